@@ -1,0 +1,1 @@
+"""The process: CLI, config, mailbox and transport adapters, ingest loop."""

@@ -1,0 +1,1 @@
+"""Pure parsing: raw bytes to a parsed mail, request facts and decisions."""

@@ -1,0 +1,169 @@
+"""Typed values the parsers produce and take: a parsed mail, request facts, COR evidence."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Address:
+    """One mailbox: display name and lower-cased addr-spec."""
+
+    name: str
+    email: str
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    def formatted(self) -> str:
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A non-body MIME part, described but not kept (bodies stay in the raw message)."""
+
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ForwardedMessage:
+    """A message carried inside another one: an attached message/rfc822 or an inline block."""
+
+    sender: Address | None
+    subject: str
+    text: str
+    source: str  # "attachment" or "inline"
+
+
+@dataclass(frozen=True)
+class AutoVerdict:
+    """Whether a machine wrote the mail, and whether its sender asked for no auto-answer.
+
+    `generated` mail never opens a request and is never answered. `suppress_reply`
+    (X-Auto-Response-Suppress on a human's mail) only stops our answer.
+    """
+
+    generated: bool = False
+    suppress_reply: bool = False
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def may_answer(self) -> bool:
+        return not (self.generated or self.suppress_reply)
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """What the rest of the program knows of one inbound message."""
+
+    message_id: str | None
+    subject: str
+    sender: Address | None
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    reply_to: tuple[Address, ...]
+    date: datetime | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]
+    text: str
+    reply_text: str
+    html_only: bool
+    attachments: tuple[Attachment, ...]
+    forwarded: tuple[ForwardedMessage, ...]
+    auto: AutoVerdict
+    size: int
+    defects: tuple[str, ...] = ()
+
+    def header(self, name: str) -> str | None:
+        """First value of a header, by case-insensitive name."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key == wanted:
+                return value
+        return None
+
+    def header_all(self, name: str) -> tuple[str, ...]:
+        wanted = name.lower()
+        return tuple(value for key, value in self.headers if key == wanted)
+
+    @property
+    def recipients(self) -> tuple[Address, ...]:
+        return self.to + self.cc
+
+    @property
+    def thread_ids(self) -> tuple[str, ...]:
+        """Message-IDs this mail answers, nearest first."""
+        return self.in_reply_to + tuple(reversed(self.references))
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """A service the team offers, as the parsers need it: a name and its aliases."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CorDirectory:
+    """Who counts as a COR: listed addresses, whole domains, and per-organization CORs."""
+
+    addresses: frozenset[str] = frozenset()
+    domains: frozenset[str] = frozenset()
+
+    def is_cor(self, email: str) -> bool:
+        email = email.lower()
+        return email in self.addresses or email.rpartition("@")[2] in self.domains
+
+
+class CorStatus(enum.StrEnum):
+    VERIFIED = "verified"
+    FORWARDED = "forwarded"
+    STATED = "stated"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class CorEvidence:
+    """The strongest COR approval evidence a mail carries (DESIGN §2)."""
+
+    status: CorStatus = CorStatus.MISSING
+    address: str | None = None
+    name: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """The request facts read from one mail's own words; None means not given."""
+
+    organization: str | None = None
+    services: tuple[str, ...] = ()
+    unknown_services: tuple[str, ...] = ()
+    justification: str | None = None
+    user_count: int | None = None
+    user_count_invalid: str | None = None
+    cor: CorEvidence = field(default_factory=CorEvidence)
+    cor_value: str | None = None
+    security_official: Address | None = None
+    contract_number: str | None = None
+
+    @property
+    def any_fact(self) -> bool:
+        """True when the mail carries at least one request fact or names a service."""
+        return bool(
+            self.organization
+            or self.services
+            or self.unknown_services
+            or self.justification
+            or self.user_count is not None
+            or self.user_count_invalid
+            or self.cor_value
+        )

@@ -1,0 +1,1 @@
+"""The database: models, session, queries and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Jinja2 templates for every outgoing kind, named by audience and kind."""
