@@ -1,0 +1,263 @@
+"""Load the TOML config into one frozen, validated object; errors name the key at fault."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from onboardd.responders.policy import (
+    CorPolicy,
+    Email,
+    Limits,
+    Organization,
+    Policy,
+    Reminders,
+    Service,
+    TrustPolicy,
+)
+
+
+class ConfigError(Exception):
+    """The config cannot be used; `problems` holds one "key: what is wrong" line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Section):
+    url: str = "sqlite:///var/onboardd.db"
+
+
+class _Secrets(_Section):
+    username: str = ""
+    password_file: Path | None = None
+    password_command: str | None = None
+    password_env: str | None = None
+    password_credential: str | None = None
+    oauth2_token_command: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_password(cls, data: object) -> object:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "a literal password is not allowed in the config; use password_file, "
+                "password_command, password_env or password_credential"
+            )
+        return data
+
+
+class MaildirMailbox(_Section):
+    kind: Literal["maildir"]
+    name: str = Field(min_length=1)
+    address: Email
+    path: Path
+    backlog_days: int = Field(default=7, ge=0)
+
+
+class ImapMailbox(_Secrets):
+    kind: Literal["imap"]
+    name: str = Field(min_length=1)
+    address: Email
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    ca_file: Path | None = None
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    idle: bool = True
+    poll_seconds: int = Field(default=60, ge=1)
+    backlog_days: int = Field(default=7, ge=0)
+    allow_insecure: bool = False
+
+    @model_validator(mode="after")
+    def _tls_none_needs_insecure(self) -> ImapMailbox:
+        if self.tls == "none" and not self.allow_insecure:
+            raise ValueError('tls = "none" needs allow_insecure = true (loopback tests only)')
+        return self
+
+
+Mailbox = Annotated[MaildirMailbox | ImapMailbox, Field(discriminator="kind")]
+
+
+class FileTransport(_Section):
+    kind: Literal["file"]
+    path: Path
+
+
+class SmtpTransport(_Secrets):
+    kind: Literal["smtp"]
+    host: str = Field(min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)
+    tls: Literal["implicit", "starttls", "none"] = "starttls"
+    ca_file: Path | None = None
+    allow_insecure: bool = False
+
+    @model_validator(mode="after")
+    def _tls_none_needs_insecure(self) -> SmtpTransport:
+        if self.tls == "none" and not self.allow_insecure:
+            raise ValueError('tls = "none" needs allow_insecure = true (loopback tests only)')
+        return self
+
+
+Transport = Annotated[FileTransport | SmtpTransport, Field(discriminator="kind")]
+
+
+class DigestConfig(_Section):
+    recipients: tuple[Email, ...] = ()
+    at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "UTC"
+
+    @model_validator(mode="after")
+    def _known_timezone(self) -> DigestConfig:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        return self
+
+
+class RetentionConfig(_Section):
+    raw_days: int = Field(default=90, ge=1)
+    request_days: int = Field(default=2555, ge=1)
+
+
+class Config(_Section):
+    """The whole config file, validated."""
+
+    source: Path = Path("config.toml")
+    store: StoreConfig = StoreConfig()
+    mailboxes: tuple[Mailbox, ...] = Field(min_length=1)
+    transport: Transport
+    cor: CorPolicy = CorPolicy()
+    trust: TrustPolicy = TrustPolicy()
+    services: tuple[Service, ...] = Field(min_length=1)
+    organizations: tuple[Organization, ...] = ()
+    digest: DigestConfig = DigestConfig()
+    reminders: Reminders = Reminders()
+    limits: Limits = Limits()
+    retention: RetentionConfig = RetentionConfig()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        names = [m.name for m in self.mailboxes]
+        if len(set(names)) != len(names):
+            raise ValueError("mailboxes: two mailboxes share a name")
+        services = [s.name.casefold() for s in self.services]
+        if len(set(services)) != len(services):
+            raise ValueError("services: two services share a name")
+        return self
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(
+            services=self.services,
+            organizations=self.organizations,
+            cor=self.cor,
+            trust=self.trust,
+            reminders=self.reminders,
+            limits=self.limits,
+            own_addresses=frozenset(m.address for m in self.mailboxes),
+            help_address=self.mailboxes[0].address,
+        )
+
+
+_PATH_KEYS = {"path", "password_file", "ca_file"}
+
+
+def _resolve_paths(node: object, base: Path) -> object:
+    """Make every path key, and a relative sqlite URL, relative to the config file."""
+    if isinstance(node, dict):
+        out: dict[str, object] = {}
+        for key, value in node.items():
+            if key in _PATH_KEYS and isinstance(value, str):
+                out[key] = str((base / value).resolve()) if value else value
+            else:
+                out[key] = _resolve_paths(value, base)
+        return out
+    if isinstance(node, list):
+        return [_resolve_paths(item, base) for item in node]
+    return node
+
+
+def _resolve_store_url(url: str, base: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        relative = url[len(prefix) :]
+        if relative and relative != ":memory:":
+            return prefix + str((base / relative).resolve())
+    return url
+
+
+def _describe(error: dict[str, object]) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
+    # Discriminated unions put the kind into the location ("mailboxes.0.maildir.path").
+    loc = [part for part in loc if part not in {"maildir", "imap", "file", "smtp"}]
+    key = ".".join(loc) or "(top level)"
+    message = str(error.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        message = "unknown key"
+    elif error.get("type") == "missing":
+        message = "required key is missing"
+    return f"{key}: {message}"
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file; raise ConfigError listing every problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read the config file ({exc.strerror})"]) from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: not valid TOML ({exc})"]) from exc
+    base = path.resolve().parent
+    data = _resolve_paths(data, base)
+    assert isinstance(data, dict)
+    store = data.get("store")
+    if isinstance(store, dict) and isinstance(store.get("url"), str):
+        store["url"] = _resolve_store_url(store["url"], base)
+    try:
+        config = Config.model_validate({**data, "source": path.resolve()})
+    except ValidationError as exc:
+        raise ConfigError([_describe(dict(e)) for e in exc.errors()]) from exc
+    problems = _check_paths(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _check_paths(config: Config) -> list[str]:
+    problems = []
+    for index, mailbox in enumerate(config.mailboxes):
+        if isinstance(mailbox, MaildirMailbox) and _exists_not_dir(mailbox.path):
+            problems.append(f"mailboxes.{index}.path: {mailbox.path} is not a directory")
+        secret = getattr(mailbox, "password_file", None)
+        if secret is not None and not Path(secret).is_file():
+            problems.append(f"mailboxes.{index}.password_file: {secret} does not exist")
+    transport = config.transport
+    if isinstance(transport, FileTransport) and _exists_not_dir(transport.path):
+        problems.append(f"transport.path: {transport.path} is not a directory")
+    if config.store.url.startswith("sqlite:///"):
+        parent = Path(config.store.url.removeprefix("sqlite:///")).parent
+        ancestor = next((p for p in (parent, *parent.parents) if p.exists()), None)
+        if ancestor is not None and not ancestor.is_dir():
+            problems.append(f"store.url: {ancestor} is not a directory")
+    return problems
+
+
+def _exists_not_dir(path: Path) -> bool:
+    return path.exists() and not path.is_dir()
