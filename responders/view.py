@@ -1,0 +1,86 @@
+"""The request as the workflow sees it, and the outcome the workflow returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from onboardd.parsers.model import Address, CorEvidence
+from onboardd.responders.state import Decision, State
+
+
+@dataclass(frozen=True)
+class ServiceDecision:
+    service: str
+    decision: Decision = Decision.PENDING
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request's stored facts, handed in by the daemon and handed back changed."""
+
+    reference: str
+    state: State
+    requester: Address
+    created_at: datetime
+    subject: str = ""
+    organization: str | None = None
+    justification: str | None = None
+    user_count: int | None = None
+    user_count_invalid: str | None = None
+    unknown_services: tuple[str, ...] = ()
+    services: tuple[ServiceDecision, ...] = ()
+    cor: CorEvidence = field(default_factory=CorEvidence)
+    security_official: Address | None = None
+    contract_number: str | None = None
+    correspondents: frozenset[str] = frozenset()
+
+    @property
+    def service_names(self) -> tuple[str, ...]:
+        return tuple(s.service for s in self.services)
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """One message to send, rendered; the daemon adds Message-ID and From at insert."""
+
+    kind: str
+    to: tuple[Address, ...]
+    subject: str
+    text: str
+    html: str
+    cc: tuple[Address, ...] = ()
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    reference: str | None = None
+    auto_submitted: str = "auto-replied"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    kind: str
+    actor: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one inbound message did: its verdict, the request after it, and what to send."""
+
+    verdict: str
+    request: RequestView | None = None
+    created: bool = False
+    events: tuple[AuditEntry, ...] = ()
+    outgoing: tuple[OutgoingMail, ...] = ()
+
+
+@dataclass(frozen=True)
+class SenderHistory:
+    """What we already sent this sender, so the gate can hold back floods."""
+
+    replies_last_hour: int = 0
+    help_sent_last_day: bool = False
