@@ -1,0 +1,59 @@
+"""Build the running parts from a config: database, templates, mailboxes, transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import FileSystemLoader
+from sqlalchemy import Engine
+
+import onboardd.templates
+from onboardd.daemon.config import Config, FileTransport, MaildirMailbox
+from onboardd.daemon.ingest import Pipeline
+from onboardd.daemon.mailbox import Mailbox
+from onboardd.daemon.maildir import MaildirMailbox as MaildirAdapter
+from onboardd.daemon.transport import FileTransport as FileTransportAdapter
+from onboardd.daemon.transport import Transport
+from onboardd.responders.render import Renderer, make_environment
+from onboardd.store.engine import make_engine, session_factory, upgrade
+
+TEMPLATES = Path(onboardd.templates.__file__).resolve().parent
+
+
+class UnsupportedConfig(Exception):
+    """The config asks for something this build cannot do."""
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    pipeline: Pipeline
+
+    def mailboxes(self) -> list[Mailbox]:
+        return [_mailbox(m) for m in self.config.mailboxes]
+
+    def transport(self) -> Transport:
+        transport = self.config.transport
+        if isinstance(transport, FileTransport):
+            return FileTransportAdapter(transport.path)
+        raise UnsupportedConfig("transport.kind: smtp is not available in this build")
+
+
+def load_renderer() -> Renderer:
+    return Renderer(make_environment(FileSystemLoader(TEMPLATES)))
+
+
+def build(config: Config, *, migrate: bool = True) -> App:
+    engine = make_engine(config.store.url)
+    if migrate:
+        upgrade(engine)
+    pipeline = Pipeline(session_factory(engine), config.policy, load_renderer())
+    return App(config, engine, pipeline)
+
+
+def _mailbox(config: MaildirMailbox | object) -> Mailbox:
+    if isinstance(config, MaildirMailbox):
+        return MaildirAdapter(config.name, config.address, config.path, config.backlog_days)
+    raise UnsupportedConfig("mailboxes.kind: imap is not available in this build")

@@ -1,0 +1,77 @@
+"""Drain the mailboxes and the outbox: the body of `onboardd run`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from onboardd.daemon.app import App
+from onboardd.daemon.ingest import ingest
+from onboardd.daemon.mailbox import Mailbox
+from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.store.models import MailboxState
+
+log = logging.getLogger("onboardd.run")
+
+
+@dataclass
+class PassReport:
+    processed: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    backlog: int = 0
+    outbox: DrainReport = field(default_factory=DrainReport)
+
+
+def answer_since(session: Session, mailbox: Mailbox, folder: str, now: datetime) -> datetime:
+    """Mail that arrived before this moment is history: recorded, never answered."""
+    state = session.get(MailboxState, (mailbox.name, folder))
+    if state is None:
+        state = MailboxState(mailbox=mailbox.name, folder=folder, first_connected_at=now)
+        session.add(state)
+    state.last_poll_at = now
+    state.last_error = None
+    return state.first_connected_at - timedelta(days=mailbox.backlog_days)
+
+
+def drain_mailbox(app: App, mailbox: Mailbox, now: datetime, report: PassReport) -> None:
+    factory = app.pipeline.factory
+    with factory() as session, session.begin():
+        since = answer_since(session, mailbox, "new", now)
+    for mail in mailbox.fetch_new():
+        result = ingest(app.pipeline, mail, address=mailbox.address, now=now, answer_since=since)
+        if result.quarantined:
+            mailbox.quarantine(mail)
+            report.quarantined += 1
+            continue
+        mailbox.mark_done(mail)
+        if result.status == "duplicate":
+            report.duplicates += 1
+        elif result.status == "backlog":
+            report.backlog += 1
+        else:
+            report.processed += 1
+    with factory() as session, session.begin():
+        state = session.get(MailboxState, (mailbox.name, "new"))
+        if state is not None and report.processed + report.backlog:
+            state.last_mail_at = now
+
+
+def run_once(app: App, now: datetime) -> PassReport:
+    """Everything waiting, once: each mailbox, then the outbox."""
+    report = PassReport()
+    transport = app.transport()
+    try:
+        for mailbox in app.mailboxes():
+            mailbox.connect()
+            try:
+                drain_mailbox(app, mailbox, now, report)
+            finally:
+                mailbox.close()
+        report.outbox = drain(app.pipeline.factory, transport, now)
+    finally:
+        transport.close()
+    return report

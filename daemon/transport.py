@@ -1,0 +1,67 @@
+"""Transports send one stored outbox message; failures say whether to try again."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+class TransientSendError(Exception):
+    """Try again later (4xx, connection refused, timeout, disk full)."""
+
+
+class PermanentSendError(Exception):
+    """Will never succeed as it stands (5xx); the message is marked failed."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    message_id: str
+    mail_from: str
+    recipients: tuple[str, ...]
+    raw: bytes
+
+
+class Transport(Protocol):
+    def send(self, envelope: Envelope) -> str:
+        """Deliver, returning the server's reply (or a description) for the record."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class FileTransport:
+    """Writes each message to one .eml file named by its Message-ID, atomically.
+
+    Sending the same Message-ID again rewrites the same file, so a resend after a crash
+    can never show up as a second, different message.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def file_for(self, message_id: str) -> Path:
+        digest = hashlib.sha256(message_id.encode()).hexdigest()[:16]
+        return self.path / f"{digest}.eml"
+
+    def send(self, envelope: Envelope) -> str:
+        target = self.file_for(envelope.message_id)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            header = f"X-Envelope-To: {', '.join(envelope.recipients)}\r\n".encode()
+            fd, temp = tempfile.mkstemp(dir=self.path, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header + envelope.raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except OSError as exc:
+            raise TransientSendError(f"cannot write {target}: {exc.strerror}") from exc
+        return f"written to {target.name}"
+
+    def close(self) -> None:
+        return None

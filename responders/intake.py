@@ -1,0 +1,275 @@
+"""The intake workflow: new requests, follow-ups that add facts, help and withdrawal."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from onboardd.parsers.facts import extract_facts, wants_withdrawal
+from onboardd.parsers.model import Address, CorStatus, ParsedEmail, RequestFacts
+from onboardd.responders.assess import LABELS, assess, effective_cor, is_complete, stronger_cor
+from onboardd.responders.gate import Verdict, may_reply
+from onboardd.responders.policy import Policy
+from onboardd.responders.render import Renderer
+from onboardd.responders.state import State, check_transition
+from onboardd.responders.view import (
+    AuditEntry,
+    Outcome,
+    OutgoingMail,
+    RequestView,
+    SenderHistory,
+    ServiceDecision,
+)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One inbound message and everything the workflow needs to decide about it."""
+
+    mail: ParsedEmail
+    policy: Policy
+    renderer: Renderer
+    now: datetime
+    new_reference: str
+    history: SenderHistory = dataclasses.field(default_factory=SenderHistory)
+    found: RequestView | None = None
+    answer: bool = True  # False for backlog mail on a mailbox's first start
+
+
+def handle_inbound(inbound: Inbound) -> Outcome:
+    """Decide what one inbound message does; never sends, never touches storage."""
+    mail = inbound.mail
+    if mail.auto.generated:
+        events = (AuditEntry("auto-generated", _actor(mail), {"reasons": list(mail.auto.reasons)}),)
+        return Outcome(
+            "auto-generated", request=inbound.found, events=events if inbound.found else ()
+        )
+    found = inbound.found
+    events: list[AuditEntry] = []
+    if found is not None and not is_party(found, mail.sender, inbound.policy):
+        # A copied reference grants nothing: the mail is read as if it were new.
+        events.append(AuditEntry("not-a-party", _actor(mail), {"reference": found.reference}))
+        found = None
+    if found is not None:
+        outcome = _follow_up(inbound, found)
+    else:
+        facts = extract_facts(mail, inbound.policy.catalog(), inbound.policy.cor_directory())
+        outcome = _new_request(inbound, facts) if facts.any_fact else _unclassified(inbound)
+    return dataclasses.replace(outcome, events=(*events, *outcome.events))
+
+
+def is_party(view: RequestView, sender: Address | None, policy: Policy) -> bool:
+    """The sender may act on this request: requester's side, COR, SO, a lead, or a recipient."""
+    if sender is None:
+        return False
+    email = sender.email
+    leads = {lead for name in view.service_names if (s := policy.service(name)) for lead in s.leads}
+    known = {view.requester.email, *view.correspondents, *leads}
+    if view.cor.address:
+        known.add(view.cor.address)
+    if view.security_official:
+        known.add(view.security_official.email)
+    return email in known or sender.domain == view.requester.domain
+
+
+def _actor(mail: ParsedEmail) -> str | None:
+    return mail.sender.email if mail.sender else None
+
+
+def _new_request(inbound: Inbound, facts: RequestFacts) -> Outcome:
+    mail, policy = inbound.mail, inbound.policy
+    if mail.sender is None:
+        # Nobody to answer or to hold to the request: kept for a person to read.
+        return Outcome("no-sender", events=(AuditEntry("no-sender", None),))
+    requester = mail.sender
+    view = RequestView(
+        reference=inbound.new_reference,
+        state=State.INCOMPLETE,
+        requester=requester,
+        created_at=inbound.now,
+        subject=mail.subject,
+        correspondents=frozenset(
+            a.email for a in mail.recipients if a.email not in policy.own_addresses
+        ),
+    )
+    view = _merge(view, facts, mail, policy)
+    created = AuditEntry("request-created", _actor(mail), {"reference": view.reference})
+    return _settle(inbound, view, (created,), created=True)
+
+
+def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
+    mail, policy = inbound.mail, inbound.policy
+    actor = _actor(mail)
+    if not view.state.is_open:
+        return Outcome(
+            "after-close", request=view, events=(AuditEntry("follow-up-after-close", actor),)
+        )
+    if wants_withdrawal(mail.reply_text) and _may_withdraw(view, mail.sender, policy):
+        return _withdraw(inbound, view)
+    if view.state is not State.INCOMPLETE:
+        # Decisions and COR confirmations on open requests are read by the approval
+        # workflow; intake only records that the mail joined the request.
+        return Outcome("follow-up", request=view, events=(AuditEntry("follow-up", actor),))
+    facts = extract_facts(mail, policy.catalog(), policy.cor_directory())
+    merged = _merge(view, facts, mail, policy)
+    updated = AuditEntry("facts-added", actor, {"fields": _changed_fields(view, merged)})
+    return _settle(inbound, merged, (updated,), created=False)
+
+
+def _settle(
+    inbound: Inbound, view: RequestView, events: tuple[AuditEntry, ...], *, created: bool
+) -> Outcome:
+    """Move the request to where its facts put it, and answer the sender."""
+    reports = assess(view, inbound.policy)
+    if is_complete(reports):
+        target = _state_when_complete(view, inbound.policy)
+        kind, template = "acknowledgment", "requester/acknowledgment"
+    else:
+        target = State.INCOMPLETE
+        kind, template = "missing-fields", "requester/missing_fields"
+    view = dataclasses.replace(view, state=check_transition(view.state, target))
+    if target is not State.INCOMPLETE:
+        events = (*events, AuditEntry("request-complete", None, {"state": str(target)}))
+    context = _context(inbound, view) | {"fields": reports}
+    title = {
+        "acknowledgment": "We received your onboarding request",
+        "missing-fields": "Information needed for your onboarding request",
+    }[kind]
+    reply = inbound.renderer.mail(
+        kind, template, f"[{view.reference}] {title}", context, **_reply_fields(inbound, view)
+    )
+    verdict = "request-created" if created else "request-updated"
+    return _answer(inbound, Outcome(verdict, request=view, created=created, events=events), reply)
+
+
+def _state_when_complete(view: RequestView, policy: Policy) -> State:
+    status = view.cor.status
+    if status is CorStatus.VERIFIED or (
+        status is CorStatus.FORWARDED and policy.cor.policy == "accept-forwarded"
+    ):
+        return State.AWAITING_APPROVAL
+    return State.AWAITING_COR
+
+
+def _may_withdraw(view: RequestView, sender: Address | None, policy: Policy) -> bool:
+    if sender is None:
+        return False
+    return (
+        sender.email == view.requester.email
+        or sender.domain == view.requester.domain
+        or sender.email == view.cor.address
+        or policy.cor_directory().is_cor(sender.email)
+    )
+
+
+def _withdraw(inbound: Inbound, view: RequestView) -> Outcome:
+    view = dataclasses.replace(view, state=check_transition(view.state, State.WITHDRAWN))
+    event = AuditEntry("withdrawn", _actor(inbound.mail))
+    reply = inbound.renderer.mail(
+        "acknowledgment",
+        "requester/withdrawn",
+        f"[{view.reference}] Your onboarding request is withdrawn",
+        _context(inbound, view),
+        **_reply_fields(inbound, view),
+    )
+    return _answer(inbound, Outcome("withdrawn", request=view, events=(event,)), reply)
+
+
+def _unclassified(inbound: Inbound) -> Outcome:
+    mail = inbound.mail
+    event = AuditEntry("unclassified", _actor(mail))
+    outcome = Outcome("unclassified", events=(event,))
+    if inbound.history.help_sent_last_day:
+        return outcome
+    reply = inbound.renderer.mail(
+        "help",
+        "sender/help",
+        "How to request access to an IT service",
+        _context(inbound, None),
+        to=(mail.sender,) if mail.sender else (),
+        in_reply_to=mail.message_id,
+        references=_references(mail),
+    )
+    return _answer(inbound, outcome, reply)
+
+
+def _answer(inbound: Inbound, outcome: Outcome, reply: OutgoingMail) -> Outcome:
+    """Attach the reply if the gate lets it out; otherwise record why it was held back."""
+    verdict: Verdict = may_reply(inbound.mail, inbound.policy, inbound.history)
+    if not inbound.answer:
+        verdict = Verdict(False, ("backlog mail from before the mailbox's first start",))
+    if verdict.allowed and reply.to:
+        return dataclasses.replace(outcome, outgoing=(*outcome.outgoing, reply))
+    kind = "rate-limited" if verdict.rate_limited else "reply-withheld"
+    event = AuditEntry(
+        kind, _actor(inbound.mail), {"kind": reply.kind, "reasons": list(verdict.reasons)}
+    )
+    return dataclasses.replace(outcome, events=(*outcome.events, event))
+
+
+def _reply_fields(inbound: Inbound, view: RequestView) -> dict[str, Any]:
+    mail = inbound.mail
+    to = mail.sender or view.requester
+    cc = () if to.email == view.requester.email else (view.requester,)
+    return {
+        "to": (to,),
+        "cc": cc,
+        "in_reply_to": mail.message_id,
+        "references": _references(mail),
+        "reference": view.reference,
+    }
+
+
+def _references(mail: ParsedEmail) -> tuple[str, ...]:
+    return (*mail.references, mail.message_id) if mail.message_id else mail.references
+
+
+def _context(inbound: Inbound, view: RequestView | None) -> dict[str, Any]:
+    mail = inbound.mail
+    return {
+        "request": view,
+        "sender_name": (mail.sender.name if mail.sender else "") or "",
+        "services": inbound.policy.services,
+        "onboarding_address": inbound.policy.help_address,
+        "labels": tuple(LABELS.values()),
+    }
+
+
+def _merge(
+    view: RequestView, facts: RequestFacts, mail: ParsedEmail, policy: Policy
+) -> RequestView:
+    """Newer facts replace older ones; a services value replaces the whole list."""
+    changes: dict[str, Any] = {}
+    if facts.organization:
+        org = policy.organization(facts.organization)
+        changes["organization"] = org.name if org else facts.organization
+    if facts.justification:
+        changes["justification"] = facts.justification
+    if facts.user_count is not None:
+        changes |= {"user_count": facts.user_count, "user_count_invalid": None}
+    elif facts.user_count_invalid:
+        changes |= {"user_count": None, "user_count_invalid": facts.user_count_invalid}
+    if facts.services or facts.unknown_services:
+        kept = {s.service: s for s in view.services}
+        changes["services"] = tuple(
+            kept.get(name, ServiceDecision(name)) for name in facts.services
+        )
+        changes["unknown_services"] = facts.unknown_services
+    if facts.security_official:
+        changes["security_official"] = facts.security_official
+    if facts.contract_number:
+        changes["contract_number"] = facts.contract_number
+    changes["cor"] = stronger_cor(view.cor, effective_cor(facts.cor, mail, policy))
+    if facts.cor.status is not CorStatus.MISSING or facts.cor_value:
+        # Keep the newest reason a stated approval was not accepted, for the notice.
+        candidate = effective_cor(facts.cor, mail, policy)
+        if candidate.status is CorStatus.MISSING and changes["cor"].status is CorStatus.MISSING:
+            changes["cor"] = candidate
+    return dataclasses.replace(view, **changes)
+
+
+def _changed_fields(old: RequestView, new: RequestView) -> list[str]:
+    names = ("organization", "justification", "user_count", "services", "cor", "security_official")
+    return [name for name in names if getattr(old, name) != getattr(new, name)]

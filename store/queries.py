@@ -1,0 +1,141 @@
+"""Queries the ingest path and the CLI need, each one small and named for its question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from onboardd.store.models import (
+    InboundMessage,
+    OutboxMessage,
+    ReferenceCounter,
+    Request,
+    ThreadRef,
+)
+
+REFERENCE_TAG = re.compile(r"\[(ONB-\d{4}-\d{4,})\]", re.IGNORECASE)
+
+
+def inbound_by_key(session: Session, key: str) -> InboundMessage | None:
+    return session.scalar(select(InboundMessage).where(InboundMessage.message_key == key))
+
+
+def inbound_with_message_id(session: Session, message_id: str) -> InboundMessage | None:
+    return session.scalar(
+        select(InboundMessage).where(InboundMessage.message_id == message_id).limit(1)
+    )
+
+
+def request_by_reference(session: Session, reference: str) -> Request | None:
+    return session.scalar(
+        select(Request)
+        .where(Request.reference == reference.upper())
+        .options(selectinload(Request.services))
+    )
+
+
+def request_by_thread(session: Session, message_ids: Sequence[str]) -> Request | None:
+    """The request of the nearest Message-ID in the thread that we know."""
+    if not message_ids:
+        return None
+    rows = session.execute(
+        select(ThreadRef.message_id, ThreadRef.request_id).where(
+            ThreadRef.message_id.in_(list(message_ids))
+        )
+    ).all()
+    known = {message_id: request_id for message_id, request_id in rows}
+    for message_id in message_ids:
+        if message_id in known:
+            return session.get(Request, known[message_id], options=[selectinload(Request.services)])
+    return None
+
+
+def request_by_subject(session: Session, subject: str) -> Request | None:
+    match = REFERENCE_TAG.search(subject or "")
+    return request_by_reference(session, match.group(1)) if match else None
+
+
+def next_reference(session: Session, year: int, *, take: bool) -> str:
+    """The next reference of `year`; with take=True it is issued (gap-free per year)."""
+    counter = session.get(ReferenceCounter, year, with_for_update=True)
+    if counter is None:
+        counter = ReferenceCounter(year=year, last_seq=0)
+        session.add(counter)
+        session.flush()
+    seq = counter.last_seq + 1
+    if take:
+        session.execute(
+            update(ReferenceCounter).where(ReferenceCounter.year == year).values(last_seq=seq)
+        )
+        counter.last_seq = seq
+    return format_reference(year, seq)
+
+
+def format_reference(year: int, seq: int) -> str:
+    return f"ONB-{year}-{seq:04d}"
+
+
+def replies_to_since(session: Session, address: str, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.to_addr == address, OutboxMessage.created_at >= since)
+        )
+        or 0
+    )
+
+
+def help_sent_since(session: Session, address: str, since: datetime) -> bool:
+    found = session.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.to_addr == address,
+            OutboxMessage.kind == "help",
+            OutboxMessage.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def correspondents(session: Session, request_id: int) -> set[str]:
+    """Addresses the request's own mail went to, and those that wrote into it."""
+    people: set[str] = set()
+    for recipients in session.scalars(
+        select(OutboxMessage.recipients).where(OutboxMessage.request_id == request_id)
+    ):
+        people.update(recipients)
+    people.update(
+        s
+        for s in session.scalars(
+            select(InboundMessage.sender).where(InboundMessage.request_id == request_id)
+        )
+        if s
+    )
+    return people
+
+
+def requests(session: Session, state: str | None = None) -> Sequence[Request]:
+    query = select(Request).options(selectinload(Request.services)).order_by(Request.id)
+    if state:
+        query = query.where(Request.state == state)
+    return session.scalars(query).all()
+
+
+def due_outbox(session: Session, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def one_hour_before(now: datetime) -> datetime:
+    return now - timedelta(hours=1)
