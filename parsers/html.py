@@ -1,0 +1,117 @@
+"""HTML mail bodies to plain text, keeping form-like tables as "label: value" lines."""
+
+from __future__ import annotations
+
+import re
+
+import html2text
+from bs4 import BeautifulSoup, Comment, Tag
+
+_DROP = ("script", "style", "head", "title", "meta", "link", "noscript", "template", "img")
+# html2text escapes characters that would mean something in markdown ("1\." "\-");
+# the text is read by people and by our label parser, so the escapes come back out.
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
+_TOKEN = re.compile(r"^(.*?)ONBTBL(\d+)X(.*)$")
+_QUOTE_PREFIX = re.compile(r"^(?:\s*>)*\s*")
+_BORDER_TOP = re.compile(r"border-top\s*:\s*solid", re.IGNORECASE)
+_FROM_LINE = re.compile(r"^\s*(From|Von|De|Van|Da)\s*:", re.IGNORECASE)
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body; quoted parts come out as "> " lines."""
+    soup = BeautifulSoup(html, "html.parser")
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    for tag in soup.find_all(re.compile(r"^h[1-6]$")):
+        tag.name = "p"  # headings would otherwise gain markdown "#" marks
+    _mark_quotes(soup)
+    tables: dict[str, str] = {}
+    # Innermost tables first, so a layout table sees its nested tables already flat.
+    for table in reversed(soup.find_all("table")):
+        token = f"ONBTBL{len(tables)}X"
+        tables[token] = _table_text(table, tables)
+        holder = soup.new_tag("div")  # a block, so the rows start on their own line
+        holder.string = token
+        table.replace_with(holder)
+    return _tidy(_resolve(_convert(str(soup)), tables))
+
+
+def _mark_quotes(soup: BeautifulSoup) -> None:
+    """Turn the quote containers of Gmail, Outlook and Apple Mail into blockquotes."""
+    for tag in soup.select("div.gmail_quote, div.yahoo_quoted, div.moz-cite-prefix"):
+        tag.name = "blockquote"
+    # Outlook puts the quoted mail after these markers as siblings, not inside them,
+    # so the marker and everything that follows it in the document is the quote.
+    starts = soup.select("#appendonsend, #divRplyFwdMsg, div.OutlookMessageHeader")
+    starts += [tag for tag in soup.find_all("div", style=_BORDER_TOP)
+               if _FROM_LINE.match(tag.get_text(" ", strip=True))]
+    for start in starts:
+        _quote_from(soup, start)
+
+
+def _quote_from(soup: BeautifulSoup, start: Tag) -> None:
+    """Move `start` and every node after it in the document into one blockquote."""
+    if start.find_parent("blockquote") is not None:
+        return  # already inside a quote marked earlier
+    moving = [start, *start.next_siblings]
+    node = start.parent
+    while node is not None and node.name not in ("body", "html", "[document]"):
+        moving.extend(node.next_siblings)
+        node = node.parent
+    quote = soup.new_tag("blockquote")
+    start.insert_before(quote)
+    for item in moving:
+        quote.append(item.extract())
+
+
+def _table_text(table: Tag, tables: dict[str, str]) -> str:
+    """A table as lines: two-cell rows as "label: value", other rows cell by cell."""
+    lines: list[str] = []
+    for row in table.find_all("tr"):
+        cells = [_resolve(_convert(cell.decode_contents()), tables).strip()
+                 for cell in row.find_all(["td", "th"], recursive=False)]
+        cells = [cell for cell in cells if cell]
+        if len(cells) == 2 and "\n" not in cells[0]:
+            value = re.sub(r"\n\s*\n", "\n", cells[1])  # one cell is one value
+            lines.append(f"{cells[0].rstrip(':').strip()}: {value}")
+        elif cells and all("\n" not in cell for cell in cells):
+            lines.append(" | ".join(cells))
+        else:
+            lines.extend(cells)
+    return "\n".join(lines)
+
+
+def _convert(html: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.body_width = 0  # no wrapping: a wrapped label line would lose its value
+    converter.ignore_links = True
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    converter.ul_item_mark = "-"
+    return _MD_ESCAPE.sub(r"\1", converter.handle(html))
+
+
+def _resolve(text: str, tables: dict[str, str]) -> str:
+    """Put flattened tables back where their tokens stand, keeping any "> " prefix."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        match = _TOKEN.match(line)
+        while match and f"ONBTBL{match.group(2)}X" in tables:
+            prefix = match.group(1)
+            body = tables[f"ONBTBL{match.group(2)}X"]
+            quote = _QUOTE_PREFIX.match(prefix).group(0)  # type: ignore[union-attr]
+            lines = body.split("\n") if body else [""]
+            out.append(prefix + lines[0])
+            out.extend(quote + extra for extra in lines[1:])
+            line = quote + match.group(3)
+            match = _TOKEN.match(line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _tidy(text: str) -> str:
+    text = text.replace("\xa0", " ").replace("\u200b", "")
+    lines = [line.strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")

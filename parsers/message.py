@@ -1,0 +1,112 @@
+"""Raw message bytes to a ParsedEmail: headers, body text, reply, forwards, auto verdict."""
+
+from __future__ import annotations
+
+import email
+from email.message import Message
+from email.policy import compat32
+
+from mailparser.exceptions import MailParserRecursionError
+
+from onboardd.parsers.autogen import detect_auto
+from onboardd.parsers.errors import (
+    MalformedMessage,
+    MessageTooComplex,
+    MessageTooLarge,
+    ParseError,
+)
+from onboardd.parsers.forward import inline_forwards
+from onboardd.parsers.headers import (
+    decoded_headers,
+    first,
+    message_id,
+    message_ids,
+    parse_addresses,
+    parse_date,
+)
+from onboardd.parsers.html import html_to_text
+from onboardd.parsers.mime import Content, Walker
+from onboardd.parsers.model import ForwardedMessage, ParsedEmail
+from onboardd.parsers.reply import trim_reply
+
+
+def parse_message(
+    raw: bytes, *, max_bytes: int = 26_214_400, max_parts: int = 500, max_depth: int = 20
+) -> ParsedEmail:
+    """Parse one message; raise only ParseError subclasses, whatever the input."""
+    if len(raw) > max_bytes:
+        raise MessageTooLarge(f"{len(raw)} bytes, limit {max_bytes}")
+    try:
+        return _parse(raw, Walker(max_parts, max_depth))
+    except ParseError:
+        raise
+    except (RecursionError, MailParserRecursionError) as exc:
+        raise MessageTooComplex("MIME nesting too deep to parse") from exc
+    except Exception as exc:  # the boundary: no library error escapes the parsers
+        raise MalformedMessage(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _parse(raw: bytes, walker: Walker) -> ParsedEmail:
+    # compat32 only: the modern policy raises on real mail (group addresses, odd ids).
+    message = email.message_from_bytes(raw, policy=compat32)
+    headers = decoded_headers(message)
+    content = walker.walk(message)
+    addresses = parse_addresses({name: _raw_header(message, name)
+                                 for name in ("from", "to", "cc", "reply-to")})
+    sender = next(iter(addresses["from"]), None)
+    subject = first(headers, "subject")
+    text, html_only = _body_text(content)
+    forwarded = _attached(content, walker) + inline_forwards(text, subject)
+    return ParsedEmail(
+        message_id=message_id(first(headers, "message-id")),
+        subject=subject,
+        sender=sender,
+        to=addresses["to"],
+        cc=addresses["cc"],
+        reply_to=addresses["reply-to"],
+        date=parse_date(_raw_header(message, "date")),
+        in_reply_to=message_ids(first(headers, "in-reply-to")),
+        references=message_ids(first(headers, "references")),
+        headers=headers,
+        text=text,
+        reply_text=trim_reply(text),
+        html_only=html_only,
+        attachments=tuple(content.attachments),
+        forwarded=forwarded,
+        auto=detect_auto(headers, sender, subject, tuple(content.content_types)),
+        size=len(raw),
+        defects=tuple(dict.fromkeys(content.defects)),
+    )
+
+
+def _raw_header(message: Message, name: str) -> str:
+    """The first raw value of a header; address parsing wants the undecoded form."""
+    try:
+        return next((str(v) for k, v in message.raw_items() if k.lower() == name), "")
+    except Exception:  # an unreadable header block reads as absent
+        return ""
+
+
+def _body_text(content: Content) -> tuple[str, bool]:
+    """The plain text parts, or the HTML parts converted when no plain text is there."""
+    plain = "\n\n".join(part.strip("\n") for part in content.plain if part.strip())
+    if plain or not any(part.strip() for part in content.html):
+        return plain, False
+    return "\n\n".join(html_to_text(part) for part in content.html if part.strip()), True
+
+
+def _attached(content: Content, walker: Walker) -> tuple[ForwardedMessage, ...]:
+    """Attached message/rfc822 parts, with mails attached inside them, in order."""
+    result: list[ForwardedMessage] = []
+    for inner, depth in content.enclosed:
+        inner_content = walker.walk(inner, depth)
+        headers = decoded_headers(inner)
+        senders = parse_addresses({"from": _raw_header(inner, "from")})["from"]
+        result.append(ForwardedMessage(
+            sender=next(iter(senders), None),
+            subject=first(headers, "subject"),
+            text=_body_text(inner_content)[0],
+            source="attachment",
+        ))
+        result.extend(_attached(inner_content, walker))
+    return tuple(result)

@@ -1,0 +1,145 @@
+"""A bounded walk over a message's MIME tree: body texts, attachments, enclosed mails."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import quopri
+from dataclasses import dataclass, field
+from email.message import Message
+from email.policy import compat32
+
+from onboardd.parsers.decoding import decode_bytes, decode_header_value
+from onboardd.parsers.errors import MessageTooComplex
+from onboardd.parsers.model import Attachment
+
+BODY_TYPES = ("text/plain", "text/html")
+# Machine-readable report parts: described as attachments, never walked into.
+REPORT_TYPES = frozenset({
+    "message/delivery-status", "message/global-delivery-status",
+    "message/disposition-notification", "message/global-disposition-notification",
+    "message/feedback-report", "text/rfc822-headers", "message/global-headers",
+})
+ENCLOSED_TYPES = frozenset({"message/rfc822", "message/global"})
+
+
+@dataclass
+class Content:
+    """What one walk found; enclosed mails are kept whole for the caller to read."""
+
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    enclosed: list[tuple[Message, int]] = field(default_factory=list)  # with its depth
+    content_types: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+
+class Walker:
+    """Walks MIME trees, counting every part it visits against one shared budget."""
+
+    def __init__(self, max_parts: int, max_depth: int) -> None:
+        self.max_parts = max_parts
+        self.max_depth = max_depth
+        self.parts = 0
+
+    def walk(self, message: Message, depth: int = 0) -> Content:
+        content = Content()
+        self._visit(message, depth, content)
+        return content
+
+    def _visit(self, part: Message, depth: int, content: Content) -> None:
+        self.parts += 1
+        if self.parts > self.max_parts:
+            raise MessageTooComplex(f"more than {self.max_parts} MIME parts")
+        if depth > self.max_depth:
+            raise MessageTooComplex(f"MIME nesting deeper than {self.max_depth}")
+        ctype = _content_type(part)
+        content.content_types.append(ctype)
+        content.defects.extend(type(d).__name__ for d in getattr(part, "defects", ()))
+        if ctype in ENCLOSED_TYPES:
+            inner = _enclosed(part)
+            if inner is not None:
+                content.enclosed.append((inner, depth + 1))
+                return
+        if ctype in REPORT_TYPES or not part.is_multipart():
+            self._leaf(part, ctype, content)
+            return
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                self._visit(child, depth + 1, content)
+
+    def _leaf(self, part: Message, ctype: str, content: Content) -> None:
+        disposition = _disposition(part)
+        filename = _filename(part)
+        # A multipart part with no usable boundary is one blob of text: read it as such.
+        readable = ctype in BODY_TYPES or ctype.startswith("multipart/")
+        if readable and disposition != "attachment" and (not filename or disposition == "inline"):
+            text = part_text(part)
+            (content.html if ctype == "text/html" else content.plain).append(text)
+            return
+        content.attachments.append(Attachment(filename, ctype, _size(part)))
+
+
+def part_text(part: Message) -> str:
+    """A leaf's decoded text: transfer encoding undone, charset read tolerantly."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        charset = part.get_param("charset")
+    except Exception:  # a mangled Content-Type reads as no charset
+        charset = None
+    text = decode_bytes(payload, charset if isinstance(charset, str) else None)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type().lower()
+    except Exception:  # RFC 2045: an unreadable type means text/plain
+        return "text/plain"
+
+
+def _disposition(part: Message) -> str:
+    try:
+        return (part.get_content_disposition() or "").lower()
+    except Exception:
+        return ""
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or part.get_param("name") or ""
+    except Exception:
+        return ""
+    return decode_header_value(name) if isinstance(name, str) else ""
+
+
+def _size(part: Message) -> int:
+    try:
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            return len(payload)
+        return sum(len(m.as_bytes()) for m in part.get_payload() if isinstance(m, Message))
+    except Exception:  # the size is informational only
+        return 0
+
+
+def _enclosed(part: Message) -> Message | None:
+    """The mail inside a message/rfc822 part, parsed again if it came transfer-encoded."""
+    payload = part.get_payload()
+    if not (isinstance(payload, list) and payload and isinstance(payload[0], Message)):
+        return None
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding not in ("base64", "quoted-printable"):
+        return payload[0]
+    # RFC 2046 forbids encoding message/rfc822, but some mailers do it; the stdlib
+    # then parsed the encoded text as if it were the mail, so decode and parse again.
+    try:
+        encoded = payload[0].as_bytes()
+        raw = base64.b64decode(encoded) if encoding == "base64" else quopri.decodestring(encoded)
+    except (binascii.Error, ValueError):
+        return payload[0]
+    return email.message_from_bytes(raw, policy=compat32)
