@@ -1,0 +1,106 @@
+"""Config loading: the example runs as it stands; every error names its key, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onboardd.daemon.cli import main
+from onboardd.daemon.config import ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+MINIMAL = """
+[[mailboxes]]
+name = "onboarding"
+address = "onboarding@onboard.example.gov"
+kind = "maildir"
+path = "mail"
+
+[transport]
+kind = "file"
+path = "outbox"
+
+[[services]]
+name = "Jira"
+leads = ["lead@cms.example.gov"]
+description = "Tracking"
+onboarding = "Ask for the role"
+"""
+
+
+def test_example_config_is_valid(example_config: Path) -> None:
+    config = load_config(example_config)
+    assert {s.name for s in config.services} >= {"Jira", "Confluence", "Slack", "ServiceNow"}
+    assert config.organizations[0].cor == "dana.smith@cms.example.gov"
+
+
+def test_relative_paths_resolve_against_the_config_file(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL + '\n[store]\nurl = "sqlite:///state/x.db"\n'))
+    assert config.mailboxes[0].path == tmp_path / "mail"
+    assert config.store.url == f"sqlite:///{tmp_path}/state/x.db"
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("\n[limits]\nreplies_per_hour = 5\n", "limits.replies_per_hour: unknown key"),
+        ('\n[limits]\nreplies_per_sender_hour = "lots"\n', "limits.replies_per_sender_hour:"),
+        ('\n[cor]\npolicy = "maybe"\n', "cor.policy:"),
+        ('\n[digest]\ntimezone = "Mars/Olympus"\n', "unknown time zone"),
+        ('\n[digest]\nat = "25:00"\n', "digest.at:"),
+        ('\n[cor]\ndomains = ["not a domain"]\n', "cor.domains.0:"),
+    ],
+)
+def test_bad_values_name_their_key(tmp_path: Path, snippet: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, MINIMAL + snippet))
+    assert any(expected in problem for problem in caught.value.problems), caught.value.problems
+
+
+def test_a_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "mail").write_text("not a folder")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, MINIMAL))
+    assert caught.value.problems == [f"mailboxes.0.path: {tmp_path / 'mail'} is not a directory"]
+
+
+def test_literal_password_is_refused_with_where_secrets_go(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        'kind = "maildir"\npath = "mail"',
+        'kind = "imap"\nhost = "imap.example.gov"\nusername = "u"\npassword = "hunter2"',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    message = "\n".join(caught.value.problems)
+    assert "password_file" in message
+    assert "hunter2" not in message
+
+
+def test_check_config_prints_one_line_per_error_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, MINIMAL + "\n[limits]\nreplies_per_sender_hour = 0\nbogus = 1\n")
+    assert main(["--config", str(path), "check-config"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "onboardd: config: limits.replies_per_sender_hour: "
+        "Input should be greater than or equal to 1",
+        "onboardd: config: limits.bogus: unknown key",
+    ]
+
+
+def test_missing_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(tmp_path / "nope.toml"), "check-config"]) == 2
+    assert "cannot read the config file" in capsys.readouterr().err
+
+
+def test_bad_toml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(write(tmp_path, "[store\n")), "check-config"]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
