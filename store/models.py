@@ -194,3 +194,25 @@ class MailboxState(Base):
     last_mail_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
+
+
+class ReplyToken(Base):
+    """A token we put in an outgoing mail; it names who may answer it, and about what.
+
+    Only the SHA-256 of the token is stored: the database alone cannot forge a reply.
+    """
+
+    __tablename__ = "reply_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[str] = mapped_column(String(16))  # "cor" or "approval"
+    service: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(998), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    spent_at: Mapped[datetime | None]
+    clarified_at: Mapped[datetime | None]

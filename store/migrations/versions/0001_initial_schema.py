@@ -19,7 +19,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "mailbox_state",
         sa.Column("mailbox", sa.String(length=100), nullable=False),
@@ -206,7 +205,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     op.drop_table("thread_refs")
     op.drop_table("request_services")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
