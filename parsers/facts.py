@@ -1,0 +1,93 @@
+"""The five request facts (DESIGN §1) and a withdrawal, read from a mail's own new words."""
+
+from __future__ import annotations
+
+import re
+
+from onboardd.parsers.cor import cor_evidence
+from onboardd.parsers.labels import label_line, read_labels
+from onboardd.parsers.model import (
+    Address,
+    CatalogEntry,
+    CorDirectory,
+    ParsedEmail,
+    RequestFacts,
+)
+from onboardd.parsers.numbers import parse_user_count
+from onboardd.parsers.services import match_services, services_named_in
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|withdrawing"
+                       r"|retract|retracting)\b", re.IGNORECASE)
+_KEEP = re.compile(r"\b(do not|don't|dont|not|never|no need to|no reason to|please don't)\s+"
+                   r"(\w+\s+){0,2}(cancel|withdraw|retract)", re.IGNORECASE)
+_GREETING = re.compile(r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings)\b",
+                       re.IGNORECASE)
+
+
+def extract_facts(
+    mail: ParsedEmail, catalog: tuple[CatalogEntry, ...], cors: CorDirectory
+) -> RequestFacts:
+    """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
+    values = read_labels(mail.reply_text)
+    services: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    if "services" in values:
+        services, unknown = match_services(values["services"], catalog)
+    else:
+        services = services_named_in(f"{mail.subject}\n{_unlabelled(mail.reply_text)}", catalog)
+    count, invalid = (None, None)
+    if "user_count" in values:
+        count, invalid = parse_user_count(values["user_count"])
+    cor_value = values.get("cor")
+    return RequestFacts(
+        organization=_single_line(values.get("organization")),
+        services=services,
+        unknown_services=unknown,
+        justification=values.get("justification"),
+        user_count=count,
+        user_count_invalid=invalid,
+        cor=cor_evidence(mail, cor_value, cors),
+        cor_value=cor_value,
+        security_official=_person(values.get("security_official")),
+        contract_number=_single_line(values.get("contract_number")),
+    )
+
+
+def wants_withdrawal(reply_text: str) -> bool:
+    """The reply's opening lines ask to cancel or withdraw, and do not say "do not"."""
+    opening = [line for line in reply_text.split("\n")
+               if line.strip() and not _GREETING.match(line.strip())][:3]
+    text = " ".join(line for line in opening if label_line(line) is None)
+    return bool(_WITHDRAW.search(text)) and not _KEEP.search(text)
+
+
+def _single_line(value: str | None) -> str | None:
+    if not value:
+        return None
+    line = value.split("\n")[0].strip().rstrip(".;,")
+    return line or None
+
+
+def _person(value: str | None) -> Address | None:
+    """"Sam Lee <sam@x>", "Sam Lee (sam@x)", "sam@x" or just "Sam Lee"."""
+    if not value:
+        return None
+    text = " ".join(value.split())
+    found = _EMAIL.search(text)
+    name = re.sub(r"[<>()\[\],;\"]|\b(e-?mail|email address)\b\s*:?", " ",
+                  _EMAIL.sub(" ", text), flags=re.IGNORECASE)
+    name = " ".join(name.replace(" - ", " ").split()).strip(" -:")
+    if not found and not name:
+        return None
+    return Address(name=name, email=found.group(0).lower() if found else "")
+
+
+def _unlabelled(text: str) -> str:
+    """The text with label names cut off, so "HARP organization" names no service."""
+    lines = []
+    for line in text.split("\n"):
+        hit = label_line(line)
+        lines.append(hit[1] if hit else line)
+    return "\n".join(lines)
+

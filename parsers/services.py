@@ -1,0 +1,85 @@
+"""Service names read against the catalog: canonical names found, the rest named back."""
+
+from __future__ import annotations
+
+import re
+
+from onboardd.parsers.model import CatalogEntry
+
+_SPLIT = re.compile(r"\s*(?:,|;|/|&|\n|\+|\band\b|\bplus\b)\s*", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*•·‣◦]+|\(?\d{1,2}[.)])\s*")
+# Words people put around a service name that do not change which service it is.
+_LEADING = re.compile(r"^(?:the|a|an|access to|access for|to)\s+")
+_TRAILING = re.compile(r"\s+(?:access|service|services|tool|application|app|account|accounts"
+                       r"|license|licenses|instance)$")
+_NOTHING = frozenset({"", "n a", "na", "none", "tbd", "etc", "other", "others"})
+
+
+def _key(text: str) -> str:
+    """Case- and punctuation-free form of a name, with filler words taken off."""
+    key = " ".join(re.sub(r"[^\w\s]|_", " ", text.lower()).split())
+    previous = None
+    while key != previous:
+        previous = key
+        key = _TRAILING.sub("", _LEADING.sub("", key))
+    return key
+
+
+def catalog_index(catalog: tuple[CatalogEntry, ...]) -> dict[str, str]:
+    """Normalised name or alias -> canonical name; "Identity Management (IDM)" also
+    answers to "Identity Management" and "IDM"."""
+    index: dict[str, str] = {}
+    for entry in catalog:
+        for name in (entry.name, *entry.aliases):
+            forms = [name, re.sub(r"\([^)]*\)", " ", name), *re.findall(r"\(([^)]*)\)", name)]
+            for form in forms:
+                if _key(form):
+                    index.setdefault(_key(form), entry.name)
+    return index
+
+
+def match_services(value: str, catalog: tuple[CatalogEntry, ...]) -> tuple[
+        tuple[str, ...], tuple[str, ...]]:
+    """(catalog names, unknown names) for a services value, in the order written."""
+    index = catalog_index(catalog)
+    found: list[str] = []
+    unknown: list[str] = []
+    whole = index.get(_key(value))
+    parts = [value] if whole else _SPLIT.split(value)
+    for part in parts:
+        cleaned = _BULLET.sub("", part).strip(" .:-\t")
+        key = _key(cleaned)
+        if key in _NOTHING:
+            continue
+        name = index.get(key) or index.get(_key(re.sub(r"\([^)]*\)", " ", cleaned)))
+        if name:
+            if name not in found:
+                found.append(name)
+        elif cleaned not in unknown:
+            unknown.append(cleaned)
+    return tuple(found), tuple(unknown)
+
+
+def services_named_in(text: str, catalog: tuple[CatalogEntry, ...]) -> tuple[str, ...]:
+    """Catalog services named as whole words in free text, in order of first mention.
+
+    A capitalised catalog name must be capitalised in the text too, so "some slack in
+    the schedule" does not ask for Slack.
+    """
+    hits: list[tuple[int, str]] = []
+    for entry in catalog:
+        for name in sorted({entry.name, *entry.aliases, *re.findall(r"\(([^)]*)\)", entry.name),
+                            re.sub(r"\s*\([^)]*\)", "", entry.name)}, key=len, reverse=True):
+            if not name.strip():
+                continue
+            pattern = re.compile(rf"(?<![\w-]){re.escape(name.strip())}(?![\w-])", re.IGNORECASE)
+            for match in pattern.finditer(text):
+                if name[0].isupper() and not match.group(0)[0].isupper():
+                    continue
+                hits.append((match.start(), entry.name))
+                break
+    ordered: list[str] = []
+    for _, name in sorted(hits):
+        if name not in ordered:
+            ordered.append(name)
+    return tuple(ordered)
