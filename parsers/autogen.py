@@ -101,7 +101,7 @@ def _machine_sender(mail: _Mail) -> str | None:
     """From, Sender or Return-Path names a daemon, a no-reply box or a list robot."""
     candidates = [mail.sender.email] if mail.sender else []
     for name in ("sender", "return-path"):
-        candidates += [m.group(1) for v in mail.values(name) for m in _ANGLE.finditer(v)]
+        candidates += [_bare_address(v) for v in mail.values(name)]
     for address in candidates:
         local = address.strip().lower().rpartition("@")[0] or address.strip().lower()
         base, _, tag = local.partition("+")
@@ -112,6 +112,13 @@ def _machine_sender(mail: _Mail) -> str | None:
         if _LIST_ADMIN.match(base) or (tag and _LIST_ADMIN.match(tag)):
             return "sender: list robot"
     return None
+
+
+def _bare_address(value: str) -> str:
+    inner = _ANGLE.search(value)
+    if inner:
+        return inner.group(1)
+    return next((token for token in value.split() if "@" in token), value.strip())
 
 
 def _subject(mail: _Mail) -> str | None:

@@ -21,6 +21,8 @@ _WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|wit
                        r"|retract|retracting)\b", re.IGNORECASE)
 _KEEP = re.compile(r"\b(do not|don't|dont|not|never|no need to|no reason to|please don't)\s+"
                    r"(\w+\s+){0,2}(cancel|withdraw|retract)", re.IGNORECASE)
+_ABBREVIATIONS = frozenset({"inc", "co", "corp", "ltd", "llc", "lp", "llp", "pc", "plc", "sa",
+                            "ag", "bv", "jr", "sr"})
 _GREETING = re.compile(r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings)\b",
                        re.IGNORECASE)
 
@@ -65,7 +67,11 @@ def wants_withdrawal(reply_text: str) -> bool:
 def _single_line(value: str | None) -> str | None:
     if not value:
         return None
-    line = value.split("\n")[0].strip().rstrip(".;,")
+    line = value.split("\n")[0].strip().rstrip(";,")
+    # A full stop ends a sentence, except after "Inc." and its kind.
+    last = line.rsplit(" ", 1)[-1].lower().replace(".", "")
+    if line.endswith(".") and last not in _ABBREVIATIONS:
+        line = line[:-1].rstrip()
     return line or None
 
 

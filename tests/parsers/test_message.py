@@ -1,0 +1,169 @@
+"""parse_message: headers, addresses, body text, attachments, forwards and limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from onboardd.parsers.errors import MessageTooComplex, MessageTooLarge, ParseError
+from onboardd.parsers.message import parse_message
+from tests.parsers.support import fixture
+
+
+def test_addresses_names_ids_and_headers_of_an_odd_mail() -> None:
+    mail = fixture("headers-odd.eml")
+    assert mail.sender is not None
+    assert mail.sender.email == "dana.smith@cms.example.gov"
+    assert mail.sender.name == "Dana Smith (COR)"
+    assert mail.to == ()  # group syntax with no members is no address, not a crash
+    assert [a.email for a in mail.cc] == [
+        "jane.doe@acmehealth.example.com", "a@b.example.com", "c@d.example.com"]
+    assert mail.cc[0].name == "Doe, Jane"
+    assert mail.reply_to == ()
+    assert mail.message_id == "[Fw6a1B2c3D4=@cms.example.gov]"
+    assert mail.in_reply_to == ("onb.2026.0042.x@onboard.example.gov",)
+    assert mail.references == ("a1@acmehealth.example.com", "onb.2026.0042.x@onboard.example.gov")
+    assert mail.subject == "Re: [ONB-2026-0042] COR – approved"
+    assert mail.header("X-Long") == "first part second part"
+    assert ("subject", mail.subject) in mail.headers
+    assert mail.date == datetime(2026, 11, 19, 19, 0, tzinfo=UTC)
+    assert mail.text == "Approved."
+
+
+def test_windows_1252_body_and_header_come_out_right() -> None:
+    mail = fixture("cp1252.eml")
+    assert mail.sender is not None and mail.sender.name == "François Müller"
+    assert mail.subject == "Zugang für Confluence – Kontor"
+    assert "Organization: Kontor Geschäftsdienste GmbH" in mail.text
+    assert "“café ordering” workflow – budget € 5,000." in mail.text
+    assert "\r" not in mail.text
+
+
+def test_quoted_printable_soft_breaks_and_encoded_words() -> None:
+    mail = fixture("quoted-printable.eml")
+    assert mail.sender is not None and mail.sender.name == "Ana Silva"
+    assert mail.subject == "Onboarding – Riverbend"
+    assert "Organization: Riverbend Soluções" in mail.text
+    assert "for the release train that starts in January" in mail.text
+
+
+def test_unknown_charset_falls_back_without_raising() -> None:
+    mail = fixture("unknown-charset.eml")
+    assert "Organization: Café Systèmes" in mail.text
+
+
+def test_attached_message_is_a_forward_not_body_text() -> None:
+    mail = fixture("forward-attached-cor.eml")
+    assert "I approve" not in mail.text
+    assert "9999" not in mail.text
+    assert len(mail.forwarded) == 1
+    forwarded = mail.forwarded[0]
+    assert forwarded.source == "attachment"
+    assert forwarded.sender is not None
+    assert forwarded.sender.email == "dana.smith@cms.example.gov"
+    assert forwarded.subject == "RE: Slack for Acme Health"
+    assert "I approve Slack access" in forwarded.text
+    assert [(a.filename, a.content_type, a.size) for a in mail.attachments] == [
+        ("task-order.pdf", "application/pdf", 78)]
+
+
+@pytest.mark.parametrize(
+    ("name", "sender", "phrase"),
+    [
+        ("forward-gmail-inline.eml", "dana.smith@cms.example.gov", "Approved. OK to proceed"),
+        ("forward-outlook-inline.eml", "dana.smith@cms.example.gov", "I concur"),
+        ("forward-apple-inline.eml", "dana.smith@cms.example.gov", "not approved"),
+    ],
+)
+def test_inline_forwards_are_found(name: str, sender: str, phrase: str) -> None:
+    mail = fixture(name)
+    assert len(mail.forwarded) == 1
+    forwarded = mail.forwarded[0]
+    assert forwarded.source == "inline"
+    assert forwarded.sender is not None and forwarded.sender.email == sender
+    assert phrase in forwarded.text
+    assert phrase not in mail.reply_text
+
+
+def test_outlook_reply_block_is_not_a_forward() -> None:
+    mail = fixture("reply-outlook-trap.eml")
+    assert mail.forwarded == ()
+    assert mail.reply_text.startswith("Justification: Claims analysts")
+    assert "Initech" not in mail.reply_text
+
+
+def test_html_only_mail_is_converted_and_marked() -> None:
+    mail = fixture("html-table-outlook-reply.eml")
+    assert mail.html_only
+    assert "Organization: Sakura Systems Inc." in mail.text
+    assert "<" not in mail.text.replace("> ", "")
+    assert "Umbrella" not in mail.reply_text
+
+
+def test_plain_part_preferred_over_html() -> None:
+    mail = fixture("forward-gmail-inline.eml")
+    assert not mail.html_only
+    assert "<div" not in mail.text and "---------- Forwarded message" in mail.text
+
+
+def test_human_mail_is_not_auto_generated() -> None:
+    for name in ("labels-short.eml", "reply-quote-trap.eml", "cp1252.eml"):
+        assert fixture(name).auto.may_answer, name
+
+
+def test_size_is_the_raw_length_and_oversize_raises() -> None:
+    raw = b"From: a@b.example.com\nSubject: x\n\n" + b"y" * 100
+    assert parse_message(raw).size == len(raw)
+    with pytest.raises(MessageTooLarge):
+        parse_message(raw, max_bytes=len(raw) - 1)
+
+
+def _many_parts(count: int) -> bytes:
+    parts = "".join(f"--b\nContent-Type: text/plain\n\npart {i}\n" for i in range(count))
+    return f"From: a@b.example.com\nContent-Type: multipart/mixed; boundary=b\n\n{parts}--b--\n"\
+        .encode()
+
+
+def _nested(depth: int) -> bytes:
+    head = "".join(f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n"
+                   for i in range(depth))
+    tail = "".join(f"--b{i}--\n" for i in reversed(range(depth)))
+    return (f"From: a@b.example.com\nContent-Type: multipart/mixed; boundary=b0\n\n{head}"
+            f"--b{depth}\nContent-Type: text/plain\n\ndeep\n--b{depth}--\n{tail}").encode()
+
+
+def test_part_limit() -> None:
+    assert parse_message(_many_parts(50)).text.startswith("part 0")
+    with pytest.raises(MessageTooComplex):
+        parse_message(_many_parts(50), max_parts=20)
+
+
+def test_depth_limit() -> None:
+    assert parse_message(_nested(5)).text == "deep"
+    with pytest.raises(MessageTooComplex):
+        parse_message(_nested(25))
+
+
+def test_nesting_too_deep_for_the_stdlib_is_too_complex() -> None:
+    with pytest.raises(MessageTooComplex):
+        parse_message(_nested(3000), max_depth=100_000, max_parts=100_000)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00\xff\xfe garbage without headers",
+        b"From: <<<>>>\nTo: ;;;@@\nDate: yesterday\nContent-Type: multipart/mixed\n\nno boundary",
+        b"Content-Type: text/plain; charset=\"\x93bad\x94\"\n\n\xe9t\xe9",
+        b"Subject: =?utf-8?B?not base64!?= =?bogus?Q?x?=\n\nbody",
+        b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n!!notbase64!!",
+    ],
+)
+def test_garbage_never_raises_a_library_error(raw: bytes) -> None:
+    try:
+        mail = parse_message(raw)
+    except ParseError:
+        return  # a typed refusal is allowed; anything else fails the test
+    assert mail.size == len(raw)
