@@ -141,9 +141,10 @@ def detect_auto(
 ) -> AutoVerdict:
     """Apply every rule; `content_types` lists the MIME types, the top-level one first."""
     mail = _Mail(headers, sender, subject, tuple(t.lower() for t in content_types))
-    reasons = tuple(reason for rule in RULES if (reason := rule(mail)))
+    machine = tuple(reason for rule in RULES if (reason := rule(mail)))
+    # X-Auto-Response-Suppress is what Outlook puts on a person's mail too (meeting
+    # replies, some corporate relays): it asks for silence, it does not prove a machine.
     suppress = [v for v in mail.values("x-auto-response-suppress") if v.lower() not in _NEGATIVE]
-    if suppress:
-        reasons += (f"x-auto-response-suppress: {suppress[0]}",)
-    return AutoVerdict(generated=len(reasons) > len(suppress[:1]), suppress_reply=bool(suppress),
-                       reasons=reasons)
+    asked = (f"x-auto-response-suppress: {suppress[0]}",) if suppress else ()
+    return AutoVerdict(generated=bool(machine), suppress_reply=bool(suppress),
+                       reasons=machine + asked)

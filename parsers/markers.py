@@ -94,8 +94,13 @@ def _quote_follows(lines: list[str], index: int) -> bool:
 
 
 def quote_start(lines: list[str], index: int) -> bool:
-    """Whether quoted text (of a reply or a forward) begins at this line."""
+    """Whether quoted text (of a reply or a forward) begins at this line.
+
+    A line that is itself ">" quoted never starts anything: it is quoted already.
+    """
     line = lines[index]
+    if line.lstrip().startswith(">"):
+        return False
     return bool(
         is_forward_marker(line)
         or is_original_marker(line)

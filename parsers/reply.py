@@ -21,6 +21,10 @@ _SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[-_=*~\s]*$")
+# An empty head, or one that only greets ("Hi Dana,"), has the answer below the quote.
+_GREETING = re.compile(
+    r"^\s*$|^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings|all|team"
+    r"|hallo|bonjour|hola|ciao)\b[^.!?:]{0,40}[,!]?\s*$", re.IGNORECASE)
 
 
 class _Fragments(EmailMessage):
@@ -39,20 +43,33 @@ class _Fragments(EmailMessage):
 def trim_reply(text: str) -> str:
     """The text above the first quote or forward, without quoted lines or signature.
 
-    When nothing stands above an attribution (a bottom-posted or inline answer), the
-    unquoted lines below it are the reply instead.
+    When only a greeting stands above an attribution (a bottom-posted or inline
+    answer), the unquoted lines below it are the reply too.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cut = next((i for i in range(len(lines)) if quote_start(lines, i)), len(lines))
     head = _clean(lines[:cut])
-    if head or cut == len(lines):
+    if cut == len(lines) or not all(_GREETING.match(line) for line in head.split("\n")):
         return head
-    size = attribution_length(lines, cut)
-    if not size:
-        return ""
-    below = lines[cut + size :]
-    stop = next((i for i in range(len(below)) if quote_start(below, i)), len(below))
-    return _clean([line for line in below[:stop] if not line.lstrip().startswith(">")])
+    below = _clean(_answers_below(lines, cut))
+    return "\n\n".join(part for part in (head, below) if part)
+
+
+def _answers_below(lines: list[str], cut: int) -> list[str]:
+    """Unquoted lines between and after ">" quotes, up to a block that quotes without ">"."""
+    kept: list[str] = []
+    i = cut
+    while i < len(lines):
+        size = attribution_length(lines, i)
+        if size:
+            i += size
+            continue
+        if quote_start(lines, i):
+            break  # an Outlook header block or a forward: nothing below is new
+        if not lines[i].lstrip().startswith(">"):
+            kept.append(lines[i])
+        i += 1
+    return kept
 
 
 def _clean(lines: list[str]) -> str:

@@ -107,3 +107,21 @@ def test_request_lines_that_look_like_headers_are_kept() -> None:
 def test_windows_and_old_mac_line_ends() -> None:
     assert trim_reply("Yes\r\n\r\nOn Mon, Dana <d@x.gov> wrote:\r\n> no\r\n") == "Yes"
     assert trim_reply("Yes\r\rOn Mon, Dana <d@x.gov> wrote:\r> no\r") == "Yes"
+
+
+def test_greeting_above_the_quote_and_the_answer_below_it() -> None:
+    text = ("Hi Dana,\n\nOn Mon, 2 Nov 2026 at 09:00, Jane <jane@x.example.com> wrote:\n"
+            "> Could you approve?\n\nApproved.\n\n> Users: 500\nThe count is 40.\n")
+    assert trim_reply(text) == "Hi Dana,\n\nApproved.\n\nThe count is 40."
+
+
+def test_a_quoted_attribution_inside_the_quote_does_not_hide_the_answer() -> None:
+    text = ("On Tue, 17 Nov 2009 18:04:31 -0800, Keith <k@x.example.org> wrote:\n"
+            "> On Tue, 17 Nov 2009 18:21:38 -0500, Aron <a@x.example.org> wrote:\n"
+            "> > question\n> answer one\n\nFixed it.\n")
+    assert trim_reply(text) == "Fixed it."
+
+
+def test_nothing_below_an_outlook_block_counts_even_after_a_greeting() -> None:
+    text = "Hello,\n\nFrom: Dana\nSent: Monday\nTo: Jane\nSubject: x\n\nUsers: 500\n"
+    assert trim_reply(text) == "Hello,"
