@@ -15,17 +15,20 @@ from onboardd.parsers.reply import trim_reply
 
 _APPROVE = re.compile(
     r"\b(approve|approved|approves|approval granted|concur|concurs|ok to proceed"
-    r"|okay to proceed|yes|granted|confirmed|signed off)\b", re.IGNORECASE)
+    r"|okay to proceed|yes|granted|confirmed|signed off|no objections?)\b", re.IGNORECASE)
 # Negation wins over approval: "not approved" is a refusal, "pending" is not yet.
 _REFUSE = re.compile(
-    r"\b(not|no|never|cannot|can't|cant|won't|don't|do not|does not|did not|dis)\s*"
-    r"(yet\s+)?(be\s+)?(approve|approved|concur|ok|okay)\b"
+    r"\b(not|never|cannot|can't|cant|won't|wont|don't|dont|doesn't|didn't|isn't|isnt"
+    r"|wasn't|hasn't|haven't|unable to)\s+(?:\w+\s+){0,2}?(approve|approved|concur|ok|okay)\b"
     r"|\b(deny|denied|denies|reject|rejected|decline|declined|disapprove|disapproved)\b",
     re.IGNORECASE)
-_PENDING = re.compile(
-    r"^\W*(no|n|none|n/?a|pending|tbd|tba|to follow|to be provided|not yet|will send"
-    r"|will follow|will forward|awaiting|requested|in progress|unknown)\b"
-    r"|\b(pending|to follow|not yet|will send|will forward|awaiting|forthcoming)\b",
+# A value that says "not given": at the start ("No", "TBD") or anywhere ("pending").
+# "No objection" and its kind are consent, not a refusal.
+_NOT_GIVEN = re.compile(
+    r"^\W*(no\b(?!\s+(objections?|problems?|concerns?|issues?))|n\b|none\b|n/?a\b|tbd\b"
+    r"|tba\b|requested\b|unknown\b|in progress\b)"
+    r"|\b(pending|to follow|to be provided|not yet|will send|will follow|will forward"
+    r"|awaiting|forthcoming)\b",
     re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_NOISE = re.compile(
@@ -40,7 +43,7 @@ def says_approve(text: str) -> bool:
 
 def refuses(text: str) -> bool:
     """Denied, not approved, or not given yet."""
-    return bool(_REFUSE.search(text) or _PENDING.search(text))
+    return bool(_REFUSE.search(text) or _NOT_GIVEN.search(text))
 
 
 def cor_evidence(mail: ParsedEmail, cor_value: str | None, cors: CorDirectory) -> CorEvidence:

@@ -195,6 +195,9 @@ def test_cor_as_sender_is_verified() -> None:
     head = "From: Dana Smith <dana.smith@cms.example.gov>\nSubject: Re: request"
     assert facts_in("This is not approved yet.\n", head=head).cor.status is CorStatus.MISSING
     assert facts_in("Still pending on my side.\n", head=head).cor.status is CorStatus.MISSING
+    assert facts_in("No.\n", head=head).cor.status is CorStatus.MISSING
+    assert facts_in("This has not been approved.\n", head=head).cor.status is CorStatus.MISSING
+    assert facts_in("No problem, approved.\n", head=head).cor.status is CorStatus.VERIFIED
 
 
 @pytest.mark.parametrize(
@@ -210,6 +213,9 @@ def test_cor_as_sender_is_verified() -> None:
         ("TBD", CorStatus.MISSING, None), ("No", CorStatus.MISSING, None),
         ("not yet", CorStatus.MISSING, None), ("will send", CorStatus.MISSING, None),
         ("Dana will send her approval", CorStatus.MISSING, None),
+        ("No objection - dana.smith@cms.example.gov", CorStatus.STATED,
+         "dana.smith@cms.example.gov"),
+        ("I do not approve", CorStatus.MISSING, None),
     ],
 )
 def test_cor_line_values(value: str, status: CorStatus, address: str | None) -> None:
