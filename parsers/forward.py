@@ -17,6 +17,7 @@ _FIELD = re.compile(r"^\*?([A-Za-zÀ-ÿ-]{1,20})\s*:\*?\s*(.*)$")
 _NAME_ADDR = re.compile(r"^([^<>@]*?)\s*(?:<|\[mailto:)([^<>\s\[\]]+@[^<>\s\[\]]+)[>\]]$",
                         re.IGNORECASE)
 _FROM_NAMES = frozenset({"from", "von", "de", "van", "da", "från", "fra"})
+_QUOTE = re.compile(r"^\s*> ?")
 _SUBJECT_NAMES = frozenset({"subject", "betreff", "objet", "asunto", "oggetto", "onderwerp"})
 
 
@@ -27,18 +28,28 @@ def inline_forwards(text: str, subject: str) -> tuple[ForwardedMessage, ...]:
     or a bare "From:/Sent:/To:" block), so those count only under a forward subject.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    outlook_too = bool(FORWARD_SUBJECT.match(subject))
+    is_forward = bool(FORWARD_SUBJECT.match(subject))
+    starts = _block_starts(lines, is_forward)
+    if not starts and is_forward:
+        # HTML forwards come through html_to_text inside a quote container, so
+        # under a forward subject a ">"-quoted forward is still the forward.
+        lines = [_QUOTE.sub("", line) for line in lines]
+        starts = _block_starts(lines, is_forward)
+    blocks = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        blocks.append(_block(lines[start:end]))
+    return tuple(blocks)
+
+
+def _block_starts(lines: list[str], outlook_too: bool) -> list[int]:
     starts: list[int] = []
     for i in range(len(lines)):
         # A marker line is followed by its own header block: that is one block, not two.
         if _starts_block(lines, i, outlook_too) and not (starts and i - starts[-1] <= 3
                                                         and _is_marker(lines[starts[-1]])):
             starts.append(i)
-    blocks = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        blocks.append(_block(lines[start:end]))
-    return tuple(blocks)
+    return starts
 
 
 def _is_marker(line: str) -> bool:
@@ -87,5 +98,5 @@ def _unquote(lines: list[str]) -> list[str]:
     """Apple Mail and others quote a forward with ">": take one level off when they do."""
     filled = [line for line in lines[1:] if line.strip()]
     if filled and all(line.lstrip().startswith(">") for line in filled):
-        return [lines[0]] + [re.sub(r"^\s*> ?", "", line) for line in lines[1:]]
+        return [lines[0]] + [_QUOTE.sub("", line) for line in lines[1:]]
     return lines

@@ -12,12 +12,12 @@ from onboardd.parsers.markers import attribution_length, quote_start
 # phones and webmail add ("Sent from my iPhone", "Get Outlook for Android", ...).
 _SIGNATURE = re.compile(
     r"^(--|-- .*"
-    r"|(Sent|Sent from|Sent with|Envoyé|Enviado|Inviato|Verzonden)\s+(from|de|desde|da|van|"
-    r"with|via)?\s*(my|mon|mi|meu|il mio|mijn)\s+\S.{0,40}"
-    r"|Sent from (Yahoo Mail|Mail for Windows|Outlook|AOL Mobile Mail|Samsung Mobile).{0,40}"
-    r"|Sent with Sparrow.{0,80}"
-    r"|Get Outlook for \S+.{0,20}"
-    r"|Von meinem \S+ gesendet.{0,20})$",
+    r"|(sent|envoyé|enviado|inviato|verzonden|verstuurd)\s+(from|with|via|de|desde|do|da|dal"
+    r"|van|vanaf|met)\s+(my|mon|ma|mi|meu|il mio|mio|mijn)\s+\S.{0,40}"
+    r"|sent (from|via|with) (yahoo mail|mail for windows|outlook|aol|samsung|blackberry"
+    r"|android|gmail|protonmail|sparrow)\b.{0,80}"
+    r"|get outlook for \S+.{0,20}"
+    r"|von meinem \S+ gesendet.{0,20})$",
     re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^[-_=*~\s]*$")

@@ -176,7 +176,8 @@ def test_forwarded_attachment_from_the_cor_is_forwarded_evidence() -> None:
     assert facts.user_count == 10
 
 
-@pytest.mark.parametrize("name", ["forward-gmail-inline.eml", "forward-outlook-inline.eml"])
+@pytest.mark.parametrize(
+    "name", ["forward-gmail-inline.eml", "forward-outlook-inline.eml", "forward-outlook-html.eml"])
 def test_inline_forwarded_cor_approval(name: str) -> None:
     facts = facts_of(name)
     assert facts.cor.status is CorStatus.FORWARDED

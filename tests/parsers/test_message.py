@@ -167,3 +167,15 @@ def test_garbage_never_raises_a_library_error(raw: bytes) -> None:
     except ParseError:
         return  # a typed refusal is allowed; anything else fails the test
     assert mail.size == len(raw)
+
+
+def test_html_outlook_forward_is_read_through_its_quote_marks() -> None:
+    mail = fixture("forward-outlook-html.eml")
+    assert mail.html_only
+    assert mail.reply_text == "COR approval for our Slack request, forwarded."
+    assert len(mail.forwarded) == 1
+    forwarded = mail.forwarded[0]
+    assert forwarded.sender is not None
+    assert forwarded.sender.email == "dana.smith@cms.example.gov"
+    assert forwarded.subject == "RE: BrightPath Slack"
+    assert "I approve the Slack request" in forwarded.text

@@ -125,3 +125,8 @@ def test_a_quoted_attribution_inside_the_quote_does_not_hide_the_answer() -> Non
 def test_nothing_below_an_outlook_block_counts_even_after_a_greeting() -> None:
     text = "Hello,\n\nFrom: Dana\nSent: Monday\nTo: Jane\nSubject: x\n\nUsers: 500\n"
     assert trim_reply(text) == "Hello,"
+
+
+def test_sentences_starting_with_sent_are_not_footers() -> None:
+    text = "Sent my COR the form yesterday.\nSent from the portal: Jira\nUsers: 4\n"
+    assert trim_reply(text) == text.strip()
