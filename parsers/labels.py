@@ -47,6 +47,8 @@ _LABELS: dict[str, tuple[str, ...]] = {
 }
 LABEL_TO_FACT = {label: fact for fact, labels in _LABELS.items() for label in labels}
 
+_PEOPLE = frozenset({"cor", "security_official"})
+_ADDRESS_LINE = re.compile(r"^\s*[<(\[]?[\w.+-]+@[\w.-]+[>)\]]?\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·‣◦>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+", re.IGNORECASE)
 _COLON = re.compile(r"^(?P<label>[^:]{1,120}?)\s*[:：]\s*(?P<value>.*)$")
 _DASH = re.compile(r"^(?P<label>.{1,80}?)\s+[-–—=]+\s+(?P<value>.*)$")
@@ -94,7 +96,13 @@ def read_labels(text: str) -> dict[str, str]:
             while i < len(lines) and lines[i].strip() and not label_line(lines[i]):
                 follow.append(lines[i].strip())
                 i += 1
-        full = "\n".join(part for part in [value, *follow] if part)
+        # A person's address wrapped onto the next line still belongs to the person.
+        elif (fact in _PEOPLE and "@" not in value and i < len(lines)
+              and _ADDRESS_LINE.match(lines[i]) and not label_line(lines[i])):
+            follow.append(lines[i].strip())
+            i += 1
+        joiner = " " if fact in _PEOPLE else "\n"
+        full = joiner.join(part for part in [value, *follow] if part)
         if full and fact not in found:
             found[fact] = full
     return found

@@ -254,3 +254,11 @@ def test_wants_withdrawal(text: str, wanted: bool) -> None:
 def test_withdrawal_fixture_reads_the_reply_not_the_quote() -> None:
     assert wants_withdrawal(fixture("withdraw.eml").reply_text)
     assert not wants_withdrawal(fixture("reply-quote-trap.eml").reply_text)
+
+
+def test_an_address_wrapped_onto_the_next_line_belongs_to_the_cor_line() -> None:
+    facts = facts_in("COR approval: approved by Dana Smith\n<dana.smith@cms.example.gov>\n")
+    assert facts.cor.status is CorStatus.STATED
+    assert facts.cor.address == "dana.smith@cms.example.gov"
+    assert facts.cor.name == "Dana Smith"
+    assert facts.cor_value == "approved by Dana Smith <dana.smith@cms.example.gov>"
