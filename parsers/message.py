@@ -29,6 +29,9 @@ from onboardd.parsers.mime import Content, Walker
 from onboardd.parsers.model import ForwardedMessage, ParsedEmail
 from onboardd.parsers.reply import trim_reply
 
+# Converting HTML costs about 2.5 s per MB; no request needs more than the start.
+MAX_HTML_CHARS = 1_000_000
+
 
 def parse_message(
     raw: bytes, *, max_bytes: int = 26_214_400, max_parts: int = 500, max_depth: int = 20
@@ -92,7 +95,10 @@ def _body_text(content: Content) -> tuple[str, bool]:
     plain = "\n\n".join(part.strip("\n") for part in content.plain if part.strip())
     if plain or not any(part.strip() for part in content.html):
         return plain, False
-    return "\n\n".join(html_to_text(part) for part in content.html if part.strip()), True
+    if any(len(part) > MAX_HTML_CHARS for part in content.html):
+        content.defects.append("HtmlTruncatedDefect")
+    texts = [html_to_text(part[:MAX_HTML_CHARS]) for part in content.html if part.strip()]
+    return "\n\n".join(texts), True
 
 
 def _attached(content: Content, walker: Walker) -> tuple[ForwardedMessage, ...]:

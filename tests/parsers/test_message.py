@@ -179,3 +179,15 @@ def test_html_outlook_forward_is_read_through_its_quote_marks() -> None:
     assert forwarded.sender.email == "dana.smith@cms.example.gov"
     assert forwarded.subject == "RE: BrightPath Slack"
     assert "I approve the Slack request" in forwarded.text
+
+
+def test_huge_html_is_converted_only_up_to_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from onboardd.parsers import message
+
+    monkeypatch.setattr(message, "MAX_HTML_CHARS", 60)
+    raw = (b"From: a@b.example.com\nContent-Type: text/html\n\n<p>Organization: Acme</p>"
+           + b"<p>filler</p>" * 50 + b"<p>END</p>")
+    mail = parse_message(raw)
+    assert mail.text.startswith("Organization: Acme")
+    assert "END" not in mail.text
+    assert "HtmlTruncatedDefect" in mail.defects
