@@ -74,6 +74,8 @@ def attribution_length(lines: list[str], index: int) -> int:
         if size == 2 and (chunk[0].rstrip().endswith(":") or _quoted_or_blank(chunk[1])):
             break  # a finished line, or a second line that cannot be its continuation
         joined = " ".join(line.strip() for line in chunk)
+        if not joined.endswith(":"):
+            continue  # every attribution ends in a colon; this keeps long mails cheap
         if any(pattern.match(joined) for pattern in _ATTRIBUTIONS):
             return size
         if (_GENERIC_ATTRIBUTION.match(joined) and _DATE_OR_ADDRESS.search(chunk[0])
