@@ -13,6 +13,7 @@ from onboardd.daemon.config import Config, FileTransport, MaildirMailbox
 from onboardd.daemon.ingest import Pipeline
 from onboardd.daemon.mailbox import Mailbox
 from onboardd.daemon.maildir import MaildirMailbox as MaildirAdapter
+from onboardd.daemon.outgoing import Sender
 from onboardd.daemon.transport import FileTransport as FileTransportAdapter
 from onboardd.daemon.transport import Transport
 from onboardd.responders.render import Renderer, make_environment
@@ -30,6 +31,13 @@ class App:
     config: Config
     engine: Engine
     pipeline: Pipeline
+
+    def sender_for(self, mailbox_name: str) -> Sender:
+        """How replies go out for mail that arrived in this mailbox."""
+        mailbox = next(
+            (m for m in self.config.mailboxes if m.name == mailbox_name), self.config.mailboxes[0]
+        )
+        return Sender(mailbox.address, mailbox.plus_addressing, self.config.trust.token_days)
 
     def mailboxes(self) -> list[Mailbox]:
         return [_mailbox(m) for m in self.config.mailboxes]

@@ -237,10 +237,8 @@ def _quarantine_retry(args: argparse.Namespace) -> int:
         if row.raw is None:
             raise CommandError(f"the raw bytes of {row.message_key[:12]} were purged")
         mail = FetchedMail(row.mailbox, row.folder, row.source_name, row.raw)
-    mailbox = next((m for m in app.config.mailboxes if m.name == mail.mailbox), None)
-    address = mailbox.address if mailbox else app.config.mailboxes[0].address
     now = datetime.now(UTC)
-    result = ingest(app.pipeline, mail, address=address, now=now, retry=True)
+    result = ingest(app.pipeline, mail, sender=app.sender_for(mail.mailbox), now=now, retry=True)
     report = drain(app.pipeline.factory, app.transport(), now)
     print(f"{result.key[:12]}: {result.status} ({result.reason}); sent {report.sent}")
     return EXIT_OK if not result.quarantined else EXIT_FAILURE

@@ -61,6 +61,7 @@ class MaildirMailbox(_Section):
     address: Email
     path: Path
     backlog_days: int = Field(default=7, ge=0)
+    plus_addressing: bool = True
 
 
 class ImapMailbox(_Secrets):
@@ -77,6 +78,7 @@ class ImapMailbox(_Secrets):
     idle: bool = True
     poll_seconds: int = Field(default=60, ge=1)
     backlog_days: int = Field(default=7, ge=0)
+    plus_addressing: bool = True
     allow_insecure: bool = False
 
     @model_validator(mode="after")

@@ -10,19 +10,20 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
-from onboardd.daemon.outgoing import enqueue
-from onboardd.daemon.records import apply_view, new_row, view_of
+from onboardd.daemon.outgoing import Sender, token_hash
+from onboardd.daemon.records import view_of
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import ParsedEmail
 from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
-from onboardd.responders.view import Outcome, SenderHistory
+from onboardd.responders.view import SenderHistory, TokenView
 from onboardd.store import queries
-from onboardd.store.models import AuditEvent, InboundMessage, Request, ThreadRef
+from onboardd.store.models import AuditEvent, InboundMessage, ReplyToken, Request, ThreadRef
 
 log = logging.getLogger("onboardd.ingest")
 
@@ -56,7 +57,7 @@ def ingest(
     pipeline: Pipeline,
     mail: FetchedMail,
     *,
-    address: str,
+    sender: Sender,
     now: datetime,
     answer_since: datetime | None = None,
     retry: bool = False,
@@ -78,7 +79,7 @@ def ingest(
             return _quarantine(pipeline, mail, key, now, exc.reason, str(exc))
         answer = answer_since is None or mail.arrived_at is None or mail.arrived_at >= answer_since
         try:
-            return _decide(pipeline, mail, parsed, key, address, now, answer)
+            return _decide(pipeline, mail, parsed, key, sender, now, answer)
         except DBAPIError:
             raise
         except Exception as exc:
@@ -98,7 +99,7 @@ def _decide(
     mail: FetchedMail,
     parsed: ParsedEmail,
     key: str,
-    address: str,
+    outgoing_sender: Sender,
     now: datetime,
     answer: bool,
 ) -> IngestResult:
@@ -111,7 +112,9 @@ def _decide(
         else:
             _refresh_row(row, parsed)
         session.flush()
-        found = _find_request(session, parsed)
+        tokens = _tokens(session, parsed, outgoing_sender.address)
+        found = _find_request(session, parsed, tokens)
+        tokens = [t for t in tokens if found is not None and t.request_id == found.id]
         sender = parsed.sender.email if parsed.sender else None
         history = SenderHistory(
             replies_last_hour=queries.replies_to_since(session, sender, now - timedelta(hours=1))
@@ -133,35 +136,25 @@ def _decide(
                 new_reference=queries.next_reference(session, now.year, take=False),
                 history=history,
                 found=found_view,
+                tokens=tuple(_token_view(t, now, via) for t, via in tokens),
                 answer=answer,
             )
         )
-        request = _apply(session, outcome, found, mail.mailbox, now)
+        request = record_outcome(
+            session,
+            outcome,
+            found=found,
+            mailbox=mail.mailbox,
+            sender=outgoing_sender,
+            now=now,
+            message_key=key,
+        )
         row.request_id = request.id if request else None
         row.status = "processed" if answer else "backlog"
         row.reason = outcome.verdict
         if request is not None and parsed.message_id:
             session.merge(
                 ThreadRef(message_id=parsed.message_id, request_id=request.id, direction="in")
-            )
-        for entry in outcome.events:
-            session.add(
-                AuditEvent(
-                    request_id=request.id if request else None,
-                    at=now,
-                    kind=entry.kind,
-                    actor=entry.actor,
-                    message_key=key,
-                    detail=entry.detail,
-                )
-            )
-        for out in outcome.outgoing:
-            enqueue(
-                session,
-                out,
-                request_id=request.id if request else None,
-                from_address=address,
-                now=now,
             )
         reference = request.reference if request else None
     log.info(
@@ -175,28 +168,40 @@ def _decide(
     return IngestResult(key, row.status, outcome.verdict, reference)
 
 
-def _apply(
-    session: Session, outcome: Outcome, found: Request | None, mailbox: str, now: datetime
+def _find_request(
+    session: Session, parsed: ParsedEmail, tokens: list[tuple[ReplyToken, str]]
 ) -> Request | None:
-    if outcome.request is None:
-        return None
-    if outcome.created:
-        queries.next_reference(session, now.year, take=True)
-        request = new_row(outcome.request, mailbox=mailbox, now=now)
-        session.add(request)
-        session.flush()
-        return request
-    if found is None:
-        return None
-    if outcome.request != view_of(found, outcome.request.correspondents):
-        apply_view(found, outcome.request, now)
-    return found
-
-
-def _find_request(session: Session, parsed: ParsedEmail) -> Request | None:
-    """Thread headers first, then the subject tag (Outlook may drop threading headers)."""
+    """A reply token first, then thread headers, then the subject tag (DESIGN §2)."""
+    if tokens:
+        return session.get(Request, tokens[0][0].request_id)
     return queries.request_by_thread(session, parsed.thread_ids) or queries.request_by_subject(
         session, parsed.subject
+    )
+
+
+def _tokens(session: Session, parsed: ParsedEmail, address: str) -> list[tuple[ReplyToken, str]]:
+    """Our tokens this mail carries: in a plus-address of ours, or a Message-ID it answers."""
+    local, _, domain = address.partition("@")
+    carried = {
+        token_hash(a.email.partition("@")[0].split("+", 1)[1])
+        for a in parsed.recipients
+        if a.domain == domain and a.email.startswith(f"{local}+")
+    }
+    rows = queries.tokens_for(session, sorted(carried), list(parsed.thread_ids))
+    found = [(row, "address" if row.token_hash in carried else "thread") for row in rows]
+    return sorted(found, key=lambda pair: pair[1] != "address")
+
+
+def _token_view(row: ReplyToken, now: datetime, via: str) -> TokenView:
+    return TokenView(
+        token_id=row.token_hash,
+        scope=row.scope,
+        address=row.address,
+        service=row.service,
+        expired=row.expires_at <= now,
+        spent=row.spent_at is not None,
+        clarified=row.clarified_at is not None,
+        via=via,
     )
 
 

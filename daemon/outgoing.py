@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from onboardd.parsers.model import Address
 from onboardd.responders.mime import to_mime
 from onboardd.responders.view import OutgoingMail
-from onboardd.store.models import OutboxMessage, ThreadRef
+from onboardd.store.models import OutboxMessage, ReplyToken, ThreadRef
 
 TEAM_NAME = "IT Services Onboarding"
 
 
-def new_message_id(address: str, reference: str | None) -> str:
-    domain = address.rpartition("@")[2]
-    tag = reference.lower() if reference else "onb"
-    return f"{tag}.{secrets.token_hex(10)}@{domain}"
+@dataclass(frozen=True)
+class Sender:
+    """The mailbox a reply goes out from, and how it takes replies."""
+
+    address: str
+    plus_addressing: bool = True
+    token_days: int = 30
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _message_id(tag: str, unique: str, address: str) -> str:
+    return f"{tag}.{unique}@{address.rpartition('@')[2]}"
 
 
 def enqueue(
@@ -26,16 +39,42 @@ def enqueue(
     mail: OutgoingMail,
     *,
     request_id: int | None,
-    from_address: str,
+    sender: Sender,
     now: datetime,
 ) -> OutboxMessage:
-    """Render the MIME bytes once, with a Message-ID fixed now, and store them pending."""
-    message_id = new_message_id(from_address, mail.reference)
+    """Render the MIME bytes once, with a Message-ID fixed now, and store them pending.
+
+    A mail with a grant gets a fresh random token: in its Message-ID (so a threaded
+    reply finds it) and, where the mailbox takes plus-addresses, in its Reply-To.
+    """
+    tag = mail.reference.lower() if mail.reference else "onb"
+    reply_to = None
+    if mail.grant is not None and request_id is not None:
+        token = secrets.token_hex(16)
+        message_id = _message_id(tag, token, sender.address)
+        if sender.plus_addressing:
+            local, _, domain = sender.address.partition("@")
+            reply_to = Address(TEAM_NAME, f"{local}+{token}@{domain}")
+        session.add(
+            ReplyToken(
+                token_hash=token_hash(token),
+                request_id=request_id,
+                scope=mail.grant.scope,
+                service=mail.grant.service,
+                address=mail.grant.address,
+                message_id=message_id,
+                created_at=now,
+                expires_at=now + timedelta(days=sender.token_days),
+                clarified_at=now if mail.grant.clarification else None,
+            )
+        )
+    else:
+        message_id = _message_id(tag, secrets.token_hex(10), sender.address)
     raw = to_mime(
         mail,
         message_id=message_id,
-        sender=Address(TEAM_NAME, from_address),
-        reply_to=None,
+        sender=Address(TEAM_NAME, sender.address),
+        reply_to=reply_to,
         date=now,
     )
     recipients = list(dict.fromkeys(a.email for a in (*mail.to, *mail.cc)))
@@ -43,7 +82,7 @@ def enqueue(
         message_id=message_id,
         request_id=request_id,
         kind=mail.kind,
-        mail_from=from_address,
+        mail_from=sender.address,
         to_addr=mail.to[0].email,
         recipients=recipients,
         raw=raw,

@@ -42,7 +42,9 @@ def drain_mailbox(app: App, mailbox: Mailbox, now: datetime, report: PassReport)
     with factory() as session, session.begin():
         since = answer_since(session, mailbox, "new", now)
     for mail in mailbox.fetch_new():
-        result = ingest(app.pipeline, mail, address=mailbox.address, now=now, answer_since=since)
+        result = ingest(
+            app.pipeline, mail, sender=app.sender_for(mailbox.name), now=now, answer_since=since
+        )
         if result.quarantined:
             mailbox.quarantine(mail)
             report.quarantined += 1

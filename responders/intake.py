@@ -9,7 +9,9 @@ from typing import Any
 
 from onboardd.parsers.facts import extract_facts, wants_withdrawal
 from onboardd.parsers.model import Address, CorStatus, ParsedEmail, RequestFacts
-from onboardd.responders.assess import LABELS, assess, effective_cor, is_complete, stronger_cor
+from onboardd.responders.approvals import Review, entry_mails, review
+from onboardd.responders.assess import assess, effective_cor, is_complete, stronger_cor
+from onboardd.responders.context import base_context
 from onboardd.responders.gate import Verdict, may_reply
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
@@ -21,6 +23,7 @@ from onboardd.responders.view import (
     RequestView,
     SenderHistory,
     ServiceDecision,
+    TokenView,
 )
 
 
@@ -35,6 +38,7 @@ class Inbound:
     new_reference: str
     history: SenderHistory = dataclasses.field(default_factory=SenderHistory)
     found: RequestView | None = None
+    tokens: tuple[TokenView, ...] = ()
     answer: bool = True  # False for backlog mail on a mailbox's first start
 
 
@@ -106,12 +110,10 @@ def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
         return Outcome(
             "after-close", request=view, events=(AuditEntry("follow-up-after-close", actor),)
         )
-    if wants_withdrawal(mail.reply_text) and _may_withdraw(view, mail.sender, policy):
+    if wants_withdrawal(mail.reply_text) and _may_withdraw(view, mail.sender):
         return _withdraw(inbound, view)
     if view.state is not State.INCOMPLETE:
-        # Decisions and COR confirmations on open requests are read by the approval
-        # workflow; intake only records that the mail joined the request.
-        return Outcome("follow-up", request=view, events=(AuditEntry("follow-up", actor),))
+        return review(Review(mail, view, inbound.tokens, policy, inbound.renderer, inbound.now))
     facts = extract_facts(mail, policy.catalog(), policy.cor_directory())
     merged = _merge(view, facts, mail, policy)
     updated = AuditEntry("facts-added", actor, {"fields": _changed_fields(view, merged)})
@@ -132,7 +134,7 @@ def _settle(
     view = dataclasses.replace(view, state=check_transition(view.state, target))
     if target is not State.INCOMPLETE:
         events = (*events, AuditEntry("request-complete", None, {"state": str(target)}))
-    context = _context(inbound, view) | {"fields": reports}
+    context = _context(inbound, view)
     title = {
         "acknowledgment": "We received your onboarding request",
         "missing-fields": "Information needed for your onboarding request",
@@ -141,7 +143,14 @@ def _settle(
         kind, template, f"[{view.reference}] {title}", context, **_reply_fields(inbound, view)
     )
     verdict = "request-created" if created else "request-updated"
-    return _answer(inbound, Outcome(verdict, request=view, created=created, events=events), reply)
+    outcome = _answer(
+        inbound, Outcome(verdict, request=view, created=created, events=events), reply
+    )
+    if inbound.answer and target is not State.INCOMPLETE:
+        # The COR or the leads are asked even when the sender's own answer is held back.
+        asks = entry_mails(view, inbound.policy, inbound.renderer)
+        outcome = dataclasses.replace(outcome, outgoing=(*outcome.outgoing, *asks))
+    return outcome
 
 
 def _state_when_complete(view: RequestView, policy: Policy) -> State:
@@ -153,14 +162,15 @@ def _state_when_complete(view: RequestView, policy: Policy) -> State:
     return State.AWAITING_COR
 
 
-def _may_withdraw(view: RequestView, sender: Address | None, policy: Policy) -> bool:
+def _may_withdraw(view: RequestView, sender: Address | None) -> bool:
     if sender is None:
         return False
+    # Only the requester's side or the request's own COR: a lead's "deny, cancel it"
+    # is a decision, not a withdrawal.
     return (
         sender.email == view.requester.email
         or sender.domain == view.requester.domain
         or sender.email == view.cor.address
-        or policy.cor_directory().is_cor(sender.email)
     )
 
 
@@ -228,13 +238,7 @@ def _references(mail: ParsedEmail) -> tuple[str, ...]:
 
 def _context(inbound: Inbound, view: RequestView | None) -> dict[str, Any]:
     mail = inbound.mail
-    return {
-        "request": view,
-        "sender_name": (mail.sender.name if mail.sender else "") or "",
-        "services": inbound.policy.services,
-        "onboarding_address": inbound.policy.help_address,
-        "labels": tuple(LABELS.values()),
-    }
+    return base_context(inbound.policy, view, (mail.sender.name if mail.sender else "") or "")
 
 
 def _merge(

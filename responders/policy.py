@@ -77,6 +77,7 @@ class CorPolicy(Frozen):
 
 class TrustPolicy(Frozen):
     authserv_id: str = ""
+    token_days: int = Field(default=30, ge=1)
 
 
 class Reminders(Frozen):

@@ -45,6 +45,33 @@ class RequestView:
 
 
 @dataclass(frozen=True)
+class Grant:
+    """What a reply to an outgoing mail may decide, and who may send it (DESIGN §6).
+
+    The daemon mints a random token for it when the mail is queued.
+    """
+
+    scope: str  # "cor": confirm the COR approval; "approval": decide one service
+    address: str
+    service: str | None = None
+    clarification: bool = False  # a clarification request: no further one follows
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """A token an inbound mail carried (plus-address) or threaded to (Message-ID)."""
+
+    token_id: str
+    scope: str
+    address: str
+    service: str | None
+    expired: bool
+    spent: bool
+    clarified: bool
+    via: str  # "address" or "thread"
+
+
+@dataclass(frozen=True)
 class OutgoingMail:
     """One message to send, rendered; the daemon adds Message-ID and From at insert."""
 
@@ -58,6 +85,7 @@ class OutgoingMail:
     references: tuple[str, ...] = ()
     reference: str | None = None
     auto_submitted: str = "auto-replied"
+    grant: Grant | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,8 @@ class Outcome:
     created: bool = False
     events: tuple[AuditEntry, ...] = ()
     outgoing: tuple[OutgoingMail, ...] = ()
+    spent_tokens: tuple[str, ...] = ()
+    clarified_tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

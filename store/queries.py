@@ -13,6 +13,7 @@ from onboardd.store.models import (
     InboundMessage,
     OutboxMessage,
     ReferenceCounter,
+    ReplyToken,
     Request,
     ThreadRef,
 )
@@ -139,3 +140,16 @@ def due_outbox(session: Session, now: datetime, limit: int = 100) -> Sequence[Ou
 
 def one_hour_before(now: datetime) -> datetime:
     return now - timedelta(hours=1)
+
+
+def tokens_for(
+    session: Session, hashes: Sequence[str], message_ids: Sequence[str]
+) -> Sequence[ReplyToken]:
+    """Tokens named by hash (from a plus-address) or by the Message-ID they went out in."""
+    if not hashes and not message_ids:
+        return []
+    return session.scalars(
+        select(ReplyToken).where(
+            ReplyToken.token_hash.in_(list(hashes)) | ReplyToken.message_id.in_(list(message_ids))
+        )
+    ).all()
