@@ -13,10 +13,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from onboardd.daemon.app import App, UnsupportedConfig, build, load_renderer
+from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.config import Config, ConfigError, load_config
 from onboardd.daemon.ingest import StoreUnavailable, ingest
 from onboardd.daemon.mailbox import FetchedMail, MailboxError
 from onboardd.daemon.outbox import drain
+from onboardd.daemon.records import view_of
 from onboardd.daemon.reports import (
     export_csv,
     export_json,
@@ -26,6 +28,8 @@ from onboardd.daemon.reports import (
     request_table,
 )
 from onboardd.daemon.runner import run_once
+from onboardd.parsers.decision import Verdict
+from onboardd.responders.approvals import DecisionError, decide_manually
 from onboardd.responders.render import TemplateError
 from onboardd.responders.state import State
 from onboardd.store import queries
@@ -88,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     export = req_commands.add_parser("export", help="every request as JSON or CSV")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.set_defaults(handler=_requests_export)
+
+    for verb in ("approve", "deny"):
+        decision = commands.add_parser(verb, help=f"{verb} one service of a request as its lead")
+        decision.add_argument("reference")
+        decision.add_argument("--service", required=True, help="catalog name of the service")
+        decision.add_argument("--by", required=True, help="the deciding lead's address")
+        decision.add_argument("--reason", help="why (shown to the requester)")
+        decision.set_defaults(handler=_decide, verdict=verb)
 
     outbox = commands.add_parser("outbox", help="outgoing mail queue")
     out_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
@@ -185,6 +197,40 @@ def _requests_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _decide(args: argparse.Namespace) -> int:
+    app = _app(args)
+    now = datetime.now(UTC)
+    with app.pipeline.factory() as session, session.begin():
+        row = queries.request_by_reference(session, args.reference)
+        if row is None:
+            raise CommandError(f"no request {args.reference}")
+        outcome = decide_manually(
+            view_of(row),
+            service=args.service,
+            by=args.by,
+            verdict=Verdict.APPROVE if args.verdict == "approve" else Verdict.DENY,
+            reason=args.reason,
+            policy=app.pipeline.policy,
+            renderer=app.pipeline.renderer,
+            now=now,
+        )
+        record_outcome(
+            session,
+            outcome,
+            found=row,
+            mailbox=row.mailbox,
+            sender=app.sender_for(row.mailbox),
+            now=now,
+        )
+        state = row.state
+    report = drain(app.pipeline.factory, app.transport(), now)
+    print(
+        f"{args.reference}: {args.service} {args.verdict}d by {args.by.lower()}; "
+        f"request is {state}; sent {report.sent}"
+    )
+    return EXIT_OK
+
+
 def _outbox_list(args: argparse.Namespace) -> int:
     app = _app(args)
     with app.pipeline.factory() as session:
@@ -257,6 +303,7 @@ def _setup_logging(verbose: bool) -> None:
 _FAILURES: tuple[tuple[type[Exception], Callable[[Exception], list[str]], int], ...] = (
     (ConfigError, lambda e: [f"config: {p}" for p in e.problems], EXIT_USAGE),  # type: ignore[attr-defined]
     (UnsupportedConfig, lambda e: [f"config: {e}"], EXIT_USAGE),
+    (DecisionError, lambda e: [str(e)], EXIT_USAGE),
     (TemplateError, lambda e: [f"templates: {e}"], EXIT_FAILURE),
     (StoreError, lambda e: [f"database: {e}"], EXIT_FAILURE),
     (StoreUnavailable, lambda e: [f"database: {e}"], EXIT_FAILURE),

@@ -260,6 +260,50 @@ def decide(
     return Outcome("decision", view, events=tuple(events), outgoing=mails)
 
 
+class DecisionError(Exception):
+    """A manual decision that the request or the catalog does not allow."""
+
+
+def decide_manually(
+    view: RequestView,
+    *,
+    service: str,
+    by: str,
+    verdict: Verdict,
+    reason: str | None,
+    policy: Policy,
+    renderer: Renderer,
+    now: datetime,
+) -> Outcome:
+    """A lead's decision given at the command line, held to the same rules as by mail."""
+    entry = policy.service(service)
+    by = by.strip().lower()
+    if entry is None or entry.name not in view.service_names:
+        names = ", ".join(view.service_names) or "none"
+        raise DecisionError(f"{view.reference} does not ask for {service!r} (it asks for: {names})")
+    if view.state is not State.AWAITING_APPROVAL:
+        raise DecisionError(
+            f"{view.reference} is {view.state}; decisions are taken only while "
+            "it is awaiting_approval"
+        )
+    if by not in entry.leads:
+        raise DecisionError(f"{by} is not a lead of {entry.name} (leads: {', '.join(entry.leads)})")
+    current = next(s for s in view.services if s.service == entry.name)
+    if current.decision is not Decision.PENDING:
+        raise DecisionError(f"{entry.name} was already {current.decision} by {current.decided_by}")
+    return decide(
+        view,
+        entry.name,
+        by,
+        verdict,
+        reason,
+        policy=policy,
+        renderer=renderer,
+        now=now,
+        how="manual",
+    )
+
+
 def _clarify(item: Review, token: TokenView, service: str | None) -> Outcome:
     sender = item.mail.sender
     assert sender is not None

@@ -107,9 +107,12 @@ def reply_to(
             f"Subject: {sent.subject}\n\n{original}\n"
         )
     message_id = str(sent.message["Message-ID"])
+    # A mail client answers to Reply-To when there is one: our plus-token address.
+    answer_to = str(sent.message["Reply-To"] or sent.message["From"])
     return compose(
         sender,
         body,
+        to=answer_to,
         subject=f"RE: {sent.subject}",
         headers=headers,
         in_reply_to=message_id if keep_threading else None,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from onboardd.daemon.cli import main
-from tests.mailkit import Maildir, Sent, compose, read_outbox, reply_to
+from tests.daemon.harness import Daemon
+from tests.mailkit import compose, reply_to
 
 JANE = "Jane Doe <jane.doe@acmehealth.example.com>"
 
@@ -37,39 +34,6 @@ Users: twenty-five
 
 Jane
 """
-
-
-@dataclass
-class Daemon:
-    """A configured onboardd in a temporary directory, driven through its CLI."""
-
-    config: Path
-    maildir: Maildir
-    outbox: Path
-    capsys: pytest.CaptureFixture[str]
-
-    def run(self, *args: str) -> int:
-        return main(["--config", str(self.config), *args])
-
-    def run_once(self) -> None:
-        assert self.run("run", "--once") == 0
-        self.capsys.readouterr()
-
-    def sent(self) -> list[Sent]:
-        return read_outbox(self.outbox)
-
-    def export(self) -> list[dict[str, object]]:
-        self.capsys.readouterr()
-        assert self.run("requests", "export", "--format", "json") == 0
-        return json.loads(self.capsys.readouterr().out)
-
-
-@pytest.fixture
-def daemon(example_config: Path, capsys: pytest.CaptureFixture[str]) -> Daemon:
-    root = example_config.parent
-    return Daemon(
-        example_config, Maildir(root / "var/mail/onboarding"), root / "var/outbox", capsys
-    )
 
 
 def test_incomplete_request_gets_notice_then_reply_completes_it(daemon: Daemon) -> None:

@@ -8,21 +8,29 @@ from onboardd.parsers.autogen import detect_auto
 from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import Address
 
-HUMAN = (b"From: Jane Doe <jane.doe@acmehealth.example.com>\n"
-         b"To: onboarding@onboard.example.gov\n"
-         b"Subject: Access request for Jira\n")
+HUMAN = (
+    b"From: Jane Doe <jane.doe@acmehealth.example.com>\n"
+    b"To: onboarding@onboard.example.gov\n"
+    b"Subject: Access request for Jira\n"
+)
 BODY = b"\nOrganization: Acme\n"
 
-REPORT = (b"From: Mail Delivery System <mailer-daemon@mx.example.net>\n"
-          b"Subject: Undelivered Mail Returned to Sender\n"
-          b"Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n"
-          b"--r\nContent-Type: text/plain\n\nfailed\n"
-          b"--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n"
-          b"Final-Recipient: rfc822; x@y.example\nAction: failed\n--r--\n")
+REPORT = (
+    b"From: Mail Delivery System <mailer-daemon@mx.example.net>\n"
+    b"Subject: Undelivered Mail Returned to Sender\n"
+    b"Content-Type: multipart/report; report-type=delivery-status; boundary=r\n\n"
+    b"--r\nContent-Type: text/plain\n\nfailed\n"
+    b"--r\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\n"
+    b"Final-Recipient: rfc822; x@y.example\nAction: failed\n--r--\n"
+)
 
 
-def _with(*lines: bytes, sender: bytes | None = None, subject: bytes | None = None,
-          ctype: bytes | None = None) -> bytes:
+def _with(
+    *lines: bytes,
+    sender: bytes | None = None,
+    subject: bytes | None = None,
+    ctype: bytes | None = None,
+) -> bytes:
     head = HUMAN
     if sender is not None:
         head = head.replace(b"Jane Doe <jane.doe@acmehealth.example.com>", sender)
@@ -35,8 +43,10 @@ def _with(*lines: bytes, sender: bytes | None = None, subject: bytes | None = No
 
 
 def _part(ctype: bytes) -> bytes:
-    return (b"Content-Type: multipart/mixed; boundary=p\n\n--p\nContent-Type: text/plain\n\n"
-            b"see part\n--p\nContent-Type: " + ctype + b"\n\nReporting-UA: x\n--p--\n")
+    return (
+        b"Content-Type: multipart/mixed; boundary=p\n\n--p\nContent-Type: text/plain\n\n"
+        b"see part\n--p\nContent-Type: " + ctype + b"\n\nReporting-UA: x\n--p--\n"
+    )
 
 
 RULES = [
@@ -77,12 +87,27 @@ RULES = [
     ("bounce subject", _with(subject=b"Undeliverable: Access request")),
 ]
 SUBJECTS = [
-    "Auto reply: Access request", "Automatic reply: Access request", "Out of Office: Re: x",
-    "Out of the office until Monday", "Autoreply: x", "AutoReply", "Auto-Reply: x",
-    "Abwesenheitsnotiz: Zugang", "Automatische Antwort: Zugang", "Réponse automatique : x",
-    "Absence : x", "Respuesta automática: x", "Fuera de la oficina: x",
-    "Risposta automatica: x", "Automatisch antwoord: x", "Autosvar: x", "自動返信: x",
-    "自動応答：お問い合わせ", "不在通知: x", "自动回复: x", "自動回覆：x",
+    "Auto reply: Access request",
+    "Automatic reply: Access request",
+    "Out of Office: Re: x",
+    "Out of the office until Monday",
+    "Autoreply: x",
+    "AutoReply",
+    "Auto-Reply: x",
+    "Abwesenheitsnotiz: Zugang",
+    "Automatische Antwort: Zugang",
+    "Réponse automatique : x",
+    "Absence : x",
+    "Respuesta automática: x",
+    "Fuera de la oficina: x",
+    "Risposta automatica: x",
+    "Automatisch antwoord: x",
+    "Autosvar: x",
+    "自動返信: x",
+    "自動応答：お問い合わせ",
+    "不在通知: x",
+    "自动回复: x",
+    "自動回覆：x",
     "[EXTERNAL] Automatic reply: x",
     "=?UTF-8?Q?AutoRespons?= :x",
 ]
@@ -103,9 +128,15 @@ def test_out_of_office_subjects(subject: str) -> None:
 
 @pytest.mark.parametrize(
     "subject",
-    ["Access request for Jira", "Re: Out of office coverage plan", "Absence of Jira access",
-     "Automatic replies are annoying, here is our request", "Fwd: Undeliverable: x",
-     "Auto parts supplier onboarding", "Reply needed: COR approval"],
+    [
+        "Access request for Jira",
+        "Re: Out of office coverage plan",
+        "Absence of Jira access",
+        "Automatic replies are annoying, here is our request",
+        "Fwd: Undeliverable: x",
+        "Auto parts supplier onboarding",
+        "Reply needed: COR approval",
+    ],
 )
 def test_human_subjects_are_not_flagged(subject: str) -> None:
     assert not parse_message(_with(subject=subject.encode())).auto.generated
@@ -119,16 +150,23 @@ def test_x_auto_response_suppress_only_suppresses() -> None:
 
 
 def test_negative_values_do_not_count() -> None:
-    raw = _with(b"Auto-Submitted: no", b"X-Autoreply: no", b"Precedence: normal",
-                b"X-Auto-Response-Suppress: None", b"Return-Path: <jane@acmehealth.example.com>")
+    raw = _with(
+        b"Auto-Submitted: no",
+        b"X-Autoreply: no",
+        b"Precedence: normal",
+        b"X-Auto-Response-Suppress: None",
+        b"Return-Path: <jane@acmehealth.example.com>",
+    )
     assert parse_message(raw).auto == parse_message(HUMAN + BODY).auto
     assert parse_message(raw).auto.may_answer
 
 
 def test_human_forward_of_a_report_is_not_a_report() -> None:
-    raw = (HUMAN.replace(b"Access request for Jira", b"Fwd: bounce")
-           + b"Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\n"
-           b"Why did this bounce?\n--o\nContent-Type: message/rfc822\n\n" + REPORT + b"\n--o--\n")
+    raw = (
+        HUMAN.replace(b"Access request for Jira", b"Fwd: bounce")
+        + b"Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: text/plain\n\n"
+        b"Why did this bounce?\n--o\nContent-Type: message/rfc822\n\n" + REPORT + b"\n--o--\n"
+    )
     mail = parse_message(raw)
     assert not mail.auto.generated
     daemon = Address("Mail Delivery System", "mailer-daemon@mx.example.net")

@@ -18,9 +18,11 @@ BOUNCE_FOLDERS = ("sisimai/bsd/", "sisimai/dos/", "sisimai/mac/", "sisimai/err/"
 HUMAN_FORWARDS = frozenset({"sisimai/bsd/lhost-sendmail-14.eml", "sisimai/err/make-test-36.eml"})
 # Human-category rows we do flag, each for a reason that holds: Gmail's notice
 # "has accepted your invitation" comes from gmail-noreply@google.com.
-KNOWN_FLAGGED_HUMAN = frozenset({
-    "ruby-mail/mime_emails/raw_email_encoded_stack_level_too_deep.eml",
-})
+KNOWN_FLAGGED_HUMAN = frozenset(
+    {
+        "ruby-mail/mime_emails/raw_email_encoded_stack_level_too_deep.eml",
+    }
+)
 
 
 def _rows() -> list[dict[str, str]]:

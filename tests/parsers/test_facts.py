@@ -13,8 +13,10 @@ def facts_of(name: str) -> RequestFacts:
     return extract_facts(fixture(name), CATALOG, CORS)
 
 
-def facts_in(body: str, head: str = "From: Jane <jane@acme.example.com>\nSubject: Request",
-             ) -> RequestFacts:
+def facts_in(
+    body: str,
+    head: str = "From: Jane <jane@acme.example.com>\nSubject: Request",
+) -> RequestFacts:
     return extract_facts(mail(head, body), CATALOG, CORS)
 
 
@@ -36,8 +38,9 @@ def test_published_long_labels_alone_on_their_lines() -> None:
     facts = facts_of("labels-long-blocks.eml")
     assert facts.organization == "Northwind Health Partners"
     assert facts.services == ("Identity Management (IDM)", "CMS Enterprise Portal")
-    assert facts.justification == ("Our eligibility staff must sign in to the portal to review\n"
-                                   "provider files every day.")
+    assert facts.justification == (
+        "Our eligibility staff must sign in to the portal to review\nprovider files every day."
+    )
     assert facts.user_count == 25
     assert facts.cor.status is CorStatus.MISSING and facts.cor_value == "pending"
 
@@ -55,30 +58,57 @@ def test_numbered_list_and_dash_separator() -> None:
     ("label", "fact"),
     [
         ("Name of the organization (HARP organization name preferred)", "organization"),
-        ("Org", "organization"), ("Organization", "organization"),
-        ("Organisation", "organization"), ("Company", "organization"),
+        ("Org", "organization"),
+        ("Organization", "organization"),
+        ("Organisation", "organization"),
+        ("Company", "organization"),
         ("HARP org", "organization"),
-        ("Name of IT service(s)", "services"), ("Service", "services"),
-        ("Services", "services"), ("IT Service", "services"), ("Application", "services"),
+        ("Name of IT service(s)", "services"),
+        ("Service", "services"),
+        ("Services", "services"),
+        ("IT Service", "services"),
+        ("Application", "services"),
         ("Business justification for use of the service", "justification"),
-        ("Justification", "justification"), ("Business justification", "justification"),
+        ("Justification", "justification"),
+        ("Business justification", "justification"),
         ("Reason", "justification"),
-        ("Estimated number of users", "user_count"), ("Users", "user_count"),
-        ("User count", "user_count"), ("Number of users", "user_count"),
-        ("# of users", "user_count"), ("Estimated users", "user_count"),
-        ("COR", "cor"), ("COR approval", "cor"), ("COR Approved", "cor"),
+        ("Estimated number of users", "user_count"),
+        ("Users", "user_count"),
+        ("User count", "user_count"),
+        ("Number of users", "user_count"),
+        ("# of users", "user_count"),
+        ("Estimated users", "user_count"),
+        ("COR", "cor"),
+        ("COR approval", "cor"),
+        ("COR Approved", "cor"),
     ],
 )
-@pytest.mark.parametrize("form", ["{label}: {value}", "**{label}** - {value}",
-                                  "- {label}: {value}", "{label}\n{value}", "2) {label}: {value}"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "{label}: {value}",
+        "**{label}** - {value}",
+        "- {label}: {value}",
+        "{label}\n{value}",
+        "2) {label}: {value}",
+    ],
+)
 def test_every_label_in_every_form(label: str, fact: str, form: str) -> None:
-    values = {"organization": "Acme Health", "services": "Jira",
-              "justification": "Tracking work.", "user_count": "12",
-              "cor": "approved by Dana Smith <dana.smith@cms.example.gov>"}
+    values = {
+        "organization": "Acme Health",
+        "services": "Jira",
+        "justification": "Tracking work.",
+        "user_count": "12",
+        "cor": "approved by Dana Smith <dana.smith@cms.example.gov>",
+    }
     facts = facts_in("Hello,\n\n" + form.format(label=label, value=values[fact]) + "\n\nThanks\n")
-    got = {"organization": facts.organization, "services": ",".join(facts.services),
-           "justification": facts.justification, "user_count": str(facts.user_count),
-           "cor": facts.cor_value}
+    got = {
+        "organization": facts.organization,
+        "services": ",".join(facts.services),
+        "justification": facts.justification,
+        "user_count": str(facts.user_count),
+        "cor": facts.cor_value,
+    }
     assert got[fact] == values[fact]
 
 
@@ -87,8 +117,9 @@ def test_optional_security_official_and_contract_forms() -> None:
     assert facts.security_official == Address("", "sam.lee@acmehealth.example.com")
     assert facts.contract_number == "75F-1"
     assert facts_in("SO: Sam Lee\n").security_official == Address("Sam Lee", "")
-    assert facts_in("Security Official: Sam Lee (Sam.Lee@acmehealth.example.com)\n"
-                    ).security_official == Address("Sam Lee", "sam.lee@acmehealth.example.com")
+    assert facts_in(
+        "Security Official: Sam Lee (Sam.Lee@acmehealth.example.com)\n"
+    ).security_official == Address("Sam Lee", "sam.lee@acmehealth.example.com")
 
 
 def test_justification_runs_until_blank_line_or_next_label() -> None:
@@ -100,13 +131,26 @@ def test_justification_runs_until_blank_line_or_next_label() -> None:
 @pytest.mark.parametrize(
     ("value", "count", "invalid"),
     [
-        ("25", 25, None), ("1,200", 1200, None), ("twenty-five", 25, None),
-        ("two hundred", 200, None), ("one thousand two hundred and fifty", 1250, None),
-        ("approximately 40", 40, None), ("about 40", 40, None), ("~40", 40, None),
-        ("40+", 40, None), ("20-30", 30, None), ("20 to 30", 30, None),
-        ("up to 50", 50, None), ("approximately forty", 40, None), ("25 users", 25, None),
-        ("0", None, "0"), ("-5", None, "-5"), ("lots", None, "lots"), ("TBD", None, "TBD"),
-        ("none", None, "none"), ("2.5", None, "2.5"),
+        ("25", 25, None),
+        ("1,200", 1200, None),
+        ("twenty-five", 25, None),
+        ("two hundred", 200, None),
+        ("one thousand two hundred and fifty", 1250, None),
+        ("approximately 40", 40, None),
+        ("about 40", 40, None),
+        ("~40", 40, None),
+        ("40+", 40, None),
+        ("20-30", 30, None),
+        ("20 to 30", 30, None),
+        ("up to 50", 50, None),
+        ("approximately forty", 40, None),
+        ("25 users", 25, None),
+        ("0", None, "0"),
+        ("-5", None, "-5"),
+        ("lots", None, "lots"),
+        ("TBD", None, "TBD"),
+        ("none", None, "none"),
+        ("2.5", None, "2.5"),
     ],
 )
 def test_user_counts(value: str, count: int | None, invalid: str | None) -> None:
@@ -116,8 +160,13 @@ def test_user_counts(value: str, count: int | None, invalid: str | None) -> None
 
 def test_several_services_known_and_unknown_in_order() -> None:
     facts = facts_of("services-several.eml")
-    assert facts.services == ("Jira", "Confluence", "Slack", "ServiceNow",
-                              "Identity Management (IDM)")
+    assert facts.services == (
+        "Jira",
+        "Confluence",
+        "Slack",
+        "ServiceNow",
+        "Identity Management (IDM)",
+    )
     assert facts.unknown_services == ("Jira Align Pro", "Zoom")
     assert facts.user_count == 50
 
@@ -131,8 +180,9 @@ def test_services_named_in_a_sentence_or_the_subject() -> None:
     facts = facts_of("services-sentence.eml")
     assert facts.services == ("Jira", "Confluence")  # not Slack: "some slack" is lower case
     assert facts.organization == "Oakridge Analytics"
-    assert facts_in("Organization: X\n", head="From: a@b.example.com\nSubject: Need HARP"
-                    ).services == ("HARP",)
+    assert facts_in(
+        "Organization: X\n", head="From: a@b.example.com\nSubject: Need HARP"
+    ).services == ("HARP",)
 
 
 def test_long_organization_label_names_no_service() -> None:
@@ -177,7 +227,8 @@ def test_forwarded_attachment_from_the_cor_is_forwarded_evidence() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["forward-gmail-inline.eml", "forward-outlook-inline.eml", "forward-outlook-html.eml"])
+    "name", ["forward-gmail-inline.eml", "forward-outlook-inline.eml", "forward-outlook-html.eml"]
+)
 def test_inline_forwarded_cor_approval(name: str) -> None:
     facts = facts_of(name)
     assert facts.cor.status is CorStatus.FORWARDED
@@ -204,18 +255,30 @@ def test_cor_as_sender_is_verified() -> None:
 @pytest.mark.parametrize(
     ("value", "status", "address"),
     [
-        ("approved by Dana Smith <dana.smith@cms.example.gov>", CorStatus.STATED,
-         "dana.smith@cms.example.gov"),
-        ("Yes - Dana Smith (Dana.Smith@cms.example.gov)", CorStatus.STATED,
-         "dana.smith@cms.example.gov"),
+        (
+            "approved by Dana Smith <dana.smith@cms.example.gov>",
+            CorStatus.STATED,
+            "dana.smith@cms.example.gov",
+        ),
+        (
+            "Yes - Dana Smith (Dana.Smith@cms.example.gov)",
+            CorStatus.STATED,
+            "dana.smith@cms.example.gov",
+        ),
         ("Approved", CorStatus.STATED, None),
         ("not approved", CorStatus.MISSING, None),
-        ("pending", CorStatus.MISSING, None), ("to follow", CorStatus.MISSING, None),
-        ("TBD", CorStatus.MISSING, None), ("No", CorStatus.MISSING, None),
-        ("not yet", CorStatus.MISSING, None), ("will send", CorStatus.MISSING, None),
+        ("pending", CorStatus.MISSING, None),
+        ("to follow", CorStatus.MISSING, None),
+        ("TBD", CorStatus.MISSING, None),
+        ("No", CorStatus.MISSING, None),
+        ("not yet", CorStatus.MISSING, None),
+        ("will send", CorStatus.MISSING, None),
         ("Dana will send her approval", CorStatus.MISSING, None),
-        ("No objection - dana.smith@cms.example.gov", CorStatus.STATED,
-         "dana.smith@cms.example.gov"),
+        (
+            "No objection - dana.smith@cms.example.gov",
+            CorStatus.STATED,
+            "dana.smith@cms.example.gov",
+        ),
         ("I do not approve", CorStatus.MISSING, None),
     ],
 )
@@ -226,8 +289,10 @@ def test_cor_line_values(value: str, status: CorStatus, address: str | None) -> 
 
 
 def test_stated_without_address_takes_the_one_cor_on_cc() -> None:
-    head = ("From: Jane <jane@acme.example.com>\nCc: Dana Smith <Dana.Smith@cms.example.gov>, "
-            "Bob <bob@acme.example.com>\nSubject: Request")
+    head = (
+        "From: Jane <jane@acme.example.com>\nCc: Dana Smith <Dana.Smith@cms.example.gov>, "
+        "Bob <bob@acme.example.com>\nSubject: Request"
+    )
     facts = facts_in("COR approval: approved by Dana Smith\n", head=head)
     assert facts.cor.status is CorStatus.STATED
     assert (facts.cor.address, facts.cor.name) == ("dana.smith@cms.example.gov", "Dana Smith")

@@ -12,8 +12,12 @@ def test_two_cell_rows_become_label_value_lines() -> None:
         "<tr><td><b>Users:</b></td><td>25</td></tr>"
         "<tr><td>Justification</td><td><p>Line one</p><p>line two</p></td></tr></table>"
     )
-    assert text.split("\n") == ["Organization: Acme", "Users: 25",
-                                "Justification: Line one", "line two"]
+    assert text.split("\n") == [
+        "Organization: Acme",
+        "Users: 25",
+        "Justification: Line one",
+        "line two",
+    ]
 
 
 def test_wider_tables_row_by_row_and_layout_tables_keep_their_lines() -> None:
@@ -49,19 +53,23 @@ def test_no_markdown_noise_and_no_wrapping() -> None:
 
 
 def test_gmail_quote_is_quoted_and_trimmed_away() -> None:
-    html = ('<div dir="ltr">Yes, approved.</div><div class="gmail_quote">'
-            '<div class="gmail_attr">On Mon, Nov 2, 2026 Dana wrote:</div>'
-            "<blockquote>Organization: Old Corp<br>Users: 500</blockquote></div>")
+    html = (
+        '<div dir="ltr">Yes, approved.</div><div class="gmail_quote">'
+        '<div class="gmail_attr">On Mon, Nov 2, 2026 Dana wrote:</div>'
+        "<blockquote>Organization: Old Corp<br>Users: 500</blockquote></div>"
+    )
     text = html_to_text(html)
     assert all(line.startswith(">") for line in text.split("\n")[1:] if line)
     assert trim_reply(text) == "Yes, approved."
 
 
 def test_outlook_reply_header_and_everything_after_it_is_quoted() -> None:
-    html = ("<p>New text</p><div id='appendonsend'></div><hr>"
-            "<div id='divRplyFwdMsg'><b>From:</b> Jane<br><b>Sent:</b> Monday</div>"
-            "<div><table><tr><td>Organization</td><td>Old Corp</td></tr>"
-            "<tr><td>Users</td><td>7</td></tr></table></div><p>old para</p>")
+    html = (
+        "<p>New text</p><div id='appendonsend'></div><hr>"
+        "<div id='divRplyFwdMsg'><b>From:</b> Jane<br><b>Sent:</b> Monday</div>"
+        "<div><table><tr><td>Organization</td><td>Old Corp</td></tr>"
+        "<tr><td>Users</td><td>7</td></tr></table></div><p>old para</p>"
+    )
     text = html_to_text(html)
     lines = text.split("\n")
     assert lines[0] == "New text"
@@ -71,16 +79,20 @@ def test_outlook_reply_header_and_everything_after_it_is_quoted() -> None:
 
 
 def test_outlook_desktop_border_top_block_is_quoted() -> None:
-    html = ("<div class=WordSection1><p>Approved.</p>"
-            "<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0in 0in 0in'>"
-            "<p><b>From:</b> Jane Doe &lt;jane@x.example.com&gt;<br><b>Sent:</b> Monday<br>"
-            "<b>To:</b> Dana</p></div><p>Users: 300</p></div>")
+    html = (
+        "<div class=WordSection1><p>Approved.</p>"
+        "<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0in 0in 0in'>"
+        "<p><b>From:</b> Jane Doe &lt;jane@x.example.com&gt;<br><b>Sent:</b> Monday<br>"
+        "<b>To:</b> Dana</p></div><p>Users: 300</p></div>"
+    )
     text = html_to_text(html)
     assert trim_reply(text) == "Approved."
     assert "> Users: 300" in text.split("\n")
 
 
 def test_plain_blockquote_and_scripts() -> None:
-    text = html_to_text("<style>p{}</style><script>x()</script><p>Hi</p>"
-                        "<blockquote type='cite'>quoted<br>more</blockquote><!-- c -->")
+    text = html_to_text(
+        "<style>p{}</style><script>x()</script><p>Hi</p>"
+        "<blockquote type='cite'>quoted<br>more</blockquote><!-- c -->"
+    )
     assert text.split("\n") == ["Hi", "", "> quoted", "> more"]

@@ -18,7 +18,10 @@ def test_addresses_names_ids_and_headers_of_an_odd_mail() -> None:
     assert mail.sender.name == "Dana Smith (COR)"
     assert mail.to == ()  # group syntax with no members is no address, not a crash
     assert [a.email for a in mail.cc] == [
-        "jane.doe@acmehealth.example.com", "a@b.example.com", "c@d.example.com"]
+        "jane.doe@acmehealth.example.com",
+        "a@b.example.com",
+        "c@d.example.com",
+    ]
     assert mail.cc[0].name == "Doe, Jane"
     assert mail.reply_to == ()
     assert mail.message_id == "[Fw6a1B2c3D4=@cms.example.gov]"
@@ -65,7 +68,8 @@ def test_attached_message_is_a_forward_not_body_text() -> None:
     assert forwarded.subject == "RE: Slack for Acme Health"
     assert "I approve Slack access" in forwarded.text
     assert [(a.filename, a.content_type, a.size) for a in mail.attachments] == [
-        ("task-order.pdf", "application/pdf", 78)]
+        ("task-order.pdf", "application/pdf", 78)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -121,16 +125,19 @@ def test_size_is_the_raw_length_and_oversize_raises() -> None:
 
 def _many_parts(count: int) -> bytes:
     parts = "".join(f"--b\nContent-Type: text/plain\n\npart {i}\n" for i in range(count))
-    return f"From: a@b.example.com\nContent-Type: multipart/mixed; boundary=b\n\n{parts}--b--\n"\
-        .encode()
+    head = "From: a@b.example.com\nContent-Type: multipart/mixed; boundary=b\n\n"
+    return f"{head}{parts}--b--\n".encode()
 
 
 def _nested(depth: int) -> bytes:
-    head = "".join(f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n"
-                   for i in range(depth))
+    head = "".join(
+        f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(depth)
+    )
     tail = "".join(f"--b{i}--\n" for i in reversed(range(depth)))
-    return (f"From: a@b.example.com\nContent-Type: multipart/mixed; boundary=b0\n\n{head}"
-            f"--b{depth}\nContent-Type: text/plain\n\ndeep\n--b{depth}--\n{tail}").encode()
+    return (
+        f"From: a@b.example.com\nContent-Type: multipart/mixed; boundary=b0\n\n{head}"
+        f"--b{depth}\nContent-Type: text/plain\n\ndeep\n--b{depth}--\n{tail}"
+    ).encode()
 
 
 def test_part_limit() -> None:
@@ -156,7 +163,7 @@ def test_nesting_too_deep_for_the_stdlib_is_too_complex() -> None:
         b"",
         b"\x00\xff\xfe garbage without headers",
         b"From: <<<>>>\nTo: ;;;@@\nDate: yesterday\nContent-Type: multipart/mixed\n\nno boundary",
-        b"Content-Type: text/plain; charset=\"\x93bad\x94\"\n\n\xe9t\xe9",
+        b'Content-Type: text/plain; charset="\x93bad\x94"\n\n\xe9t\xe9',
         b"Subject: =?utf-8?B?not base64!?= =?bogus?Q?x?=\n\nbody",
         b"Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n!!notbase64!!",
     ],
@@ -185,8 +192,11 @@ def test_huge_html_is_converted_only_up_to_the_cap(monkeypatch: pytest.MonkeyPat
     from onboardd.parsers import message
 
     monkeypatch.setattr(message, "MAX_HTML_CHARS", 60)
-    raw = (b"From: a@b.example.com\nContent-Type: text/html\n\n<p>Organization: Acme</p>"
-           + b"<p>filler</p>" * 50 + b"<p>END</p>")
+    raw = (
+        b"From: a@b.example.com\nContent-Type: text/html\n\n<p>Organization: Acme</p>"
+        + b"<p>filler</p>" * 50
+        + b"<p>END</p>"
+    )
     mail = parse_message(raw)
     assert mail.text.startswith("Organization: Acme")
     assert "END" not in mail.text

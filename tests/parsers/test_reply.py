@@ -11,8 +11,20 @@ from onboardd.parsers.reply import trim_reply
 from tests.conftest import CORPUS, require
 
 TALON = CORPUS / "talon" / "standard_replies"
-TALON_NAMES = ["android", "aol", "apple_mail", "apple_mail_2", "comcast", "gmail", "hotmail",
-               "iphone", "outlook", "sparrow", "thunderbird", "yahoo"]
+TALON_NAMES = [
+    "android",
+    "aol",
+    "apple_mail",
+    "apple_mail_2",
+    "comcast",
+    "gmail",
+    "hotmail",
+    "iphone",
+    "outlook",
+    "sparrow",
+    "thunderbird",
+    "yahoo",
+]
 
 
 @pytest.mark.parametrize("name", TALON_NAMES)
@@ -74,9 +86,16 @@ def test_outlook_blocks_and_forward_markers_end_the_reply(block: str) -> None:
 
 @pytest.mark.parametrize(
     "footer",
-    ["-- \nDana Smith\nCOR", "--\nDana", "Sent from my iPhone", "Sent from my Galaxy",
-     "Get Outlook for iOS", "Von meinem iPhone gesendet", "Envoyé de mon iPad",
-     "Enviado desde mi iPhone"],
+    [
+        "-- \nDana Smith\nCOR",
+        "--\nDana",
+        "Sent from my iPhone",
+        "Sent from my Galaxy",
+        "Get Outlook for iOS",
+        "Von meinem iPhone gesendet",
+        "Envoyé de mon iPad",
+        "Enviado desde mi iPhone",
+    ],
 )
 def test_signatures_and_phone_footers_are_dropped(footer: str) -> None:
     assert trim_reply(f"Approve\n\n{footer}\n") == "Approve"
@@ -98,8 +117,10 @@ def test_an_outlook_header_block_below_leaves_nothing_from_it() -> None:
 
 
 def test_request_lines_that_look_like_headers_are_kept() -> None:
-    text = ("To: whom it may concern\nSubject: Jira access\n\nOrganization: Acme\n"
-            "Services: Jira\n\n-Jane\n")
+    text = (
+        "To: whom it may concern\nSubject: Jira access\n\nOrganization: Acme\n"
+        "Services: Jira\n\n-Jane\n"
+    )
     assert "Organization: Acme" in trim_reply(text)
     assert trim_reply(text).startswith("To: whom it may concern")
 
@@ -110,15 +131,19 @@ def test_windows_and_old_mac_line_ends() -> None:
 
 
 def test_greeting_above_the_quote_and_the_answer_below_it() -> None:
-    text = ("Hi Dana,\n\nOn Mon, 2 Nov 2026 at 09:00, Jane <jane@x.example.com> wrote:\n"
-            "> Could you approve?\n\nApproved.\n\n> Users: 500\nThe count is 40.\n")
+    text = (
+        "Hi Dana,\n\nOn Mon, 2 Nov 2026 at 09:00, Jane <jane@x.example.com> wrote:\n"
+        "> Could you approve?\n\nApproved.\n\n> Users: 500\nThe count is 40.\n"
+    )
     assert trim_reply(text) == "Hi Dana,\n\nApproved.\n\nThe count is 40."
 
 
 def test_a_quoted_attribution_inside_the_quote_does_not_hide_the_answer() -> None:
-    text = ("On Tue, 17 Nov 2009 18:04:31 -0800, Keith <k@x.example.org> wrote:\n"
-            "> On Tue, 17 Nov 2009 18:21:38 -0500, Aron <a@x.example.org> wrote:\n"
-            "> > question\n> answer one\n\nFixed it.\n")
+    text = (
+        "On Tue, 17 Nov 2009 18:04:31 -0800, Keith <k@x.example.org> wrote:\n"
+        "> On Tue, 17 Nov 2009 18:21:38 -0500, Aron <a@x.example.org> wrote:\n"
+        "> > question\n> answer one\n\nFixed it.\n"
+    )
     assert trim_reply(text) == "Fixed it."
 
 
