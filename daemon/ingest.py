@@ -114,7 +114,7 @@ def _decide(
         session.flush()
         tokens = _tokens(session, parsed, outgoing_sender.address)
         found = _find_request(session, parsed, tokens)
-        tokens = [t for t in tokens if found is not None and t.request_id == found.id]
+        tokens = [t for t in tokens if found is not None and t[0].request_id == found.id]
         sender = parsed.sender.email if parsed.sender else None
         history = SenderHistory(
             replies_last_hour=queries.replies_to_since(session, sender, now - timedelta(hours=1))

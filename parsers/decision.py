@@ -65,6 +65,6 @@ def read_decision(reply_text: str) -> DecisionReading:
         # The decision sits inside a sentence: that whole sentence is the reason.
         remainder = head.strip()
     else:
-        remainder = head[match.end() :].strip(_SEPARATORS)
+        remainder = head[match.end() :].lstrip(_SEPARATORS).rstrip()
     reason = "\n".join(part for part in (remainder, rest) if part) or None
     return DecisionReading(verdict, reason, match.group(0))

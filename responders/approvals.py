@@ -193,7 +193,7 @@ def _lead_reply(item: Review) -> Outcome:
     if failure:
         return _refused(item, f"not authenticated: {failure}", reading, service=service)
     if reading.verdict is Verdict.UNCLEAR:
-        return _clarify(item, token, service)
+        return _clarify(item, token, service) if item.view.state.is_open else _joined(item)
     current = next((s for s in item.view.services if s.service == service), None)
     if current is None or current.decision is not Decision.PENDING:
         event = AuditEntry(

@@ -52,8 +52,13 @@ def handle_inbound(inbound: Inbound) -> Outcome:
         )
     found = inbound.found
     events: list[AuditEntry] = []
-    if found is not None and not is_party(found, mail.sender, inbound.policy):
-        # A copied reference grants nothing: the mail is read as if it were new.
+    if (
+        found is not None
+        and not inbound.tokens
+        and not is_party(found, mail.sender, inbound.policy)
+    ):
+        # A copied reference grants nothing: the mail is read as if it were new. A mail
+        # carrying one of our tokens stays with its request, where review refuses it.
         events.append(AuditEntry("not-a-party", _actor(mail), {"reference": found.reference}))
         found = None
     if found is not None:
@@ -107,6 +112,9 @@ def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
     mail, policy = inbound.mail, inbound.policy
     actor = _actor(mail)
     if not view.state.is_open:
+        if inbound.tokens:
+            # A late answer to one of our requests for a decision: recorded, not applied.
+            return review(Review(mail, view, inbound.tokens, policy, inbound.renderer, inbound.now))
         return Outcome(
             "after-close", request=view, events=(AuditEntry("follow-up-after-close", actor),)
         )

@@ -245,13 +245,10 @@ def test_lead_with_failing_dmarc_is_refused_when_authentication_is_required(
             },
         )
     )
-    # A second header of our authserv-id, below ours, was written by the sender.
-    raw = reply_to(ask, JIRA_LEAD, "Approved!", headers={"Authentication-Results": failing})
-    raw = raw.replace(
-        b"Authentication-Results:",
-        b"Authentication-Results: " + forged.encode() + b"\nAuthentication-Results:",
-        1,
-    )
+    # Our border MTA prepends its verdict on top; a header of our authserv-id further
+    # down was written by the sender, and must not count.
+    raw = reply_to(ask, JIRA_LEAD, "Approved!", headers={"Authentication-Results": forged})
+    raw = f"Authentication-Results: {failing}\n".encode() + raw
     daemon.maildir.deliver(raw)
     daemon.run_once()
     request = daemon.request()

@@ -63,8 +63,9 @@ def test_incomplete_request_gets_notice_then_reply_completes_it(daemon: Daemon) 
         )
     )
     daemon.run_once()
-    ack = daemon.sent()[-1]
-    assert ack.kind == "acknowledgment"
+    kinds = [s.kind for s in daemon.sent()]
+    assert kinds == ["missing-fields", "acknowledgment", "cor-confirmation"]
+    ack = daemon.sent()[1]
     assert reference in ack.subject
     [request] = daemon.export()
     assert request["state"] == "awaiting_cor"
@@ -109,8 +110,8 @@ def test_complete_request_is_acknowledged_once_even_when_delivered_twice(daemon:
     daemon.maildir.deliver(b"Received: from mx1.example.gov by mx.onboard.example.gov\n" + raw)
     daemon.maildir.deliver(b"Received: from mx2.example.gov by mx.onboard.example.gov\n" + raw)
     daemon.run_once()
-    [ack] = daemon.sent()
-    assert ack.kind == "acknowledgment"
+    # One acknowledgment to Jane, one confirmation request to the COR she named.
+    assert sorted(s.kind for s in daemon.sent()) == ["acknowledgment", "cor-confirmation"]
     [request] = daemon.export()
     assert [s["name"] for s in request["services"]] == ["Jira", "Confluence"]
     assert request["state"] == "awaiting_cor"
@@ -133,7 +134,7 @@ def test_redelivery_after_processing_is_not_answered_again(daemon: Daemon) -> No
     daemon.run_once()
     daemon.maildir.deliver(raw, name="same-again.eml")
     daemon.run_once()
-    assert len(daemon.sent()) == 1
+    assert sorted(s.kind for s in daemon.sent()) == ["acknowledgment", "cor-confirmation"]
     assert len(daemon.export()) == 1
 
 
@@ -155,7 +156,10 @@ def test_out_of_office_gets_no_answer_and_opens_nothing(daemon: Daemon) -> None:
 def test_auto_response_suppress_records_the_request_but_sends_nothing(daemon: Daemon) -> None:
     daemon.maildir.deliver(compose(JANE, COMPLETE, headers={"X-Auto-Response-Suppress": "All"}))
     daemon.run_once()
-    assert daemon.sent() == []
+    # Jane gets no answer; the COR she named is still asked to confirm.
+    assert [(s.kind, s.to) for s in daemon.sent()] == [
+        ("cor-confirmation", "Dana Smith <dana.smith@cms.example.gov>")
+    ]
     assert [r["state"] for r in daemon.export()] == ["awaiting_cor"]
 
 
@@ -236,7 +240,7 @@ def test_quarantine_retry_puts_the_mail_through_again(
     key = capsys.readouterr().out.splitlines()[1].split()[0]
     assert daemon.run("quarantine", "retry", key) == 0
     assert len(daemon.export()) == 1
-    assert [s.kind for s in daemon.sent()] == ["acknowledgment"]
+    assert sorted(s.kind for s in daemon.sent()) == ["acknowledgment", "cor-confirmation"]
 
 
 def test_export_matches_the_documented_format(daemon: Daemon) -> None:
