@@ -298,6 +298,7 @@ def _setup_logging(verbose: bool) -> None:
     )
     # mail-parser logs every MIME oddity it meets; our own quarantine records matter.
     logging.getLogger("mailparser").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 _FAILURES: tuple[tuple[type[Exception], Callable[[Exception], list[str]], int], ...] = (

@@ -65,8 +65,7 @@ def stronger_cor(old: CorEvidence, new: CorEvidence) -> CorEvidence:
     )
 
 
-def assess(view: RequestView, policy: Policy) -> tuple[FieldReport, ...]:
-    catalog = ", ".join(s.name for s in policy.services)
+def assess(view: RequestView) -> tuple[FieldReport, ...]:
     reports = [
         FieldReport(
             "organization",
@@ -74,7 +73,7 @@ def assess(view: RequestView, policy: Policy) -> tuple[FieldReport, ...]:
             view.organization,
             None if view.organization else "missing",
         ),
-        _services(view, catalog),
+        _services(view),
         FieldReport(
             "justification",
             LABELS["justification"],
@@ -91,13 +90,13 @@ def is_complete(reports: tuple[FieldReport, ...]) -> bool:
     return all(report.problem is None for report in reports)
 
 
-def _services(view: RequestView, catalog: str) -> FieldReport:
+def _services(view: RequestView) -> FieldReport:
     value = ", ".join(view.service_names + view.unknown_services) or None
     if view.unknown_services:
         unknown = ", ".join(f'"{name}"' for name in view.unknown_services)
-        problem = f"not in our service catalog: {unknown}; the services we offer are: {catalog}"
+        problem = f"not in our service catalog: {unknown}"
     elif not view.services:
-        problem = f"missing; the services we offer are: {catalog}"
+        problem = "missing"
     else:
         problem = None
     return FieldReport("services", LABELS["services"], value, problem)

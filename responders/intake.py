@@ -132,7 +132,7 @@ def _settle(
     inbound: Inbound, view: RequestView, events: tuple[AuditEntry, ...], *, created: bool
 ) -> Outcome:
     """Move the request to where its facts put it, and answer the sender."""
-    reports = assess(view, inbound.policy)
+    reports = assess(view)
     if is_complete(reports):
         target = _state_when_complete(view, inbound.policy)
         kind, template = "acknowledgment", "requester/acknowledgment"
