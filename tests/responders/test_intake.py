@@ -1,0 +1,183 @@
+"""The intake workflow, decided from fixture mails in memory: no mailbox, no database."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from onboardd.parsers.model import Address, CorEvidence, CorStatus
+from onboardd.responders.intake import Inbound, handle_inbound
+from onboardd.responders.state import State
+from onboardd.responders.view import RequestView, SenderHistory, ServiceDecision
+from tests.parsers.support import fixture, mail
+from tests.responders.support import NOW, policy, renderer
+
+JANE = "From: Jane Doe <jane.doe@acmehealth.example.com>\nSubject: Access request"
+COMPLETE = (
+    "Organization: Acme Health\nServices: Jira and Confluence\n"
+    "Justification: analysts track defects\nUsers: 20-30\n"
+    "COR approval: approved by Dana Smith <dana.smith@cms.example.gov>\n"
+)
+
+
+def inbound(parsed, **changes) -> Inbound:  # type: ignore[no-untyped-def]
+    base = Inbound(
+        mail=parsed, policy=policy(), renderer=renderer(), now=NOW, new_reference="ONB-2026-0007"
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def incomplete_view() -> RequestView:
+    return RequestView(
+        reference="ONB-2026-0003",
+        state=State.INCOMPLETE,
+        requester=Address("Jane Doe", "jane.doe@acmehealth.example.com"),
+        created_at=NOW,
+        organization="Acme Health Solutions",
+        services=(ServiceDecision("Jira"),),
+        user_count=25,
+    )
+
+
+def test_complete_request_with_stated_cor_is_acknowledged_and_the_cor_asked() -> None:
+    outcome = handle_inbound(inbound(mail(JANE, COMPLETE)))
+    assert outcome.created and outcome.verdict == "request-created"
+    view = outcome.request
+    assert view is not None
+    assert view.state is State.AWAITING_COR
+    assert view.organization == "Acme Health Solutions"  # the directory's name for the alias
+    assert view.service_names == ("Jira", "Confluence")
+    assert view.user_count == 30  # a range counts as its upper bound
+    ack, confirmation = outcome.outgoing
+    assert (ack.kind, ack.to[0].email, ack.grant) == (
+        "acknowledgment",
+        "jane.doe@acmehealth.example.com",
+        None,
+    )
+    assert ack.subject.startswith("[ONB-2026-0007]")
+    assert confirmation.kind == "cor-confirmation"
+    assert (
+        confirmation.grant is not None
+        and confirmation.grant.address == "dana.smith@cms.example.gov"
+    )
+
+
+def test_request_from_the_cor_asks_every_lead_of_every_service() -> None:
+    cor = "From: Dana Smith <dana.smith@cms.example.gov>\nSubject: Access for Acme"
+    outcome = handle_inbound(
+        inbound(mail(cor, COMPLETE.replace("Jira and Confluence", "ServiceNow, Jira")))
+    )
+    assert outcome.request is not None and outcome.request.state is State.AWAITING_APPROVAL
+    asks = [(m.grant.service, m.grant.address) for m in outcome.outgoing if m.grant]
+    assert asks == [
+        ("ServiceNow", "itsm.lead@cms.example.gov"),
+        ("ServiceNow", "itsm.deputy@cms.example.gov"),
+        ("Jira", "jira.lead@cms.example.gov"),
+    ]
+
+
+def test_verified_cor_without_authentication_falls_back_to_confirmation() -> None:
+    strict = policy().model_copy(
+        update={
+            "trust": policy().trust.model_copy(update={"authserv_id": "mx.onboard.example.gov"})
+        }
+    )
+    cor = "From: Dana Smith <dana.smith@cms.example.gov>\nSubject: Access for Acme"
+    outcome = handle_inbound(inbound(mail(cor, COMPLETE), policy=strict))
+    assert outcome.request is not None
+    assert outcome.request.state is State.AWAITING_COR
+    assert outcome.request.cor.status is CorStatus.STATED
+
+
+def test_stated_cor_outside_the_cor_directory_counts_as_missing() -> None:
+    text = COMPLETE.replace("dana.smith@cms.example.gov", "pal@acmehealth.example.com")
+    outcome = handle_inbound(inbound(mail(JANE, text)))
+    assert outcome.request is not None and outcome.request.state is State.INCOMPLETE
+    assert outcome.request.cor.status is CorStatus.MISSING
+    [notice] = outcome.outgoing
+    assert "not a recognised COR address" in notice.text
+
+
+def test_missing_fields_notice_quotes_what_was_read_and_lists_the_rest() -> None:
+    partial = handle_inbound(inbound(mail(JANE, "Org: Acme Health\nService: Jira\n")))
+    [notice] = partial.outgoing
+    assert notice.kind == "missing-fields"
+    assert "Acme Health Solutions" in notice.text
+    for label in ("Business justification", "Estimated number of users", "COR approval"):
+        assert label in notice.text.split("Still needed")[1]
+
+
+def test_reply_merges_new_facts_into_the_request() -> None:
+    reply = mail(
+        JANE,
+        "Justification: defect tracking\nCOR approval: approved by Dana Smith "
+        "<dana.smith@cms.example.gov>\n",
+    )
+    outcome = handle_inbound(inbound(reply, found=incomplete_view()))
+    assert not outcome.created
+    view = outcome.request
+    assert view is not None and view.reference == "ONB-2026-0003"
+    assert view.justification == "defect tracking"
+    assert view.state is State.AWAITING_COR
+    assert view.user_count == 25  # kept from before
+
+
+def test_a_stranger_with_a_copied_reference_starts_nothing_on_that_request() -> None:
+    stranger = mail(
+        "From: mallory@evil.example.net\nSubject: RE: [ONB-2026-0003] x",
+        "Please cancel this request.",
+    )
+    outcome = handle_inbound(inbound(stranger, found=incomplete_view()))
+    assert outcome.request is None or outcome.request.reference != "ONB-2026-0003"
+    assert outcome.events[0].kind == "not-a-party"
+
+
+def test_withdrawal_by_the_requester() -> None:
+    outcome = handle_inbound(
+        inbound(
+            fixture("withdraw.eml"),
+            found=dataclasses.replace(
+                incomplete_view(), requester=Address("", "jane.doe@acmehealth.example.com")
+            ),
+        )
+    )
+    assert outcome.verdict == "withdrawn"
+    assert outcome.request is not None and outcome.request.state is State.WITHDRAWN
+    assert [m.kind for m in outcome.outgoing] == ["acknowledgment"]
+
+
+def test_unclassified_mail_gets_help_once_a_day() -> None:
+    note = mail(JANE.replace("Access request", "Lunch"), "Are we still on for Friday?")
+    first = handle_inbound(inbound(note))
+    assert first.verdict == "unclassified" and [m.kind for m in first.outgoing] == ["help"]
+    again = handle_inbound(inbound(note, history=SenderHistory(help_sent_last_day=True)))
+    assert again.outgoing == ()
+
+
+def test_backlog_mail_is_recorded_but_nobody_is_mailed() -> None:
+    cor = "From: Dana Smith <dana.smith@cms.example.gov>\nSubject: Access for Acme"
+    outcome = handle_inbound(inbound(mail(cor, COMPLETE), answer=False))
+    assert outcome.created and outcome.outgoing == ()
+    assert outcome.events[-1].kind == "reply-withheld"
+
+
+def test_auto_generated_mail_opens_nothing() -> None:
+    robot = mail(JANE + "\nAuto-Submitted: auto-replied", COMPLETE)
+    outcome = handle_inbound(inbound(robot))
+    assert (outcome.verdict, outcome.request, outcome.outgoing) == ("auto-generated", None, ())
+
+
+def test_html_notice_escapes_what_the_contractor_wrote() -> None:
+    hostile = mail(JANE, "Organization: <img src=x onerror=alert(1)>\nService: Jira\n")
+    [notice] = handle_inbound(inbound(hostile)).outgoing
+    assert "<img" not in notice.html and "&lt;img" in notice.html
+    assert "<img src=x onerror=alert(1)>" in notice.text
+
+
+def test_cor_evidence_is_kept_when_a_reply_is_silent_about_it() -> None:
+    view = dataclasses.replace(
+        incomplete_view(),
+        cor=CorEvidence(CorStatus.STATED, "dana.smith@cms.example.gov", "Dana Smith"),
+    )
+    outcome = handle_inbound(inbound(mail(JANE, "Justification: defect tracking\n"), found=view))
+    assert outcome.request is not None
+    assert outcome.request.cor.status is CorStatus.STATED
