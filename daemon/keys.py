@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 TRACE_HEADERS = frozenset({b"received", b"return-path", b"delivered-to", b"x-original-to"})
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 def message_key(raw: bytes) -> str:
@@ -15,11 +13,12 @@ def message_key(raw: bytes) -> str:
     The Message-ID header stays in what is hashed, so a sender reusing a Message-ID for
     new content yields a new key instead of a silently dropped message.
     """
-    split = _BLANK_LINE.search(raw)
-    head, body = (raw[: split.start()], raw[split.end() :]) if split else (raw, b"")
+    # Line endings are the transport's, not the mail's: CRLF, CR and LF copies are one.
+    text = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    head, _, body = text.partition(b"\n\n")
     kept: list[bytes] = []
     skipping = False
-    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+    for line in head.split(b"\n"):
         if line[:1] in (b" ", b"\t"):
             if not skipping:
                 kept.append(line)
@@ -31,5 +30,5 @@ def message_key(raw: bytes) -> str:
     digest = hashlib.sha256()
     digest.update(b"\n".join(kept))
     digest.update(b"\n\n")
-    digest.update(body.replace(b"\r\n", b"\n"))
+    digest.update(body)
     return digest.hexdigest()
