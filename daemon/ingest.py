@@ -85,7 +85,7 @@ def ingest(
         except Exception as exc:
             log.error("message %s raised during processing:\n%s", key[:12], traceback.format_exc())
             return _quarantine(
-                pipeline, mail, key, now, "unrecognized", f"{type(exc).__name__}: {exc}"
+                pipeline, mail, key, now, "unrecognized", f"{type(exc).__name__}: {exc}", parsed
             )
     except IntegrityError:
         # Another worker committed the same mail between our check and our insert.
@@ -242,13 +242,19 @@ def _refresh_row(row: InboundMessage, parsed: ParsedEmail) -> None:
 
 
 def _quarantine(
-    pipeline: Pipeline, mail: FetchedMail, key: str, now: datetime, reason: str, error: str
+    pipeline: Pipeline,
+    mail: FetchedMail,
+    key: str,
+    now: datetime,
+    reason: str,
+    error: str,
+    parsed: ParsedEmail | None = None,
 ) -> IngestResult:
     """Keep the raw bytes and the reason; the mail moves aside and the loop goes on."""
     with pipeline.factory() as session, session.begin():
         row = queries.inbound_by_key(session, key)
         if row is None:
-            row = _inbound_row(mail, None, key, now, status="quarantined")
+            row = _inbound_row(mail, parsed, key, now, status="quarantined")
             session.add(row)
         row.status = "quarantined"
         row.reason = reason

@@ -1,0 +1,69 @@
+"""Mutated mails through the whole ingest transaction: each ends processed or quarantined."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from jinja2 import DictLoader
+from sqlalchemy import select
+
+from onboardd.daemon.app import App, build
+from onboardd.daemon.config import load_config
+from onboardd.daemon.ingest import Pipeline, ingest
+from onboardd.daemon.mailbox import FetchedMail
+from onboardd.responders.render import Renderer, make_environment
+from onboardd.store.models import InboundMessage
+from tests.conftest import REPO
+from tests.parsers.test_fuzz import mutated
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@cache
+def app() -> App:
+    # One database for every example: hypothesis runs examples in one test call.
+    folder = Path(tempfile.mkdtemp(prefix="onboardd-fuzz-"))
+    shutil.copy(REPO / "config.example.toml", folder / "config.toml")
+    return build(load_config(folder / "config.toml"))
+
+
+def deliver(pipeline: Pipeline, raw: bytes, name: str = "fuzz") -> str:
+    mail = FetchedMail("onboarding", "new", name, raw, arrived_at=NOW)
+    sender = app().sender_for("onboarding")
+    return ingest(pipeline, mail, sender=sender, now=NOW).status
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(mutated())
+def test_mutated_mails_never_escape_the_pipeline(raw: bytes) -> None:
+    status = deliver(app().pipeline, raw)
+    assert status in {"processed", "quarantined", "duplicate", "backlog"}
+    with app().pipeline.factory() as session:
+        row = session.scalar(select(InboundMessage).order_by(InboundMessage.id.desc()).limit(1))
+        assert row is not None and row.raw is not None
+        assert row.status != "quarantined" or row.reason
+
+
+def test_an_error_inside_the_workflow_quarantines_with_the_reason() -> None:
+    """Templates missing at run time: the mail is kept, quarantined, and the next one works."""
+    broken = Renderer(make_environment(DictLoader({"x.txt.j2": "", "x.html.j2": ""})))
+    pipeline = Pipeline(app().pipeline.factory, app().pipeline.policy, broken)
+    raw = (
+        b"From: Jane <jane.doe@acmehealth.example.com>\nSubject: access\n"
+        b"Message-ID: <broken-1@acmehealth.example.com>\n\nOrganization: Acme Health\n"
+    )
+    assert deliver(pipeline, raw) == "quarantined"
+    with pipeline.factory() as session:
+        row = session.scalar(
+            select(InboundMessage).where(
+                InboundMessage.message_id == "broken-1@acmehealth.example.com"
+            )
+        )
+        assert row is not None and row.reason == "unrecognized"
+        assert row.error and "TemplateError" in row.error and row.raw == raw
+    assert deliver(app().pipeline, raw.replace(b"broken-1", b"works-1")) == "processed"
