@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from jinja2 import DictLoader
 from sqlalchemy import select
@@ -24,40 +22,39 @@ from tests.parsers.test_fuzz import mutated
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-@cache
-def app() -> App:
-    # One database for every example: hypothesis runs examples in one test call.
-    folder = Path(tempfile.mkdtemp(prefix="onboardd-fuzz-"))
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> App:
+    # One database for every example: hypothesis runs all examples in one test call.
+    folder = tmp_path_factory.mktemp("fuzz")
     shutil.copy(REPO / "config.example.toml", folder / "config.toml")
     return build(load_config(folder / "config.toml"))
 
 
-def deliver(pipeline: Pipeline, raw: bytes, name: str = "fuzz") -> str:
-    mail = FetchedMail("onboarding", "new", name, raw, arrived_at=NOW)
-    sender = app().sender_for("onboarding")
-    return ingest(pipeline, mail, sender=sender, now=NOW).status
+def deliver(app: App, pipeline: Pipeline, raw: bytes) -> str:
+    mail = FetchedMail("onboarding", "new", "fuzz", raw, arrived_at=NOW)
+    return ingest(pipeline, mail, sender=app.sender_for("onboarding"), now=NOW).status
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
-def test_mutated_mails_never_escape_the_pipeline(raw: bytes) -> None:
-    status = deliver(app().pipeline, raw)
+def test_mutated_mails_never_escape_the_pipeline(app: App, raw: bytes) -> None:
+    status = deliver(app, app.pipeline, raw)
     assert status in {"processed", "quarantined", "duplicate", "backlog"}
-    with app().pipeline.factory() as session:
+    with app.pipeline.factory() as session:
         row = session.scalar(select(InboundMessage).order_by(InboundMessage.id.desc()).limit(1))
         assert row is not None and row.raw is not None
         assert row.status != "quarantined" or row.reason
 
 
-def test_an_error_inside_the_workflow_quarantines_with_the_reason() -> None:
+def test_an_error_inside_the_workflow_quarantines_with_the_reason(app: App) -> None:
     """Templates missing at run time: the mail is kept, quarantined, and the next one works."""
     broken = Renderer(make_environment(DictLoader({"x.txt.j2": "", "x.html.j2": ""})))
-    pipeline = Pipeline(app().pipeline.factory, app().pipeline.policy, broken)
+    pipeline = Pipeline(app.pipeline.factory, app.pipeline.policy, broken)
     raw = (
         b"From: Jane <jane.doe@acmehealth.example.com>\nSubject: access\n"
         b"Message-ID: <broken-1@acmehealth.example.com>\n\nOrganization: Acme Health\n"
     )
-    assert deliver(pipeline, raw) == "quarantined"
+    assert deliver(app, pipeline, raw) == "quarantined"
     with pipeline.factory() as session:
         row = session.scalar(
             select(InboundMessage).where(
@@ -66,4 +63,4 @@ def test_an_error_inside_the_workflow_quarantines_with_the_reason() -> None:
         )
         assert row is not None and row.reason == "unrecognized"
         assert row.error and "TemplateError" in row.error and row.raw == raw
-    assert deliver(app().pipeline, raw.replace(b"broken-1", b"works-1")) == "processed"
+    assert deliver(app, app.pipeline, raw.replace(b"broken-1", b"works-1")) == "processed"
