@@ -157,6 +157,8 @@ def _decide(
                 ThreadRef(message_id=parsed.message_id, request_id=request.id, direction="in")
             )
         reference = request.reference if request else None
+    if any(event.kind == "rate-limited" for event in outcome.events):
+        log.warning("message %s: its sender reached the hourly reply limit; no answer", key[:12])
     log.info(
         "message %s %s%s, %d repl%s queued",
         key[:12],

@@ -80,7 +80,38 @@ def is_party(view: RequestView, sender: Address | None, policy: Policy) -> bool:
         known.add(view.cor.address)
     if view.security_official:
         known.add(view.security_official.email)
-    return email in known or sender.domain == view.requester.domain
+    return email in known or same_organization(sender, view.requester)
+
+
+# Mail providers anyone can sign up with: sharing one says nothing about the sender.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.net",
+        "mail.com",
+        "zoho.com",
+        "yandex.com",
+    }
+)
+
+
+def same_organization(sender: Address, requester: Address) -> bool:
+    """Same mail domain, unless that domain is a public mail provider."""
+    return sender.domain == requester.domain and sender.domain not in PUBLIC_MAIL_DOMAINS
 
 
 def _actor(mail: ParsedEmail) -> str | None:
@@ -177,7 +208,7 @@ def _may_withdraw(view: RequestView, sender: Address | None) -> bool:
     # is a decision, not a withdrawal.
     return (
         sender.email == view.requester.email
-        or sender.domain == view.requester.domain
+        or same_organization(sender, view.requester)
         or sender.email == view.cor.address
     )
 

@@ -290,3 +290,20 @@ def test_database_file_is_private(daemon: Daemon) -> None:
     daemon.run_once()
     database = daemon.config.parent / "var" / "onboardd.db"
     assert database.stat().st_mode & 0o777 == 0o600
+
+
+def test_reply_limit_holds_answers_back_and_says_so(
+    daemon: Daemon, caplog: pytest.LogCaptureFixture
+) -> None:
+    for number in range(7):
+        daemon.maildir.deliver(
+            compose(
+                JANE,
+                f"Org: Acme Health\nService: Jira\nUsers: {number + 1}",
+                subject=f"Request {number}",
+            )
+        )
+    daemon.run_once()
+    assert len([s for s in daemon.sent() if "jane.doe" in s.to]) == 5
+    assert len(daemon.export()) == 7  # every request is still recorded
+    assert "hourly reply limit" in caplog.text

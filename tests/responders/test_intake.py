@@ -181,3 +181,17 @@ def test_cor_evidence_is_kept_when_a_reply_is_silent_about_it() -> None:
     outcome = handle_inbound(inbound(mail(JANE, "Justification: defect tracking\n"), found=view))
     assert outcome.request is not None
     assert outcome.request.cor.status is CorStatus.STATED
+
+
+def test_a_shared_public_mail_domain_makes_nobody_a_party() -> None:
+    view = dataclasses.replace(
+        incomplete_view(), requester=Address("Jo", "jo.contractor@gmail.com")
+    )
+    other = mail("From: someone.else@gmail.com\nSubject: RE: [ONB-2026-0003] x", "Please cancel.")
+    outcome = handle_inbound(inbound(other, found=view))
+    assert outcome.events[0].kind == "not-a-party"
+    colleague = mail(
+        "From: pat@acmehealth.example.com\nSubject: RE: [ONB-2026-0003] x", "Users: 40\n"
+    )
+    updated = handle_inbound(inbound(colleague, found=incomplete_view())).request
+    assert updated is not None and updated.user_count == 40
