@@ -12,9 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from onboardd.daemon import logs, periodic
 from onboardd.daemon.app import App, UnsupportedConfig, build, load_renderer
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.config import Config, ConfigError, load_config
+from onboardd.daemon.digest import digest_mail
 from onboardd.daemon.ingest import StoreUnavailable, ingest
 from onboardd.daemon.mailbox import FetchedMail, MailboxError
 from onboardd.daemon.outbox import drain
@@ -65,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         help="config file (default: $ONBOARDD_CONFIG, then /etc/onboardd/config.toml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    parser.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default="text",
+        help="stderr log lines: text (journald-friendly) or json (one object a line)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="process mail (with --once: drain and exit)")
@@ -120,6 +128,16 @@ def _parser() -> argparse.ArgumentParser:
     q_retry = q_commands.add_parser("retry", help="put a quarantined mail through again")
     q_retry.add_argument("key", help="message key (or a unique prefix of it)")
     q_retry.set_defaults(handler=_quarantine_retry)
+
+    digest = commands.add_parser("digest", help="the staff's daily digest")
+    how = digest.add_mutually_exclusive_group(required=True)
+    how.add_argument("--print", action="store_true", help="show its text in the terminal")
+    how.add_argument("--send", action="store_true", help="queue it to digest.recipients and send")
+    digest.add_argument("--now", type=_moment, help="report as of this moment (ISO 8601)")
+    digest.set_defaults(handler=_digest)
+    purge = commands.add_parser("purge", help="apply the retention limits and report")
+    purge.add_argument("--now", type=_moment, help="act as of this moment (ISO 8601)")
+    purge.set_defaults(handler=_purge)
     return parser
 
 
@@ -146,12 +164,14 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError("only `run --once` is available in this build", EXIT_USAGE)
     app = _app(args)
     report = run_once(app, _now(args))
+    timed, timed_sent = periodic.once(app, _now(args))
     print(
         f"processed {report.processed}, duplicates {report.duplicates}, "
         f"quarantined {report.quarantined}, backlog {report.backlog}; "
         f"sent {report.outbox.sent}, deferred {report.outbox.deferred}, "
         f"failed {report.outbox.failed}"
     )
+    print(f"time-based work: {timed}; sent {timed_sent.sent}")
     return EXIT_OK
 
 
@@ -290,15 +310,29 @@ def _quarantine_retry(args: argparse.Namespace) -> int:
     return EXIT_OK if not result.quarantined else EXIT_FAILURE
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # mail-parser logs every MIME oddity it meets; our own quarantine records matter.
-    logging.getLogger("mailparser").setLevel(logging.ERROR)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def _digest(args: argparse.Namespace) -> int:
+    app = _app(args)
+    now = _now(args)
+    if args.print:
+        mail = digest_mail(app.pipeline.factory, app.config, app.pipeline.renderer, now)
+        sys.stdout.write(mail.text)
+        return EXIT_OK
+    if not app.config.digest.recipients:
+        raise CommandError("digest.recipients is empty: nobody to send the digest to", EXIT_USAGE)
+    print(periodic.send_digest(app, now))
+    report = drain(app.pipeline.factory, app.transport(), now)
+    print(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+    return EXIT_OK if not report.failed else EXIT_FAILURE
+
+
+def _purge(args: argparse.Namespace) -> int:
+    app = _app(args)
+    print(periodic.retention(app, _now(args)))
+    return EXIT_OK
+
+
+def _setup_logging(verbose: bool, fmt: str = "text") -> None:
+    logs.setup(verbose, fmt)
 
 
 _FAILURES: tuple[tuple[type[Exception], Callable[[Exception], list[str]], int], ...] = (
@@ -314,7 +348,7 @@ _FAILURES: tuple[tuple[type[Exception], Callable[[Exception], list[str]], int], 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    _setup_logging(args.verbose, args.log_format)
     try:
         return int(args.handler(args))
     except CommandError as exc:

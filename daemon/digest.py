@@ -1,0 +1,365 @@
+"""Gather the daily digest from the database in a fixed number of queries, and queue it.
+
+Each section is one or two grouped queries selecting plain columns (no ORM objects,
+no per-request follow-up queries), so the digest costs the same dozen round trips
+whether there are ten requests or a hundred thousand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from onboardd.daemon.config import Config
+from onboardd.daemon.outgoing import Sender, enqueue
+from onboardd.responders.digest import (
+    Activity,
+    Digest,
+    Escalation,
+    FailedMail,
+    MailboxHealth,
+    OpenItem,
+    OutboxHealth,
+    QuarantinedMail,
+    RateTrip,
+    Refusal,
+    UnreadMail,
+    compose,
+)
+from onboardd.responders.policy import Policy
+from onboardd.responders.reminders import ServiceClock, escalated
+from onboardd.responders.render import Renderer
+from onboardd.responders.state import OPEN_STATES, Decision, State
+from onboardd.responders.view import OutgoingMail
+from onboardd.store.models import (
+    AuditEvent,
+    InboundMessage,
+    MailboxState,
+    OutboxMessage,
+    ReplyToken,
+    Request,
+    RequestService,
+)
+
+log = logging.getLogger("onboardd.digest")
+
+WINDOW = timedelta(hours=24)
+# A mailbox not polled successfully for this long is reported as stale.
+STALE_AFTER = timedelta(hours=1)
+# Failed outgoing mail older than this is no longer listed (it is still in `outbox list`).
+FAILED_LISTED_FOR = timedelta(days=7)
+_OPEN = [s.value for s in OPEN_STATES]
+_STATE_RANK = {s.value: i for i, s in enumerate(State)}
+
+
+def gather(session: Session, config: Config, now: datetime) -> Digest:
+    """Every section of the digest as of `now`."""
+    since = now - WINDOW
+    return Digest(
+        now=now,
+        since=since,
+        counts=_counts(session),
+        open_requests=_open_requests(session),
+        escalations=_escalations(session, config.policy, now),
+        activity=_activity(session, since, now),
+        quarantine=_quarantine(session),
+        refusals=_refusals(session, since, now),
+        rate_trips=_rate_trips(session, since, now),
+        unread=_unread(session, since, now),
+        mailboxes=_mailboxes(session, config, now),
+        outbox=_outbox(session, now),
+    )
+
+
+def _counts(session: Session) -> tuple[tuple[str, int], ...]:
+    found = dict(
+        session.execute(select(Request.state, func.count()).group_by(Request.state)).all()
+    )
+    return tuple((s.value, int(found.get(s.value, 0))) for s in State)
+
+
+def _open_requests(session: Session) -> tuple[OpenItem, ...]:
+    services: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for request_id, service, decision in session.execute(
+        select(RequestService.request_id, RequestService.service, RequestService.decision)
+        .join(Request, Request.id == RequestService.request_id)
+        .where(Request.state.in_(_OPEN))
+        .order_by(RequestService.id)
+    ).tuples():
+        services[request_id].append((service, decision))
+    rows = session.execute(
+        select(
+            Request.id, Request.reference, Request.organization, Request.state, Request.created_at
+        ).where(Request.state.in_(_OPEN))
+    ).tuples()
+    items = [
+        OpenItem(reference, organization, tuple(services.get(rid, ())), state, created)
+        for rid, reference, organization, state, created in rows
+    ]
+    items.sort(key=lambda i: (_STATE_RANK.get(i.state, 99), i.created_at, i.reference))
+    return tuple(items)
+
+
+def _escalations(
+    session: Session, policy: Policy, now: datetime
+) -> tuple[tuple[str, tuple[Escalation, ...]], ...]:
+    waiting = State.AWAITING_APPROVAL.value
+    asked = {
+        (rid, service): first
+        for rid, service, first in session.execute(
+            select(ReplyToken.request_id, ReplyToken.service, func.min(ReplyToken.created_at))
+            .join(Request, Request.id == ReplyToken.request_id)
+            .where(Request.state == waiting, ReplyToken.scope == "approval")
+            .group_by(ReplyToken.request_id, ReplyToken.service)
+        ).tuples()
+    }
+    by_lead: dict[str, list[Escalation]] = defaultdict(list)
+    for rid, reference, organization, service, sent, last in session.execute(
+        select(
+            Request.id,
+            Request.reference,
+            Request.organization,
+            RequestService.service,
+            RequestService.reminders_sent,
+            RequestService.last_reminded_at,
+        )
+        .join(Request, Request.id == RequestService.request_id)
+        .where(Request.state == waiting, RequestService.decision == Decision.PENDING.value)
+        .order_by(Request.id)
+    ).tuples():
+        clock = ServiceClock(service, asked.get((rid, service)), sent, last)
+        if not escalated(clock, policy.reminders, now):
+            continue
+        entry = policy.service(service)
+        item = Escalation(reference, organization, service, clock.asked_at, sent)
+        for lead in entry.leads if entry else ("(no lead in the catalog)",):
+            by_lead[lead].append(item)
+    return tuple((lead, tuple(items)) for lead, items in sorted(by_lead.items()))
+
+
+_ACTIVITY_KINDS = {
+    "request-created": "new",
+    "request-complete": "completed",
+    "request-approved": "approved",
+    "request-denied": "denied",
+    "cor-denied": "denied",
+    "request-expired": "expired",
+    "withdrawn": "withdrawn",
+}
+
+
+def _activity(session: Session, since: datetime, now: datetime) -> Activity:
+    counts: dict[str, int] = defaultdict(int)
+    for kind, number in session.execute(
+        select(AuditEvent.kind, func.count())
+        .where(
+            AuditEvent.kind.in_(list(_ACTIVITY_KINDS)), AuditEvent.at > since, AuditEvent.at <= now
+        )
+        .group_by(AuditEvent.kind)
+    ).tuples():
+        counts[_ACTIVITY_KINDS[kind]] += int(number)
+    inbound = dict(
+        session.execute(
+            select(InboundMessage.status, func.count())
+            .where(InboundMessage.received_at > since, InboundMessage.received_at <= now)
+            .group_by(InboundMessage.status)
+        ).all()
+    )
+    sent = dict(
+        session.execute(
+            select(OutboxMessage.kind, func.count())
+            .where(
+                OutboxMessage.status == "sent",
+                OutboxMessage.sent_at > since,
+                OutboxMessage.sent_at <= now,
+            )
+            .group_by(OutboxMessage.kind)
+        ).all()
+    )
+    return Activity(
+        **counts,
+        welcome_packages=int(sent.get("welcome-package", 0)),
+        mails_received=int(sum(inbound.values())),
+        mails_quarantined=int(inbound.get("quarantined", 0)),
+        mails_backlog=int(inbound.get("backlog", 0)),
+        replies_sent=int(sum(n for kind, n in sent.items() if kind not in ("digest", "reminder"))),
+        reminders_sent=int(sent.get("reminder", 0)),
+    )
+
+
+def _quarantine(session: Session) -> tuple[tuple[str, tuple[QuarantinedMail, ...]], ...]:
+    by_reason: dict[str, list[QuarantinedMail]] = defaultdict(list)
+    for key, received, reason, sender, subject, purged in session.execute(
+        select(
+            InboundMessage.message_key,
+            InboundMessage.received_at,
+            InboundMessage.reason,
+            InboundMessage.sender,
+            InboundMessage.subject,
+            InboundMessage.raw.is_(None),
+        )
+        .where(InboundMessage.status == "quarantined")
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+    ).tuples():
+        reason = reason or "unrecognized"
+        by_reason[reason].append(
+            QuarantinedMail(key, received, reason, sender, subject or "", not purged)
+        )
+    return tuple((reason, tuple(items)) for reason, items in sorted(by_reason.items()))
+
+
+def _events(session: Session, kind: str, since: datetime, now: datetime) -> Sequence[tuple]:
+    return session.execute(
+        select(AuditEvent.at, AuditEvent.actor, AuditEvent.detail, Request.reference)
+        .outerjoin(Request, Request.id == AuditEvent.request_id)
+        .where(AuditEvent.kind == kind, AuditEvent.at > since, AuditEvent.at <= now)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+
+
+def _refusals(session: Session, since: datetime, now: datetime) -> tuple[Refusal, ...]:
+    return tuple(
+        Refusal(
+            at=at,
+            reference=reference or (detail or {}).get("reference"),
+            actor=actor,
+            service=(detail or {}).get("service"),
+            reason=str((detail or {}).get("reason") or "no reason recorded"),
+        )
+        for at, actor, detail, reference in _events(session, "decision-refused", since, now)
+    )
+
+
+def _rate_trips(session: Session, since: datetime, now: datetime) -> tuple[RateTrip, ...]:
+    rows = session.execute(
+        select(AuditEvent.actor, func.count(), func.max(AuditEvent.at))
+        .where(AuditEvent.kind == "rate-limited", AuditEvent.at > since, AuditEvent.at <= now)
+        .group_by(AuditEvent.actor)
+    ).tuples()
+    trips = [RateTrip(actor, int(count), last) for actor, count, last in rows]
+    return tuple(sorted(trips, key=lambda t: (-t.count, t.address or "")))
+
+
+def _unread(session: Session, since: datetime, now: datetime) -> tuple[UnreadMail, ...]:
+    rows = session.execute(
+        select(AuditEvent.at, AuditEvent.actor, InboundMessage.subject)
+        .outerjoin(InboundMessage, InboundMessage.message_key == AuditEvent.message_key)
+        .where(AuditEvent.kind == "unclassified", AuditEvent.at > since, AuditEvent.at <= now)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).tuples()
+    return tuple(UnreadMail(at, actor, subject or "") for at, actor, subject in rows)
+
+
+def _mailboxes(session: Session, config: Config, now: datetime) -> tuple[MailboxHealth, ...]:
+    states: dict[str, list[MailboxState]] = defaultdict(list)
+    for state in session.scalars(select(MailboxState).order_by(MailboxState.folder)):
+        states[state.mailbox].append(state)
+    health = []
+    for mailbox in config.mailboxes:
+        rows = states.get(mailbox.name) or [None]
+        for row in rows:
+            health.append(_health(mailbox.name, mailbox.address, row, now))
+    return tuple(health)
+
+
+def _health(name: str, address: str, row: MailboxState | None, now: datetime) -> MailboxHealth:
+    if row is None:
+        return MailboxHealth(name, address, None, None, None, None, None, "never")
+    failing = row.last_error is not None and (
+        row.last_poll_at is None
+        or (row.last_error_at is not None and row.last_error_at >= row.last_poll_at)
+    )
+    if failing:
+        status = "error"
+    elif row.last_poll_at is None or now - row.last_poll_at > STALE_AFTER:
+        status = "stale"
+    else:
+        status = "ok"
+    return MailboxHealth(
+        name,
+        address,
+        row.folder,
+        row.last_poll_at,
+        row.last_mail_at,
+        row.last_error,
+        row.last_error_at,
+        status,
+    )
+
+
+def _outbox(session: Session, now: datetime) -> OutboxHealth:
+    pending = session.execute(
+        select(func.count(), func.count().filter(OutboxMessage.attempts > 0)).where(
+            OutboxMessage.status == "pending"
+        )
+    ).one()
+    failed = session.execute(
+        select(
+            OutboxMessage.id, OutboxMessage.kind, OutboxMessage.created_at, OutboxMessage.last_error
+        )
+        .where(OutboxMessage.status == "failed", OutboxMessage.created_at > now - FAILED_LISTED_FOR)
+        .order_by(OutboxMessage.id)
+    ).tuples()
+    return OutboxHealth(
+        pending=int(pending[0]),
+        deferred=int(pending[1]),
+        failed=tuple(FailedMail(*row) for row in failed),
+    )
+
+
+def digest_mail(
+    factory: sessionmaker[Session], config: Config, renderer: Renderer, now: datetime
+) -> OutgoingMail:
+    """The digest as of `now`, rendered."""
+    with factory() as session:
+        digest = gather(session, config, now)
+    return compose(
+        digest,
+        renderer,
+        recipients=config.digest.recipients,
+        timezone=config.digest.timezone,
+        onboarding_address=config.mailboxes[0].address,
+    )
+
+
+def queue_digest(
+    factory: sessionmaker[Session],
+    config: Config,
+    renderer: Renderer,
+    sender: Sender,
+    now: datetime,
+) -> OutgoingMail:
+    """Render the digest and put it in the outbox (sent by the next drain)."""
+    mail = digest_mail(factory, config, renderer, now)
+    with factory() as session, session.begin():
+        enqueue(session, mail, request_id=None, sender=sender, now=now)
+    log.info("digest queued for %d recipient(s)", len(mail.to))
+    return mail
+
+
+def last_slot(config: Config, now: datetime) -> datetime:
+    """The latest moment at or before `now` when the daily digest was due (in UTC)."""
+    zone = ZoneInfo(config.digest.timezone)
+    hour, minute = (int(p) for p in config.digest.at.split(":"))
+    local = now.astimezone(zone)
+    slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if slot > local:
+        slot = (local - timedelta(days=1)).replace(
+            hour=hour, minute=minute, second=0, microsecond=0
+        )
+    return slot.astimezone(now.tzinfo)
+
+
+def digest_sent_since(session: Session, moment: datetime) -> bool:
+    found = session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.kind == "digest", OutboxMessage.created_at >= moment)
+        .limit(1)
+    )
+    return found is not None

@@ -1,0 +1,174 @@
+"""Reminders and expiry against the database: one transaction per request that has work due."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from onboardd.daemon.apply import record_outcome
+from onboardd.daemon.outgoing import Sender
+from onboardd.daemon.records import view_of
+from onboardd.responders.policy import Policy
+from onboardd.responders.reminders import OpenRequest, ServiceClock, chase, is_due
+from onboardd.responders.render import Renderer
+from onboardd.responders.state import State
+from onboardd.store.models import InboundMessage, OutboxMessage, ReplyToken, Request
+
+log = logging.getLogger("onboardd.jobs")
+
+# Only these states have time-based steps; awaiting_cor waits for the COR alone.
+CHASED_STATES = (State.INCOMPLETE.value, State.AWAITING_APPROVAL.value)
+
+
+@dataclass
+class ChaseReport:
+    requesters_reminded: int = 0
+    leads_reminded: int = 0  # reminder mails to leads (one per lead per service)
+    expired: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"reminded {self.requesters_reminded} requester(s) and "
+            f"{self.leads_reminded} lead(s), expired {self.expired}"
+        )
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """What the rows of `requests` alone do not say, for a set of open requests."""
+
+    last_mail: dict[int, datetime]
+    answered: set[int]
+    asked: dict[int, dict[str, datetime]]
+
+    def open_request(self, row: Request) -> OpenRequest:
+        asked = self.asked.get(row.id, {})
+        last = self.last_mail.get(row.id)
+        return OpenRequest(
+            view=view_of(row),
+            last_activity=max(row.created_at, last) if last else row.created_at,
+            reminders_sent=row.reminders_sent,
+            answered=row.id in self.answered,
+            services=tuple(
+                ServiceClock(s.service, asked.get(s.service), s.reminders_sent, s.last_reminded_at)
+                for s in row.services
+            ),
+        )
+
+
+def clocks(session: Session, states: Iterable[str], request_id: int | None = None) -> Clocks:
+    """Three grouped queries over the requests in `states` (or just one of them)."""
+    in_states = Request.state.in_(list(states))
+    if request_id is not None:
+        in_states = in_states & (Request.id == request_id)
+    last_mail = session.execute(
+        select(InboundMessage.request_id, func.max(InboundMessage.received_at))
+        .join(Request, Request.id == InboundMessage.request_id)
+        .where(in_states)
+        .group_by(InboundMessage.request_id)
+    ).all()
+    answered = session.scalars(
+        select(OutboxMessage.request_id)
+        .join(Request, Request.id == OutboxMessage.request_id)
+        .where(in_states)
+        .distinct()
+    ).all()
+    asked: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for request_id, service, first in session.execute(
+        select(ReplyToken.request_id, ReplyToken.service, func.min(ReplyToken.created_at))
+        .join(Request, Request.id == ReplyToken.request_id)
+        .where(in_states, ReplyToken.scope == "approval")
+        .group_by(ReplyToken.request_id, ReplyToken.service)
+    ):
+        if service:
+            asked[request_id][service] = first
+    return Clocks(
+        last_mail={rid: at for rid, at in last_mail if rid is not None},
+        answered={rid for rid in answered if rid is not None},
+        asked=dict(asked),
+    )
+
+
+def chase_requests(
+    factory: sessionmaker[Session],
+    policy: Policy,
+    renderer: Renderer,
+    sender_for: Callable[[str], Sender],
+    now: datetime,
+) -> ChaseReport:
+    """Send every reminder and expiry due at `now`; running it again at `now` finds nothing.
+
+    A first read finds the candidates; each is then re-read in its own transaction,
+    locked where the database can, and judged again, so two instances (or a run that
+    overlaps a crashed one) cannot send the same reminder twice.
+    """
+    report = ChaseReport()
+    with factory() as session:
+        found = _load(session)
+        due = [
+            row.id
+            for row in found.rows
+            if is_due(found.clocks.open_request(row), policy.reminders, now)
+        ]
+    for request_id in due:
+        with factory() as session, session.begin():
+            row = session.get(
+                Request, request_id, with_for_update=True, options=[selectinload(Request.services)]
+            )
+            if row is None or row.state not in CHASED_STATES:
+                continue
+            fresh = clocks(session, [row.state], row.id)
+            _apply(session, row, fresh, policy, renderer, sender_for, now, report)
+    if due:
+        log.info("time-based work as of %s: %s", now.isoformat(timespec="minutes"), report)
+    return report
+
+
+@dataclass(frozen=True)
+class _Found:
+    rows: list[Request]
+    clocks: Clocks
+
+
+def _load(session: Session) -> _Found:
+    rows = session.scalars(
+        select(Request)
+        .where(Request.state.in_(CHASED_STATES))
+        .options(selectinload(Request.services))
+        .order_by(Request.id)
+    ).all()
+    return _Found(list(rows), clocks(session, CHASED_STATES))
+
+
+def _apply(
+    session: Session,
+    row: Request,
+    found: Clocks,
+    policy: Policy,
+    renderer: Renderer,
+    sender_for: Callable[[str], Sender],
+    now: datetime,
+    report: ChaseReport,
+) -> None:
+    result = chase(found.open_request(row), policy, renderer, now)
+    if result is None:
+        return
+    sender = sender_for(row.mailbox)
+    record_outcome(session, result.outcome, found=row, mailbox=row.mailbox, sender=sender, now=now)
+    if result.requester_reminded:
+        row.reminders_sent += 1
+        report.requesters_reminded += 1
+    for service in row.services:
+        if service.service in result.services_reminded:
+            service.reminders_sent += 1
+            service.last_reminded_at = now
+    report.leads_reminded += sum(1 for m in result.outcome.outgoing if m.grant is not None)
+    if result.outcome.request is not None and result.outcome.request.state is State.EXPIRED:
+        report.expired += 1
+    log.info("%s: %s", row.reference, result.outcome.verdict)

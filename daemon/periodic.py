@@ -1,0 +1,86 @@
+"""The daemon's periodic jobs, bound to a running App: reminders, digest, retention.
+
+The same functions serve `run --once --now`, `digest`, `purge` and the scheduler of
+`onboardd run`, so an operator replaying a moment gets exactly what the service does.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from onboardd.daemon.app import App
+from onboardd.daemon.digest import digest_sent_since, last_slot, queue_digest
+from onboardd.daemon.jobs import ChaseReport, chase_requests
+from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.daemon.purge import PurgeReport, purge
+from onboardd.daemon.scheduler import PURGE_AT, Clock, JobSpec, Scheduler, utc_now
+
+log = logging.getLogger("onboardd.periodic")
+
+
+def remind(app: App, now: datetime) -> ChaseReport:
+    """Reminders and expiry due at `now` (queued; the next outbox drain sends them)."""
+    pipeline = app.pipeline
+    return chase_requests(pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now)
+
+
+def send_digest(app: App, now: datetime) -> str:
+    """Queue the digest as of `now` for its recipients."""
+    config = app.config
+    mail = queue_digest(
+        app.pipeline.factory,
+        config,
+        app.pipeline.renderer,
+        app.sender_for(config.mailboxes[0].name),
+        now,
+    )
+    return f"queued to {len(mail.to)} recipient(s): {mail.subject}"
+
+
+def daily_digest(app: App, now: datetime) -> str:
+    """The scheduled digest: at most one per daily slot, even across restarts or instances."""
+    config = app.config
+    if not config.digest.recipients:
+        return "skipped: digest.recipients is empty"
+    slot = last_slot(config, now)
+    with app.pipeline.factory() as session:
+        if digest_sent_since(session, slot):
+            return f"skipped: already queued since {slot.isoformat(timespec='minutes')}"
+    return send_digest(app, now)
+
+
+def retention(app: App, now: datetime) -> PurgeReport:
+    return purge(app.pipeline.factory, app.config.retention, now)
+
+
+def build_scheduler(app: App, clock: Clock = utc_now) -> Scheduler:
+    """The jobs of `onboardd run` for this config (rebuilt on reload)."""
+    zone = app.config.digest.timezone
+    return Scheduler(
+        [
+            JobSpec("reminders", lambda now: remind(app, now), hourly=True),
+            JobSpec(
+                "digest", lambda now: daily_digest(app, now), at=app.config.digest.at, timezone=zone
+            ),
+            JobSpec("purge", lambda now: retention(app, now), at=PURGE_AT, timezone=zone),
+        ],
+        clock,
+    )
+
+
+def start(scheduler: Scheduler) -> None:
+    """What a (re)start owes: reminders now, and the digest if its slot passed unsent."""
+    scheduler.run_now("reminders")
+    scheduler.run_now("digest")
+
+
+def once(app: App, now: datetime) -> tuple[ChaseReport, DrainReport]:
+    """`run --once`'s time-based part: reminders and expiry as of `now`, then send them."""
+    chased = remind(app, now)
+    transport = app.transport()
+    try:
+        sent = drain(app.pipeline.factory, transport, now)
+    finally:
+        transport.close()
+    return chased, sent

@@ -1,0 +1,137 @@
+"""Retention (DESIGN §6): drop raw mail after raw_days and closed requests after request_days.
+
+What stays: every inbound message's row without its bytes (its key keeps a re-delivered
+old mail from being answered again) and the audit trail, whose events lose the link to a
+removed request but keep its reference in their detail.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from onboardd.daemon.config import RetentionConfig
+from onboardd.responders.state import OPEN_STATES
+from onboardd.store.models import AuditEvent, InboundMessage, OutboxMessage, Request, RequestService
+
+log = logging.getLogger("onboardd.purge")
+
+# Requests are removed in batches, each its own transaction, so a first purge of years
+# of records does not hold the database's write lock for minutes.
+BATCH = 500
+
+
+@dataclass
+class PurgeReport:
+    raw_purged: int = 0  # inbound mails whose raw bytes were dropped
+    outbox_purged: int = 0  # sent mail not tied to a request (digests, help replies)
+    requests_removed: int = 0
+    services_removed: int = 0
+    request_mail_removed: int = 0  # our sent copies of mail about removed requests
+    audit_kept: int = 0  # audit events of removed requests, kept without the link
+
+    def __str__(self) -> str:
+        return (
+            f"raw bytes dropped from {self.raw_purged} inbound mail(s); "
+            f"{self.outbox_purged} old sent mail(s) without a request removed; "
+            f"{self.requests_removed} closed request(s) removed with "
+            f"{self.services_removed} service decision(s) and {self.request_mail_removed} "
+            f"sent mail(s); {self.audit_kept} audit event(s) kept"
+        )
+
+
+def purge(factory: sessionmaker[Session], retention: RetentionConfig, now: datetime) -> PurgeReport:
+    """Apply both retention limits as of `now`; running it twice removes nothing more."""
+    report = PurgeReport()
+    raw_cutoff = now - timedelta(days=retention.raw_days)
+    with factory() as session, session.begin():
+        report.raw_purged = _purge_raw(session, raw_cutoff, now)
+        report.outbox_purged = _purge_loose_outbox(session, raw_cutoff)
+    cutoff = now - timedelta(days=retention.request_days)
+    while True:
+        with factory() as session, session.begin():
+            if not _remove_requests(session, cutoff, report):
+                break
+    log.info("purge as of %s: %s", now.isoformat(timespec="minutes"), report)
+    return report
+
+
+def _purge_raw(session: Session, cutoff: datetime, now: datetime) -> int:
+    result = session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.raw.is_not(None), InboundMessage.received_at < cutoff)
+        .values(raw=None, raw_purged_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def _purge_loose_outbox(session: Session, cutoff: datetime) -> int:
+    """Sent copies of digests and help replies: full mail bodies, kept only as long as raw mail."""
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.request_id.is_(None),
+            OutboxMessage.status.in_(("sent", "failed")),
+            OutboxMessage.created_at < cutoff,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def _remove_requests(session: Session, cutoff: datetime, report: PurgeReport) -> bool:
+    """Remove one batch of requests closed before `cutoff`; False when none is left."""
+    batch = session.execute(
+        select(Request.id, Request.reference)
+        .where(
+            Request.state.not_in([s.value for s in OPEN_STATES]),
+            Request.closed_at.is_not(None),
+            Request.closed_at < cutoff,
+        )
+        .order_by(Request.id)
+        .limit(BATCH)
+    ).all()
+    if not batch:
+        return False
+    references = dict(batch)
+    ids = list(references)
+    # Audit events outlive the request: note its reference before the link goes.
+    events = session.execute(
+        select(AuditEvent.id, AuditEvent.request_id, AuditEvent.detail).where(
+            AuditEvent.request_id.in_(ids)
+        )
+    ).all()
+    updates = [
+        {"id": eid, "detail": {**(detail or {}), "reference": references[rid]}}
+        for eid, rid, detail in events
+        if (detail or {}).get("reference") != references[rid]
+    ]
+    if updates:
+        session.execute(update(AuditEvent), updates)
+    report.audit_kept += len(events)
+    report.services_removed += int(
+        session.scalar(
+            select(func.count())
+            .select_from(RequestService)
+            .where(RequestService.request_id.in_(ids))
+        )
+        or 0
+    )
+    mail = session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.request_id.in_(ids), OutboxMessage.status != "pending")
+        .execution_options(synchronize_session=False)
+    )
+    report.request_mail_removed += int(mail.rowcount or 0)
+    # request_services, thread_refs and reply_tokens go by ON DELETE CASCADE; audit
+    # events and inbound rows keep their row with the link set to NULL.
+    removed = session.execute(
+        delete(Request).where(Request.id.in_(ids)).execution_options(synchronize_session=False)
+    )
+    report.requests_removed += int(removed.rowcount or 0)
+    return True
