@@ -1,0 +1,483 @@
+"""The requester and sender templates, rendered as the daemon renders them.
+
+Contexts are built field by field from the real dataclasses, the way
+`responders.context.base_context` builds them, so a renamed attribute or a
+missing key fails here under StrictUndefined rather than in the ingest loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from jinja2 import Environment, PackageLoader
+
+from onboardd.daemon.app import load_renderer
+from onboardd.parsers.facts import extract_facts
+from onboardd.parsers.labels import label_line
+from onboardd.parsers.message import parse_message
+from onboardd.parsers.model import Address, CatalogEntry, CorDirectory, CorEvidence, CorStatus
+from onboardd.responders.assess import LABELS, FieldReport, assess
+from onboardd.responders.context import base_context
+from onboardd.responders.policy import Policy, Service
+from onboardd.responders.render import Renderer, make_environment
+from onboardd.responders.state import State
+from onboardd.responders.view import RequestView, ServiceDecision
+
+ONBOARDING = "onboarding@onboard.example.gov"
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+JANE = Address("Jane Doe", "jane.doe@acmehealth.example.com")
+HOSTILE = "<script>alert(1)</script>"
+
+SERVICES = (
+    Service(
+        name="Jira",
+        aliases=("Atlassian Jira",),
+        leads=("jira.lead@cms.example.gov",),
+        description="Issue and project tracking for development and operations teams.",
+        onboarding="Request the role 'Jira User' in the agency portal.",
+    ),
+    Service(
+        name="Confluence",
+        aliases=("Wiki",),
+        leads=("confluence.lead@cms.example.gov",),
+        description="The team wiki for project documentation, meeting notes and runbooks.",
+        onboarding="Request the role 'Confluence Contributor' in the agency portal.",
+    ),
+    Service(
+        name="Identity Management (IDM)",
+        aliases=("IDM",),
+        leads=("idm.lead@cms.example.gov",),
+        description="Single sign-on and multi-factor authentication for agency web applications.",
+        onboarding="Register in IDM with a work address.",
+    ),
+)
+POLICY = Policy(services=SERVICES, help_address=ONBOARDING)
+
+# The kinds this suite covers; each has a text and an HTML part.
+KINDS = (
+    "requester/missing_fields",
+    "requester/acknowledgment",
+    "requester/withdrawn",
+    "sender/help",
+)
+
+
+@pytest.fixture(scope="module")
+def env() -> Environment:
+    """The installed package's templates, in the environment the daemon uses."""
+    return make_environment(PackageLoader("onboardd.templates", "."))
+
+
+def render(env: Environment, template: str, context: dict[str, Any]) -> tuple[str, str]:
+    text = env.get_template(f"{template}.txt.j2").render(context)
+    html = env.get_template(f"{template}.html.j2").render(context)
+    return text, html
+
+
+def flat(text: str) -> str:
+    """Whitespace folded, so wrapped sentences can be searched for."""
+    return " ".join(text.split())
+
+
+# --- requests at each point of their life ---------------------------------------------------
+
+def incomplete(**changes: Any) -> RequestView:
+    view = RequestView(
+        reference="ONB-2026-0042",
+        state=State.INCOMPLETE,
+        requester=JANE,
+        created_at=NOW,
+        subject="Access request",
+        organization="Acme Health Solutions",
+        services=(ServiceDecision("Confluence"),),
+        unknown_services=("Jira Align Pro",),
+        user_count_invalid="twenty-five",
+        cor=CorEvidence(CorStatus.MISSING, None, None, "pending"),
+    )
+    return dataclasses.replace(view, **changes)
+
+
+def complete(state: State, **changes: Any) -> RequestView:
+    view = RequestView(
+        reference="ONB-2026-0043",
+        state=state,
+        requester=JANE,
+        created_at=NOW,
+        subject="Access request",
+        organization="Acme Health Solutions",
+        justification="Our developers track defects for the claims task order.\n"
+        "They keep release notes in the wiki.",
+        user_count=25,
+        services=(ServiceDecision("Jira"), ServiceDecision("Confluence")),
+        cor=CorEvidence(CorStatus.STATED, "dana.smith@cms.example.gov", "Dana Smith"),
+        security_official=Address("Sam Lee", "so@acmehealth.example.com"),
+        contract_number="75FCMC23C0042",
+    )
+    return dataclasses.replace(view, **changes)
+
+
+def incomplete_fields() -> tuple[FieldReport, ...]:
+    """What assess reports for `incomplete()`, written out as the brief describes it."""
+    return (
+        FieldReport("organization", LABELS["organization"], "Acme Health Solutions"),
+        FieldReport(
+            "services",
+            LABELS["services"],
+            "Confluence, Jira Align Pro",
+            'not in our service catalog: "Jira Align Pro"; the services we offer are: '
+            "Jira, Confluence, Identity Management (IDM)",
+        ),
+        FieldReport("justification", LABELS["justification"], None, "missing"),
+        FieldReport(
+            "user_count", LABELS["user_count"], "twenty-five", "not a positive whole number"
+        ),
+        FieldReport("cor_approval", LABELS["cor_approval"], None, "missing (pending)"),
+    )
+
+
+def context(
+    request: RequestView | None,
+    fields: tuple[FieldReport, ...] | None = None,
+    *,
+    sender_name: str = "Jane Doe",
+    subject: str = "[ONB-2026-0042] Information needed for your onboarding request",
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "request": request,
+        "services": SERVICES,
+        "sender_name": sender_name,
+        "onboarding_address": ONBOARDING,
+        "labels": tuple(LABELS.values()),
+        "subject": subject,
+    }
+    if fields is not None:
+        values["fields"] = fields
+    return values
+
+
+def every_context() -> list[tuple[str, dict[str, Any]]]:
+    cor_view = complete(State.AWAITING_COR)
+    approval_view = complete(
+        State.AWAITING_APPROVAL,
+        cor=CorEvidence(CorStatus.VERIFIED, "dana.smith@cms.example.gov", None),
+    )
+    return [
+        ("requester/missing_fields", context(incomplete(), incomplete_fields())),
+        ("requester/missing_fields", context(incomplete(), assess(incomplete()), sender_name="")),
+        ("requester/acknowledgment", context(cor_view, assess(cor_view))),
+        ("requester/acknowledgment", context(approval_view, assess(approval_view))),
+        ("requester/withdrawn", context(incomplete(state=State.WITHDRAWN))),
+        ("sender/help", context(None, sender_name="")),
+    ]
+
+
+CASES = every_context()
+IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CASES)]
+
+
+# --- every template -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("template", "values"), CASES, ids=IDS)
+def test_every_kind_renders_both_parts_under_strict_undefined(
+    env: Environment, template: str, values: dict[str, Any]
+) -> None:
+    text, html = render(env, template, values)
+    greeting = f"Hello {values['sender_name']}," if values["sender_name"] else "Hello,"
+    assert text.startswith(greeting + "\n\n")
+    assert f">{greeting}</p>" in html
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+
+
+@pytest.mark.parametrize(("template", "values"), CASES, ids=IDS)
+def test_text_part_is_plain_and_wrapped_near_72_columns(
+    env: Environment, template: str, values: dict[str, Any]
+) -> None:
+    text, _ = render(env, template, values)
+    assert not re.search(r"</?(p|br|table|tr|td|strong|em|ul|ol|li|pre|span)\b", text)
+    assert not re.search(r"&(lt|gt|amp|rsquo|#\d+);", text)
+    for line in text.splitlines():
+        assert len(line) <= 72, line
+        assert line == "-- " or line == line.rstrip(), repr(line)
+    assert "\n-- \nIT Services Onboarding\n" in text
+    assert "automatic message from the onboarding desk" in flat(text)
+    assert "Replies to it are read by the system" in flat(text)
+
+
+@pytest.mark.parametrize(("template", "values"), CASES, ids=IDS)
+def test_html_part_is_self_contained_and_framed(
+    env: Environment, template: str, values: dict[str, Any]
+) -> None:
+    _, html = render(env, template, values)
+    lowered = html.lower()
+    for banned in ("http://", "https://", "src=", "<link", "<style", "<script", "url(", "<img"):
+        assert banned not in lowered, banned
+    assert "max-width:640px" in html
+    assert "IT Services Onboarding" in html
+    assert "automatic message from the onboarding desk" in flat(html)
+    assert "Replies to it are read by the system" in flat(html)
+    request = values["request"]
+    if request is not None:
+        assert f"Request {request.reference}</td>" in html  # the header names the request
+
+
+def test_the_context_the_workflow_builds_renders_every_kind(env: Environment) -> None:
+    """base_context is what intake hands the renderer; it must satisfy every template."""
+    views = {
+        "requester/missing_fields": incomplete(),
+        "requester/acknowledgment": complete(State.AWAITING_COR),
+        "requester/withdrawn": incomplete(state=State.WITHDRAWN),
+        "sender/help": None,
+    }
+    for template, view in views.items():
+        values = base_context(POLICY, view, "Doe, Jane") | {"subject": "s"}
+        text, _ = render(env, template, values)
+        assert text.startswith("Hello Jane Doe,\n")
+
+
+def test_the_daemon_renderer_compiles_every_template_and_renders_these() -> None:
+    renderer = load_renderer()  # FileSystemLoader on the package, as the daemon starts
+    for kind in KINDS:
+        assert {f"{kind}.txt.j2", f"{kind}.html.j2"} <= renderer.names()
+    for template, values in CASES:
+        text, html = renderer.render(template, values)
+        assert text and html
+
+
+def test_renderer_loads_the_templates_from_the_package(env: Environment) -> None:
+    assert env.loader is not None
+    renderer = Renderer(make_environment(env.loader))
+    names = renderer.names()
+    for name in names:
+        if name.endswith(".txt.j2") and not name.startswith("_"):
+            assert name.replace(".txt.j2", ".html.j2") in names, f"{name} has no HTML part"
+    assert {"_layout.html.j2", "_footer.txt.j2"} <= names
+
+
+# --- missing fields -------------------------------------------------------------------------
+
+def still_needed(text: str) -> str:
+    return text.split("Still needed:")[1].split("reply to this mail")[0]
+
+
+def test_missing_fields_quotes_what_was_read_and_lists_what_is_missing(env: Environment) -> None:
+    text, html = render(env, "requester/missing_fields", context(incomplete(), incomplete_fields()))
+    read = text.split("What we read from your mail:")[1].split("Still needed:")[0]
+    for field in incomplete_fields():
+        assert f"  {field.label}:\n" in read
+    for value in ("Acme Health Solutions", "Confluence, Jira Align Pro", "twenty-five"):
+        assert value in read and value in html
+    assert read.count("(not found)") == 2  # justification and COR approval
+
+    needed = still_needed(text)
+    assert "Business justification: missing" in needed
+    assert "Estimated number of users: not a positive whole number" in needed
+    assert "COR approval: missing (pending)" in needed
+    assert LABELS["organization"] not in needed  # nothing wrong with it
+    html_needed = html.split(">Still needed<")[1]
+    for label in ("IT service(s)", "Business justification", "Estimated number of users"):
+        assert f"<strong>{label}</strong>" in html_needed
+    assert "missing (pending)" in html_needed
+
+
+def test_missing_fields_names_an_unknown_service_back_with_the_catalog(env: Environment) -> None:
+    text, html = render(env, "requester/missing_fields", context(incomplete(), incomplete_fields()))
+    assert 'not in our service catalog: "Jira Align Pro"' in flat(text)
+    assert "not in our service catalog: &#34;Jira Align Pro&#34;" in html
+    for service in SERVICES:
+        entry = f"{service.name}: {service.description}"
+        assert flat(text).count(entry) == 1, entry  # the catalog appears once, in full
+        assert service.description in html
+    assert "the services we offer are:" not in text
+
+
+def test_missing_fields_leaves_the_catalog_out_when_the_services_are_fine(
+    env: Environment,
+) -> None:
+    view = incomplete(unknown_services=(), justification=None)
+    text, html = render(env, "requester/missing_fields", context(view, assess(view)))
+    assert SERVICES[0].description not in flat(text)
+    assert SERVICES[0].description not in html
+    assert "IT service(s):" not in still_needed(text)
+
+
+def test_missing_fields_asks_for_a_reply_in_label_value_form(env: Environment) -> None:
+    text, html = render(env, "requester/missing_fields", context(incomplete(), incomplete_fields()))
+    words = flat(text)
+    assert "reply to this mail and keep ONB-2026-0042 in the subject" in words
+    assert '"Label: value"' in words
+    assert "Label: value" in html and "ONB-2026-0042</strong> in the subject" in html
+    # The lines offered for copying are exactly the missing facts, and the parser
+    # reads each back as the fact it names once a value is written after the colon.
+    block = text.split("after each colon:\n\n")[1].split("\n\n")[0].splitlines()
+    wanted = [f for f in incomplete_fields() if f.problem]
+    assert block == [f"  {f.label}:" for f in wanted]
+    facts = {"cor_approval": "cor"}
+    for line, field in zip(block, wanted, strict=True):
+        assert label_line(line + " x") == (facts.get(field.key, field.key), "x")
+
+
+def test_missing_fields_html_escapes_what_the_sender_wrote(env: Environment) -> None:
+    view = incomplete(organization=HOSTILE, unknown_services=("<b>Jira</b>",))
+    text, html = render(env, "requester/missing_fields", context(view, assess(view)))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Jira&lt;/b&gt;" in html
+    assert "<script>" not in html and "<b>" not in html
+    assert HOSTILE in text and '"<b>Jira</b>"' in text
+
+
+def test_shared_field_lists_show_a_problem_inline_unless_told_not_to(env: Environment) -> None:
+    """Reminders and COR confirmations rely on the default; missing_fields opts out."""
+    fields = incomplete_fields()
+    text = env.from_string(
+        '{% from "_macros.txt.j2" import fields_list %}{{ fields_list(fields) }}'
+    ).render(fields=fields)
+    assert "      twenty-five\n      -> not a positive whole number\n" in text
+    assert "the services we offer are" not in text
+    html = env.from_string(
+        '{% autoescape true %}{% from "_macros.html.j2" import fields_table %}'
+        "{{ fields_table(fields) }}{% endautoescape %}"
+    ).render(fields=fields)
+    assert "twenty-five<br><span" in html and "not a positive whole number</span>" in html
+    quiet = env.from_string(
+        '{% from "_macros.txt.j2" import fields_list %}{{ fields_list(fields, problems=false) }}'
+    ).render(fields=fields)
+    assert "->" not in quiet
+
+
+# --- acknowledgment -------------------------------------------------------------------------
+
+def test_acknowledgment_awaiting_cor_says_the_cor_is_asked_to_confirm(env: Environment) -> None:
+    view = complete(State.AWAITING_COR)
+    text, html = render(env, "requester/acknowledgment", context(view, assess(view)))
+    words = flat(text)
+    assert "ONB-2026-0043" in words
+    assert "asking the COR, Dana Smith <dana.smith@cms.example.gov>, to confirm" in words
+    assert "Once the COR confirms, the Service Lead(s) of Jira and Confluence" in words
+    assert "asking the COR, Dana Smith &lt;dana.smith@cms.example.gov&gt;, to confirm" in html
+    assert "Once the COR confirms, the Service Lead(s) of Jira and Confluence" in flat(html)
+    for value in ("Acme Health Solutions", "25", "Sam Lee <so@acmehealth.example.com>"):
+        assert value in text
+    assert "75FCMC23C0042" in text and "75FCMC23C0042" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "phrase"),
+    [
+        (None, "dana.smith@cms.example.gov", "the COR, <dana.smith@cms.example.gov>, to confirm"),
+        ("Dana Smith", None, "the COR, Dana Smith, to confirm"),
+        (None, None, "the COR to confirm"),
+    ],
+)
+def test_acknowledgment_names_the_cor_with_what_is_known(
+    env: Environment, name: str | None, address: str | None, phrase: str
+) -> None:
+    view = complete(State.AWAITING_COR, cor=CorEvidence(CorStatus.FORWARDED, address, name))
+    text, html = render(env, "requester/acknowledgment", context(view, assess(view)))
+    assert phrase in flat(text)
+    assert phrase.replace("<", "&lt;").replace(">", "&gt;") in flat(html)
+
+
+def test_acknowledgment_awaiting_approval_says_the_leads_are_asked(env: Environment) -> None:
+    view = complete(
+        State.AWAITING_APPROVAL,
+        cor=CorEvidence(CorStatus.VERIFIED, "dana.smith@cms.example.gov", None),
+    )
+    text, html = render(env, "requester/acknowledgment", context(view, assess(view)))
+    for part in (flat(text), flat(html)):
+        assert "We have asked the Service Lead(s) of Jira and Confluence to approve it" in part
+        assert "asking the COR" not in part
+        assert "welcome package" in part
+
+
+def test_acknowledgment_says_how_to_withdraw(env: Environment) -> None:
+    view = complete(State.AWAITING_COR)
+    text, html = render(env, "requester/acknowledgment", context(view, assess(view)))
+    assert 'reply to this mail with the word "withdraw"' in flat(text)
+    assert "reply to this mail with the word <strong>withdraw</strong>" in flat(html)
+
+
+def test_acknowledgment_html_escapes_what_the_sender_wrote(env: Environment) -> None:
+    view = complete(State.AWAITING_COR, organization=HOSTILE, justification="a & b <i>")
+    text, html = render(env, "requester/acknowledgment", context(view, assess(view)))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "a &amp; b &lt;i&gt;" in html
+    assert HOSTILE in text and "a & b <i>" in text
+
+
+# --- withdrawn ------------------------------------------------------------------------------
+
+def test_withdrawn_confirms_and_explains_how_to_start_again(env: Environment) -> None:
+    view = incomplete(state=State.WITHDRAWN)
+    text, html = render(env, "requester/withdrawn", context(view))
+    words = flat(text)
+    assert "we have withdrawn onboarding request ONB-2026-0042 for Acme Health Solutions" in words
+    assert f"send a new mail to {ONBOARDING}, not a reply to this one" in words
+    for label in LABELS.values():
+        assert f"  {label}:\n" in text
+        assert label in html
+    # The request is closed: the footer no longer asks to keep its reference.
+    assert "please keep ONB-2026-0042" not in words
+    assert "please keep ONB-2026-0042" not in flat(html)
+
+
+def test_withdrawn_html_escapes_the_organization(env: Environment) -> None:
+    view = incomplete(state=State.WITHDRAWN, organization=HOSTILE)
+    text, html = render(env, "requester/withdrawn", context(view))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert HOSTILE in text
+
+
+# --- help -----------------------------------------------------------------------------------
+
+def test_help_explains_the_facts_the_options_and_the_catalog(env: Environment) -> None:
+    text, html = render(env, "sender/help", context(None, sender_name=""))
+    for label in LABELS.values():
+        assert f"  {label}\n" in text
+        assert f"<li style=\"margin:0 0 4px 0;\">{label}</li>" in html.replace("&#39;", "'")
+    for part in (flat(text), flat(html)):
+        assert "Security Official" in part and "Contract number" in part
+        assert f"send a new mail to {ONBOARDING}" in part.replace("Send", "send")
+        for service in SERVICES:
+            assert service.name in part and service.description in part
+    assert "ONB-" not in text  # no request, so no reference anywhere
+    assert "Request ONB" not in html
+
+
+def test_help_example_is_a_request_the_parser_reads_in_full(env: Environment) -> None:
+    text, _ = render(env, "sender/help", context(None))
+    example = text.split("An example you can copy and adapt:\n\n")[1].split("\n\n")[0]
+    mail = EmailMessage()
+    mail["From"] = "Chris Park <chris.park@consulting.example.com>"
+    mail["To"] = ONBOARDING
+    mail["Subject"] = "Access request"
+    mail["Message-ID"] = "<example@consulting.example.com>"
+    mail.set_content(example + "\n")
+    catalog = tuple(CatalogEntry(s.name, s.aliases) for s in SERVICES)
+    facts = extract_facts(
+        parse_message(bytes(mail)), catalog, CorDirectory(domains=frozenset({"agency.example.gov"}))
+    )
+    assert facts.organization == "Example Consulting Group"
+    assert facts.services == ("Jira",) and facts.unknown_services == ()
+    assert facts.justification is not None and "reporting project" in facts.justification
+    assert facts.user_count == 12
+    assert facts.cor.status is CorStatus.STATED
+    assert facts.cor.address == "alex.rivera@agency.example.gov"
+    assert facts.security_official is not None
+    assert facts.security_official.email == "chris.park@consulting.example.com"
+    assert facts.contract_number == "00-EXAMPLE-0001"
+
+
+def test_help_html_escapes_the_sender_name(env: Environment) -> None:
+    text, html = render(env, "sender/help", context(None, sender_name=HOSTILE))
+    assert "Hello &lt;script&gt;alert(1)&lt;/script&gt;," in html and "<script>" not in html
+    assert text.startswith(f"Hello {HOSTILE},")
+
+
+def test_subject_is_escaped_in_the_html_title(env: Environment) -> None:
+    _, html = render(env, "sender/help", context(None, subject=f"Re: {HOSTILE}"))
+    assert "<title>Re: &lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
