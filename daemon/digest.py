@@ -78,9 +78,7 @@ def gather(session: Session, config: Config, now: datetime) -> Digest:
 
 
 def _counts(session: Session) -> tuple[tuple[str, int], ...]:
-    found = dict(
-        session.execute(select(Request.state, func.count()).group_by(Request.state)).all()
-    )
+    found = dict(session.execute(select(Request.state, func.count()).group_by(Request.state)).all())
     return tuple((s.value, int(found.get(s.value, 0))) for s in State)
 
 
@@ -91,13 +89,13 @@ def _open_requests(session: Session) -> tuple[OpenItem, ...]:
         .join(Request, Request.id == RequestService.request_id)
         .where(Request.state.in_(_OPEN))
         .order_by(RequestService.id)
-    ).tuples():
+    ):
         services[request_id].append((service, decision))
     rows = session.execute(
         select(
             Request.id, Request.reference, Request.organization, Request.state, Request.created_at
         ).where(Request.state.in_(_OPEN))
-    ).tuples()
+    )
     items = [
         OpenItem(reference, organization, tuple(services.get(rid, ())), state, created)
         for rid, reference, organization, state, created in rows
@@ -117,7 +115,7 @@ def _escalations(
             .join(Request, Request.id == ReplyToken.request_id)
             .where(Request.state == waiting, ReplyToken.scope == "approval")
             .group_by(ReplyToken.request_id, ReplyToken.service)
-        ).tuples()
+        )
     }
     by_lead: dict[str, list[Escalation]] = defaultdict(list)
     for rid, reference, organization, service, sent, last in session.execute(
@@ -132,7 +130,7 @@ def _escalations(
         .join(Request, Request.id == RequestService.request_id)
         .where(Request.state == waiting, RequestService.decision == Decision.PENDING.value)
         .order_by(Request.id)
-    ).tuples():
+    ):
         clock = ServiceClock(service, asked.get((rid, service)), sent, last)
         if not escalated(clock, policy.reminders, now):
             continue
@@ -162,7 +160,7 @@ def _activity(session: Session, since: datetime, now: datetime) -> Activity:
             AuditEvent.kind.in_(list(_ACTIVITY_KINDS)), AuditEvent.at > since, AuditEvent.at <= now
         )
         .group_by(AuditEvent.kind)
-    ).tuples():
+    ):
         counts[_ACTIVITY_KINDS[kind]] += int(number)
     inbound = dict(
         session.execute(
@@ -206,7 +204,7 @@ def _quarantine(session: Session) -> tuple[tuple[str, tuple[QuarantinedMail, ...
         )
         .where(InboundMessage.status == "quarantined")
         .order_by(InboundMessage.received_at, InboundMessage.id)
-    ).tuples():
+    ):
         reason = reason or "unrecognized"
         by_reason[reason].append(
             QuarantinedMail(key, received, reason, sender, subject or "", not purged)
@@ -241,7 +239,7 @@ def _rate_trips(session: Session, since: datetime, now: datetime) -> tuple[RateT
         select(AuditEvent.actor, func.count(), func.max(AuditEvent.at))
         .where(AuditEvent.kind == "rate-limited", AuditEvent.at > since, AuditEvent.at <= now)
         .group_by(AuditEvent.actor)
-    ).tuples()
+    )
     trips = [RateTrip(actor, int(count), last) for actor, count, last in rows]
     return tuple(sorted(trips, key=lambda t: (-t.count, t.address or "")))
 
@@ -252,7 +250,7 @@ def _unread(session: Session, since: datetime, now: datetime) -> tuple[UnreadMai
         .outerjoin(InboundMessage, InboundMessage.message_key == AuditEvent.message_key)
         .where(AuditEvent.kind == "unclassified", AuditEvent.at > since, AuditEvent.at <= now)
         .order_by(AuditEvent.at, AuditEvent.id)
-    ).tuples()
+    )
     return tuple(UnreadMail(at, actor, subject or "") for at, actor, subject in rows)
 
 
@@ -305,7 +303,7 @@ def _outbox(session: Session, now: datetime) -> OutboxHealth:
         )
         .where(OutboxMessage.status == "failed", OutboxMessage.created_at > now - FAILED_LISTED_FOR)
         .order_by(OutboxMessage.id)
-    ).tuples()
+    )
     return OutboxHealth(
         pending=int(pending[0]),
         deferred=int(pending[1]),
