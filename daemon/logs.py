@@ -83,6 +83,17 @@ class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler this module installed, so a second setup replaces only it."""
 
 
+def make_handler(fmt: str, stream: TextIO) -> logging.Handler:
+    """A stderr handler in `fmt`, with the address mask."""
+    handler = _OurHandler(stream)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(JournalFormatter(prefix=bool(os.environ.get("JOURNAL_STREAM"))))
+    handler.addFilter(AddressMask())
+    return handler
+
+
 def setup(verbose: bool = False, fmt: str = "text", stream: TextIO | None = None) -> None:
     """Configure the root logger for this process; calling it again replaces our handler.
 
@@ -94,13 +105,7 @@ def setup(verbose: bool = False, fmt: str = "text", stream: TextIO | None = None
         root.removeHandler(old)
     if root.handlers:
         return
-    handler = _OurHandler(stream or sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(JournalFormatter(prefix=bool(os.environ.get("JOURNAL_STREAM"))))
-    handler.addFilter(AddressMask())
-    root.addHandler(handler)
+    root.addHandler(make_handler(fmt, stream or sys.stderr))
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     # mail-parser logs every MIME oddity it meets; our own quarantine records matter.
     logging.getLogger("mailparser").setLevel(logging.ERROR)

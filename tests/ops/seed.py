@@ -137,6 +137,7 @@ class Seeder:
             raw=raw,
         )
         self.session.add(row)
+        self.session.flush()
         return row
 
     def outbox(
