@@ -23,6 +23,7 @@ from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.view import SenderHistory, TokenView
 from onboardd.store import queries
+from onboardd.store.engine import describe
 from onboardd.store.models import AuditEvent, InboundMessage, ReplyToken, Request, ThreadRef
 
 log = logging.getLogger("onboardd.ingest")
@@ -91,7 +92,7 @@ def ingest(
         # Another worker committed the same mail between our check and our insert.
         return IngestResult(key, "duplicate", "processed concurrently")
     except DBAPIError as exc:
-        raise StoreUnavailable(f"database unavailable: {exc.orig or exc}") from exc
+        raise StoreUnavailable(f"database unavailable: {describe(exc)}") from exc
 
 
 def _decide(

@@ -10,12 +10,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# PostgreSQL advisory lock key held while migrating ("onbd" in ASCII, then 1).
+SCHEMA_LOCK = 0x6F6E6264_00000001
 
 
 class StoreError(Exception):
@@ -54,17 +56,38 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the configured URL, with the SQLite set-up where it applies."""
+    """An engine for the configured URL, with the SQLite or PostgreSQL set-up it needs."""
     try:
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
             engine = create_engine(url)
             _sqlite_pragmas(engine)
+        elif url.startswith("postgresql"):
+            engine = _postgresql_engine(url)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, OSError, ImportError) as exc:
-        raise StoreError(f"cannot open the database {_safe(url)}: {exc}") from exc
+        raise StoreError(f"cannot open the database {_safe(url)}: {describe(exc)}") from exc
     return engine
+
+
+def _postgresql_engine(url: str) -> Engine:
+    from onboardd.store import postgres  # psycopg is imported only by those who use it
+
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":  # SQLAlchemy would pick psycopg2 for a bare name
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args=postgres.connect_args(parsed))
+    if engine.dialect.driver == "psycopg":
+        postgres.prepare(engine)
+    return engine
+
+
+def describe(exc: BaseException) -> str:
+    """One line for the admin: the driver's own first line, without the SQL or links."""
+    original = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
 
 
 def _safe(url: str) -> str:
@@ -76,11 +99,21 @@ def upgrade(engine: Engine) -> None:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot connect to {_safe(str(engine.url))}: {describe(exc)}") from exc
+    try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Instances starting together take turns; the later ones find nothing to do.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot upgrade the database {_safe(str(engine.url))}: {exc}") from exc
+        raise StoreError(
+            f"cannot upgrade the database {_safe(str(engine.url))}: {describe(exc)}"
+        ) from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

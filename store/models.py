@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     ForeignKey,
     Index,
-    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from onboardd.store.types import UtcDateTime
+from onboardd.store.types import ImapNumber, UtcDateTime
 
 # Stable constraint names so Alembic batch migrations on SQLite can refer to them.
 NAMING = {
@@ -109,8 +108,8 @@ class InboundMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     mailbox: Mapped[str] = mapped_column(String(100))
     folder: Mapped[str] = mapped_column(String(200), default="")
-    uidvalidity: Mapped[int | None] = mapped_column(Integer)
-    uid: Mapped[int | None] = mapped_column(Integer)
+    uidvalidity: Mapped[int | None] = mapped_column(ImapNumber)
+    uid: Mapped[int | None] = mapped_column(ImapNumber)
     source_name: Mapped[str] = mapped_column(String(500), default="")
     received_at: Mapped[datetime]
     sender: Mapped[str | None] = mapped_column(String(320))
@@ -188,7 +187,7 @@ class MailboxState(Base):
 
     mailbox: Mapped[str] = mapped_column(String(100), primary_key=True)
     folder: Mapped[str] = mapped_column(String(200), primary_key=True)
-    uidvalidity: Mapped[int | None]
+    uidvalidity: Mapped[int | None] = mapped_column(ImapNumber)
     first_connected_at: Mapped[datetime]
     last_poll_at: Mapped[datetime | None]
     last_mail_at: Mapped[datetime | None]

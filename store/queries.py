@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from onboardd.store.models import (
@@ -61,12 +63,23 @@ def request_by_subject(session: Session, subject: str) -> Request | None:
 
 
 def next_reference(session: Session, year: int, *, take: bool) -> str:
-    """The next reference of `year`; with take=True it is issued (gap-free per year)."""
-    counter = session.get(ReferenceCounter, year, with_for_update=True)
+    """The next reference of `year`; with take=True it is issued (gap-free per year).
+
+    The year's counter row stays locked until the transaction ends, so the number shown
+    in a reply rendered before the request row exists is the number it gets.
+    """
+    counter = _locked_counter(session, year)
     if counter is None:
-        counter = ReferenceCounter(year=year, last_seq=0)
-        session.add(counter)
-        session.flush()
+        # The year's first request: two transactions may get here at once. The insert
+        # that loses waits for the winner and does nothing; both then lock the one row.
+        # (A plain INSERT would fail the loser with an IntegrityError, which ingest
+        # reads as "this mail was processed concurrently", and the mail would be lost.)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(ReferenceCounter).values(year=year, last_seq=0).on_conflict_do_nothing()
+        )
+        counter = _locked_counter(session, year)
+        assert counter is not None
     seq = counter.last_seq + 1
     if take:
         session.execute(
@@ -74,6 +87,16 @@ def next_reference(session: Session, year: int, *, take: bool) -> str:
         )
         counter.last_seq = seq
     return format_reference(year, seq)
+
+
+def _locked_counter(session: Session, year: int) -> ReferenceCounter | None:
+    # populate_existing: the row as committed now, even if this session loaded it before.
+    return session.scalar(
+        select(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def format_reference(year: int, seq: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -26,3 +26,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# IMAP UIDs and UIDVALIDITY are unsigned 32-bit numbers, beyond PostgreSQL's integer.
+# SQLite's INTEGER already holds 64 bits, so its schema keeps the type it always had.
+ImapNumber = BigInteger().with_variant(Integer(), "sqlite")
