@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests import pg
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -32,3 +36,30 @@ def example_config(tmp_path: Path) -> Path:
     target = tmp_path / "config.toml"
     shutil.copy(REPO / "config.example.toml", target)
     return target
+
+
+STORES = ["sqlite", "postgresql"]
+# For what only SQLite has (a database file and its mode), or only PostgreSQL (row locks
+# that really lock, column types): the store fixture's one param.
+sqlite_only = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+postgresql_only = pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+
+
+@contextmanager
+def store_for(kind: str, folder: Path) -> Iterator[str]:
+    """A database URL of `kind`: SQLite where config.example.toml puts it (var/ beside a
+    config in `folder`), or a fresh PostgreSQL database, dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder}/var/onboardd.db"
+        return
+    problem = pg.unreachable()
+    require(problem is None, problem or "")
+    with pg.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each store a test runs on: SQLite, then PostgreSQL (skipped or failed by `require`)."""
+    with store_for(request.param, tmp_path) as url:
+        yield url

@@ -11,8 +11,11 @@ from tests.mailkit import Maildir
 
 
 @pytest.fixture
-def daemon(example_config: Path, capsys: pytest.CaptureFixture[str]) -> Daemon:
+def daemon(example_config: Path, store_url: str, capsys: pytest.CaptureFixture[str]) -> Daemon:
+    """The example config on each store (see `store_url`): SQLite, then PostgreSQL."""
     root = example_config.parent
-    return Daemon(
+    running = Daemon(
         example_config, Maildir(root / "var/mail/onboarding"), root / "var/outbox", capsys
     )
+    running.use_store(store_url)
+    return running

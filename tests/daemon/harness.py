@@ -21,6 +21,17 @@ class Daemon:
     maildir: Maildir
     outbox: Path
     capsys: pytest.CaptureFixture[str]
+    store_url: str = ""  # empty: the config's own (SQLite in var/)
+
+    @property
+    def on_sqlite(self) -> bool:
+        return not self.store_url or self.store_url.startswith("sqlite")
+
+    def use_store(self, url: str) -> None:
+        """Point the config at `url` instead of its SQLite default."""
+        self.store_url = url
+        if not self.on_sqlite:
+            self.configure('url = "sqlite:///var/onboardd.db"', f'url = "{url}"')
 
     def run(self, *args: str) -> int:
         return main(["--config", str(self.config), *args])

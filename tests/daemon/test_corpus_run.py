@@ -25,13 +25,14 @@ def test_whole_corpus_through_run_once(daemon: Daemon) -> None:
     daemon.run_once()
 
     assert daemon.maildir.new() == []  # every file was finished: processed or quarantined
-    database = daemon.config.parent / "var" / "onboardd.db"
-    with Session(create_engine(f"sqlite:///{database}")) as session:
+    engine = create_engine(daemon.store_url)
+    with Session(engine) as session:
         inbound = session.scalars(select(InboundMessage)).all()
         answered = set()
         for raw in session.scalars(select(OutboxMessage.raw)):
             sent = email.message_from_bytes(raw, policy=policy.compat32)
             answered.update(str(sent.get("In-Reply-To", "")).strip("<> ").split())
+    engine.dispose()
     by_name = {row.source_name: row for row in inbound}
     # Byte-identical files in the corpus are one message (delivered twice): all but one
     # of each such group leave no row of their own, which is the point of the key.

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from tests.conftest import sqlite_only
 from tests.daemon.harness import Daemon
 from tests.mailkit import compose, reply_to
 
@@ -286,6 +287,7 @@ def test_backlog_on_first_start_is_recorded_not_answered(daemon: Daemon) -> None
     assert len(daemon.export()) == 1
 
 
+@sqlite_only
 def test_database_file_is_private(daemon: Daemon) -> None:
     daemon.run_once()
     database = daemon.config.parent / "var" / "onboardd.db"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -16,18 +17,23 @@ from onboardd.daemon.ingest import Pipeline, ingest
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.responders.render import Renderer, make_environment
 from onboardd.store.models import InboundMessage
-from tests.conftest import REPO
+from tests.conftest import REPO, STORES, store_for
 from tests.parsers.test_fuzz import mutated
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> App:
+@pytest.fixture(scope="module", params=STORES)
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     # One database for every example: hypothesis runs all examples in one test call.
     folder = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(REPO / "config.example.toml", folder / "config.toml")
-    return build(load_config(folder / "config.toml"))
+    config = folder / "config.toml"
+    shutil.copy(REPO / "config.example.toml", config)
+    with store_for(request.param, folder) as url:
+        config.write_text(config.read_text().replace("sqlite:///var/onboardd.db", url))
+        built = build(load_config(config))
+        yield built
+        built.engine.dispose()
 
 
 def deliver(app: App, pipeline: Pipeline, raw: bytes) -> str:
