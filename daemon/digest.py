@@ -52,6 +52,10 @@ log = logging.getLogger("onboardd.digest")
 WINDOW = timedelta(hours=24)
 # A mailbox not polled successfully for this long is reported as stale.
 STALE_AFTER = timedelta(hours=1)
+# At most this many open requests, and escalations per lead, are listed (oldest first):
+# a digest must stay a mail a server accepts even when thousands pile up; the counts
+# above the tables always cover every one.
+LISTED = 5000
 # Failed outgoing mail older than this is no longer listed (it is still in `outbox list`).
 FAILED_LISTED_FOR = timedelta(days=7)
 _OPEN = [s.value for s in OPEN_STATES]
@@ -83,18 +87,25 @@ def _counts(session: Session) -> tuple[tuple[str, int], ...]:
 
 
 def _open_requests(session: Session) -> tuple[OpenItem, ...]:
+    """The LISTED oldest open requests (all of them unless something is badly stuck)."""
+    oldest = (
+        select(Request.id)
+        .where(Request.state.in_(_OPEN))
+        .order_by(Request.created_at, Request.id)
+        .limit(LISTED)
+        .subquery()
+    )
     services: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for request_id, service, decision in session.execute(
         select(RequestService.request_id, RequestService.service, RequestService.decision)
-        .join(Request, Request.id == RequestService.request_id)
-        .where(Request.state.in_(_OPEN))
+        .join(oldest, oldest.c.id == RequestService.request_id)
         .order_by(RequestService.id)
     ):
         services[request_id].append((service, decision))
     rows = session.execute(
         select(
             Request.id, Request.reference, Request.organization, Request.state, Request.created_at
-        ).where(Request.state.in_(_OPEN))
+        ).join(oldest, oldest.c.id == Request.id)
     )
     items = [
         OpenItem(reference, organization, tuple(services.get(rid, ())), state, created)
@@ -138,7 +149,7 @@ def _escalations(
         item = Escalation(reference, organization, service, clock.asked_at, sent)
         for lead in entry.leads if entry else ("(no lead in the catalog)",):
             by_lead[lead].append(item)
-    return tuple((lead, tuple(items)) for lead, items in sorted(by_lead.items()))
+    return tuple((lead, tuple(items[:LISTED])) for lead, items in sorted(by_lead.items()))
 
 
 _ACTIVITY_KINDS = {

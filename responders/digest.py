@@ -134,7 +134,7 @@ class Digest:
     now: datetime
     since: datetime
     counts: tuple[tuple[str, int], ...]
-    open_requests: tuple[OpenItem, ...] = ()
+    open_requests: tuple[OpenItem, ...] = ()  # the oldest open requests, up to a limit
     escalations: tuple[tuple[str, tuple[Escalation, ...]], ...] = ()  # by lead
     activity: Activity = field(default_factory=Activity)
     quarantine: tuple[tuple[str, tuple[QuarantinedMail, ...]], ...] = ()  # by reason
@@ -146,7 +146,13 @@ class Digest:
 
     @property
     def open_count(self) -> int:
-        return len(self.open_requests)
+        """Every open request, listed or not (see `unlisted`)."""
+        return sum(n for state, n in self.counts if State(state).is_open)
+
+    @property
+    def unlisted(self) -> int:
+        """Open requests beyond the listing limit: counted, but not in the table."""
+        return max(self.open_count - len(self.open_requests), 0)
 
     @property
     def quarantined_count(self) -> int:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from onboardd.daemon import digest as digest_module
 from onboardd.daemon.app import load_renderer
 from onboardd.daemon.config import Config, load_config
 from onboardd.daemon.digest import gather
@@ -332,3 +333,17 @@ def test_the_number_of_queries_does_not_grow_with_the_requests(
     assert len(bigger.open_requests) == 67
     # Fifteen SELECTs (and BEGIN on SQLite), whatever the number of requests.
     assert len(statements) == few <= 16
+
+
+def test_a_pile_up_is_counted_in_full_but_listed_up_to_the_limit(
+    world: World, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(digest_module, "LISTED", 3)
+    digest = digest_of(world, config)
+    refs = world.open_refs
+    assert digest.open_count == 7 and digest.unlisted == 4
+    # The three oldest, whatever their state, shown in the usual order.
+    assert [i.reference for i in digest.open_requests] == [refs[x] for x in ("e", "d", "g")]
+    mail = render(world, config)
+    assert "and 4 more, newer ones" in mail.text and "and 4 more, newer ones" in mail.html
+    assert mail.subject.startswith("Onboarding digest 2026-11-23: 7 open")
