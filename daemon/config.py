@@ -123,9 +123,12 @@ class DigestConfig(_Section):
     def _known_timezone(self) -> DigestConfig:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+        import pytz
+
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+            pytz.timezone(self.timezone)  # the scheduler's zones come from pytz
+        except (ZoneInfoNotFoundError, ValueError, pytz.UnknownTimeZoneError) as exc:
             raise ValueError(f"unknown time zone {self.timezone!r}") from exc
         return self
 
