@@ -9,11 +9,13 @@ from jinja2 import FileSystemLoader
 from sqlalchemy import Engine
 
 import onboardd.templates
-from onboardd.daemon.config import Config, FileTransport, MaildirMailbox
+from onboardd.daemon.config import Config, FileTransport, ImapMailbox, MaildirMailbox
+from onboardd.daemon.imapbox import ImapMailbox as ImapAdapter
 from onboardd.daemon.ingest import Pipeline
 from onboardd.daemon.mailbox import Mailbox
 from onboardd.daemon.maildir import MaildirMailbox as MaildirAdapter
 from onboardd.daemon.outgoing import Sender
+from onboardd.daemon.smtp import SmtpTransport as SmtpTransportAdapter
 from onboardd.daemon.transport import FileTransport as FileTransportAdapter
 from onboardd.daemon.transport import Transport
 from onboardd.responders.render import Renderer, make_environment
@@ -46,7 +48,7 @@ class App:
         transport = self.config.transport
         if isinstance(transport, FileTransport):
             return FileTransportAdapter(transport.path)
-        raise UnsupportedConfig("transport.kind: smtp is not available in this build")
+        return SmtpTransportAdapter(transport)
 
 
 def load_renderer() -> Renderer:
@@ -61,7 +63,7 @@ def build(config: Config, *, migrate: bool = True) -> App:
     return App(config, engine, pipeline)
 
 
-def _mailbox(config: MaildirMailbox | object) -> Mailbox:
+def _mailbox(config: MaildirMailbox | ImapMailbox) -> Mailbox:
     if isinstance(config, MaildirMailbox):
         return MaildirAdapter(config.name, config.address, config.path, config.backlog_days)
-    raise UnsupportedConfig("mailboxes.kind: imap is not available in this build")
+    return ImapAdapter(config)

@@ -30,6 +30,7 @@ from onboardd.daemon.reports import (
     request_table,
 )
 from onboardd.daemon.runner import run_once
+from onboardd.daemon.serve import Service
 from onboardd.parsers.decision import Verdict
 from onboardd.responders.approvals import DecisionError, decide_manually
 from onboardd.responders.render import TemplateError
@@ -161,7 +162,13 @@ def _now(args: argparse.Namespace) -> datetime:
 
 def _run(args: argparse.Namespace) -> int:
     if not args.once:
-        raise CommandError("only `run --once` is available in this build", EXIT_USAGE)
+        if args.now:
+            raise CommandError(
+                "--now goes with --once (a service runs on the real clock)", EXIT_USAGE
+            )
+        service = Service(lambda: _app(args))
+        service.install_signal_handlers()
+        return service.run()
     app = _app(args)
     report = run_once(app, _now(args))
     timed, timed_sent = periodic.once(app, _now(args))

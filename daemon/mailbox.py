@@ -29,6 +29,8 @@ class Mailbox(Protocol):
     name: str
     address: str
     backlog_days: int
+    folder: str  # the folder read, for per-folder state such as UIDVALIDITY
+    uidvalidity: int | None  # None where the store has no such notion (Maildir)
 
     def connect(self) -> None: ...
 

@@ -20,6 +20,8 @@ class MaildirMailbox:
         self.address = address
         self.path = path
         self.backlog_days = backlog_days
+        self.folder = "new"
+        self.uidvalidity: int | None = None
 
     def connect(self) -> None:
         try:

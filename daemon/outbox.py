@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,8 @@ log = logging.getLogger("onboardd.outbox")
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=1)
+# How long a claimed message is left alone while it is being sent.
+LEASE = timedelta(minutes=5)
 
 
 @dataclass
@@ -33,39 +36,62 @@ def next_attempt(attempts: int, now: datetime) -> datetime:
 
 
 def drain(factory: sessionmaker[Session], transport: Transport, now: datetime) -> DrainReport:
-    """Send every due message once; each result is committed before the next send."""
+    """Send every message due at `now` once.
+
+    Each message is claimed in one short transaction (its next attempt pushed a lease
+    ahead), sent with no transaction open, and its result recorded in another. A crash
+    in between leaves the claim to expire, and the same bytes under the same
+    Message-ID go out again: at worst a duplicate, never a different reply.
+    """
     report = DrainReport()
     while True:
         with factory() as session, session.begin():
             batch = queries.due_outbox(session, now, limit=1)
             if not batch:
                 return report
-            _send_one(session, batch[0], transport, now, report)
+            row = batch[0]
+            row.attempts += 1
+            row.next_attempt_at = now + LEASE
+            envelope = Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw)
+            claimed = row.id
+        outcome = _send(transport, envelope)
+        with factory() as session, session.begin():
+            row = session.get(OutboxMessage, claimed)
+            if row is not None:
+                _record(row, outcome, now, report)
 
 
-def _send_one(
-    session: Session, row: OutboxMessage, transport: Transport, now: datetime, report: DrainReport
-) -> None:
-    envelope = Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw)
-    row.attempts += 1
+def _send(transport: Transport, envelope: Envelope) -> tuple[str, str]:
     try:
-        row.server_reply = transport.send(envelope)
+        return "sent", transport.send(envelope)
     except PermanentSendError as exc:
-        row.status, row.last_error = "failed", str(exc)
-        report.failed += 1
-        log.error("outbox %d (%s) failed for good: %s", row.id, row.kind, exc)
-        return
+        return "permanent", str(exc)
     except TransientSendError as exc:
-        row.last_error = str(exc)
-        if now - row.created_at >= GIVE_UP_AFTER:
-            row.status = "failed"
-            report.failed += 1
-            log.error("outbox %d (%s) gave up after a day: %s", row.id, row.kind, exc)
-        else:
-            row.next_attempt_at = next_attempt(row.attempts, now)
-            report.deferred += 1
-            log.warning("outbox %d (%s) deferred: %s", row.id, row.kind, exc)
-        return
-    row.status, row.sent_at, row.last_error = "sent", now, None
-    report.sent += 1
-    log.info("outbox %d (%s) sent", row.id, row.kind)
+        return "transient", str(exc)
+
+
+_ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
+def _brief(text: str) -> str:
+    """A server reply fit for the log: addresses stay in the database only."""
+    return _ADDRESS.sub("<address>", text)[:300]
+
+
+def _record(
+    row: OutboxMessage, outcome: tuple[str, str], now: datetime, report: DrainReport
+) -> None:
+    result, text = outcome
+    if result == "sent":
+        row.status, row.sent_at, row.last_error, row.server_reply = "sent", now, None, text
+        report.sent += 1
+        log.info("outbox %d (%s) sent", row.id, row.kind)
+    elif result == "permanent" or now - row.created_at >= GIVE_UP_AFTER:
+        row.status, row.last_error = "failed", text
+        report.failed += 1
+        log.error("outbox %d (%s) failed: %s", row.id, row.kind, _brief(text))
+    else:
+        row.last_error = text
+        row.next_attempt_at = next_attempt(row.attempts, now)
+        report.deferred += 1
+        log.warning("outbox %d (%s) deferred: %s", row.id, row.kind, _brief(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,22 +27,42 @@ class PassReport:
     outbox: DrainReport = field(default_factory=DrainReport)
 
 
-def answer_since(session: Session, mailbox: Mailbox, folder: str, now: datetime) -> datetime:
-    """Mail that arrived before this moment is history: recorded, never answered."""
-    state = session.get(MailboxState, (mailbox.name, folder))
+def answer_since(session: Session, mailbox: Mailbox, now: datetime) -> datetime:
+    """Mail that arrived before this moment is history: recorded, never answered.
+
+    Also notes the poll and a UIDVALIDITY change (harmless: message keys make the
+    rescan that follows find only mail already recorded).
+    """
+    state = session.get(MailboxState, (mailbox.name, mailbox.folder))
     if state is None:
-        state = MailboxState(mailbox=mailbox.name, folder=folder, first_connected_at=now)
+        state = MailboxState(mailbox=mailbox.name, folder=mailbox.folder, first_connected_at=now)
         session.add(state)
+    if mailbox.uidvalidity is not None and state.uidvalidity != mailbox.uidvalidity:
+        if state.uidvalidity is not None:
+            log.warning(
+                "mailbox %s: UIDVALIDITY of %s changed; rescanning", mailbox.name, mailbox.folder
+            )
+        state.uidvalidity = mailbox.uidvalidity
     state.last_poll_at = now
     state.last_error = None
     return state.first_connected_at - timedelta(days=mailbox.backlog_days)
 
 
-def drain_mailbox(app: App, mailbox: Mailbox, now: datetime, report: PassReport) -> None:
+def drain_mailbox(
+    app: App,
+    mailbox: Mailbox,
+    now: datetime,
+    report: PassReport,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Each waiting mail to its committed outcome, then out of the way; `stop` is checked
+    between mails, so a stop request finishes the mail in hand and no more."""
     factory = app.pipeline.factory
     with factory() as session, session.begin():
-        since = answer_since(session, mailbox, "new", now)
+        since = answer_since(session, mailbox, now)
     for mail in mailbox.fetch_new():
+        if stop():
+            break
         result = ingest(
             app.pipeline, mail, sender=app.sender_for(mailbox.name), now=now, answer_since=since
         )
@@ -57,7 +78,7 @@ def drain_mailbox(app: App, mailbox: Mailbox, now: datetime, report: PassReport)
         else:
             report.processed += 1
     with factory() as session, session.begin():
-        state = session.get(MailboxState, (mailbox.name, "new"))
+        state = session.get(MailboxState, (mailbox.name, mailbox.folder))
         if state is not None and report.processed + report.backlog:
             state.last_mail_at = now
 

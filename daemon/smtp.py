@@ -1,0 +1,131 @@
+"""Send outbox messages by SMTP, telling a temporary failure (retry) from a permanent one."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+import ssl
+
+from onboardd.daemon.config import SmtpTransport as SmtpConfig
+from onboardd.daemon.secrets import SecretError, SecretSource
+from onboardd.daemon.transport import Envelope, PermanentSendError, TransientSendError
+
+log = logging.getLogger("onboardd.smtp")
+
+_DEFAULT_PORTS = {"implicit": 465, "starttls": 587, "none": 25}
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} {' '.join(text.split())}"
+
+
+def _failure(code: int, message: bytes | str) -> Exception:
+    """5xx is permanent; anything else the server says is worth another try."""
+    kind = PermanentSendError if 500 <= code < 600 else TransientSendError
+    return kind(_reply(code, message))
+
+
+class SmtpTransport:
+    """Keeps one connection open across sends; reconnects when the server drops it."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self.secrets = SecretSource(
+            owner="transport",
+            password_file=config.password_file,
+            password_command=config.password_command,
+            password_env=config.password_env,
+            password_credential=config.password_credential,
+            oauth2_token_command=config.oauth2_token_command,
+        )
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        context = ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+        port = config.port or _DEFAULT_PORTS[config.tls]
+        try:
+            if config.tls == "implicit":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    config.host, port, context=context, timeout=30
+                )
+            else:
+                smtp = smtplib.SMTP(config.host, port, timeout=30)
+                if config.tls == "starttls":
+                    smtp.starttls(context=context)
+            if config.username:
+                self._login(smtp)
+        except smtplib.SMTPAuthenticationError as exc:
+            # Bad credentials fail every message alike: keep them queued until fixed.
+            raise TransientSendError(
+                f"login refused: {_reply(exc.smtp_code, exc.smtp_error)}"
+            ) from exc
+        except SecretError as exc:
+            raise TransientSendError(str(exc)) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise TransientSendError(_reply(exc.smtp_code, exc.smtp_error)) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransientSendError(f"cannot connect to {config.host}:{port}: {exc}") from exc
+        return smtp
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        username = self.config.username
+        if self.secrets.uses_oauth2:
+            token = self.secrets.oauth2_token()
+            blob = f"user={username}\x01auth=Bearer {token}\x01\x01".encode()
+            code, message = smtp.docmd("AUTH", "XOAUTH2 " + base64.b64encode(blob).decode())
+            if code != 235:
+                raise smtplib.SMTPAuthenticationError(code, message)
+            return
+        password = self.secrets.password()
+        if password is None:
+            raise SecretError("transport: username set but no password source configured")
+        smtp.login(username, password)
+
+    def send(self, envelope: Envelope) -> str:
+        """Deliver once; the server's final reply (with its queue id) is returned."""
+        for attempt in (1, 2):
+            if self._smtp is None:
+                self._smtp = self._connect()
+            try:
+                return self._transaction(self._smtp, envelope)
+            except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                self.close()
+                if attempt == 2:
+                    raise TransientSendError(f"connection lost: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope) -> str:
+        code, message = smtp.mail(envelope.mail_from)
+        if code != 250:
+            smtp.rset()
+            raise _failure(code, message)
+        refused: dict[str, str] = {}
+        worst = 0
+        for recipient in envelope.recipients:
+            code, message = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = _reply(code, message)
+                worst = max(worst, code)
+        if len(refused) == len(envelope.recipients):
+            smtp.rset()
+            raise _failure(worst, "; ".join(f"{r}: {m}" for r, m in refused.items()))
+        code, message = smtp.data(envelope.raw)
+        if code != 250:
+            raise _failure(code, message)
+        reply = _reply(code, message)
+        if refused:
+            # Sent to the others; a resend would duplicate it for them, so it stays sent.
+            log.warning("outbox %s: some recipients refused", envelope.message_id)
+            reply += " (refused: " + "; ".join(f"{r}: {m}" for r, m in refused.items()) + ")"
+        return reply
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self._smtp.close()
+            self._smtp = None
