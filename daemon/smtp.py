@@ -55,6 +55,7 @@ class SmtpTransport:
                 smtp = smtplib.SMTP(config.host, port, timeout=30)
                 if config.tls == "starttls":
                     smtp.starttls(context=context)
+            smtp.ehlo_or_helo_if_needed()
             if config.username:
                 self._login(smtp)
         except smtplib.SMTPAuthenticationError as exc:

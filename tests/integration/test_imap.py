@@ -1,0 +1,168 @@
+"""The daemon against a real Dovecot and a real SMTP server, through its CLI."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from onboardd.daemon.cli import main
+from tests.integration.conftest import imap_config
+from tests.integration.dovecot import NO_MOVE_USER, PASSWORD, Dovecot
+from tests.integration.smtp import SmtpServer
+from tests.mailkit import compose
+
+JANE = "Jane Doe <jane.doe@acmehealth.example.com>"
+REQUEST = (
+    "Organization: Acme Health Solutions\nServices: Jira\nJustification: defect tracking\n"
+    "Users: 25\nCOR approval: approved by Dana Smith <dana.smith@cms.example.gov>\n"
+)
+
+
+def later(**delta: float) -> str:
+    """A moment after now, as `--now` takes it (the outbox retries on its own clock)."""
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+def run_once(config: Path, *extra: str) -> int:
+    return main(["--config", str(config), "run", "--once", *extra])
+
+
+def test_appended_mail_becomes_a_request_a_reply_and_moves_to_processed(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    dovecot.append(compose(JANE, REQUEST))
+    config = imap_config(tmp_path, dovecot, smtp)
+    assert run_once(config) == 0
+    assert smtp.collector.kinds() == ["acknowledgment", "cor-confirmation"]
+    assert dovecot.uids("INBOX") == [] and len(dovecot.uids("Processed")) == 1
+    assert run_once(config) == 0  # nothing new: nothing sent again
+    assert len(smtp.collector.received) == 2
+
+
+def test_without_move_the_mail_is_copied_then_flagged(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    dovecot.append(compose(JANE, REQUEST), user=NO_MOVE_USER)
+    config = imap_config(tmp_path, dovecot, smtp, user=NO_MOVE_USER)
+    assert run_once(config) == 0
+    assert run_once(config) == 0
+    assert smtp.collector.kinds() == ["acknowledgment", "cor-confirmation"]
+    assert len(dovecot.uids("Processed", user=NO_MOVE_USER)) == 1
+    client = dovecot.client(NO_MOVE_USER)
+    client.select_folder("INBOX", readonly=True)
+    assert client.search(["UNDELETED"]) == []  # flagged, not expunged: no UIDPLUS
+    client.logout()
+
+
+def test_broken_mail_goes_to_the_quarantine_folder(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    config = imap_config(tmp_path, dovecot, smtp)
+    config.write_text(
+        config.read_text().replace("max_message_bytes = 26214400", "max_message_bytes = 2048")
+    )
+    dovecot.append(compose(JANE, REQUEST + "x" * 4000))
+    dovecot.append(compose(JANE, REQUEST))
+    assert run_once(config) == 0
+    assert len(dovecot.uids("Quarantine")) == 1 and len(dovecot.uids("Processed")) == 1
+
+
+def test_self_signed_certificate_is_refused_unless_its_ca_is_configured(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dovecot.append(compose(JANE, REQUEST))
+    config = imap_config(tmp_path, dovecot, smtp, tls="implicit")
+    assert run_once(config) == 1
+    assert "certificate verify failed" in capsys.readouterr().err
+    assert smtp.collector.received == []
+    trusted = imap_config(
+        tmp_path, dovecot, smtp, tls="implicit", extra=f'ca_file = "{dovecot.ca_file}"'
+    )
+    assert run_once(trusted) == 0
+    assert len(smtp.collector.received) == 2
+
+
+@pytest.mark.parametrize("source", ["env", "command", "credential"])
+def test_password_sources(
+    tmp_path: Path,
+    dovecot: Dovecot,
+    smtp: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+) -> None:
+    (tmp_path / "creds").mkdir()
+    (tmp_path / "creds" / "imap").write_text(PASSWORD)
+    monkeypatch.setenv("ONBOARDD_TEST_IMAP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path / "creds"))
+    secret = {
+        "env": 'password_env = "ONBOARDD_TEST_IMAP_PASSWORD"',
+        "command": f'password_command = "printf {PASSWORD}"',
+        "credential": 'password_credential = "imap"',
+    }[source]
+    dovecot.append(compose(JANE, REQUEST))
+    assert run_once(imap_config(tmp_path, dovecot, smtp, secret=secret)) == 0
+    assert len(smtp.collector.received) == 2
+
+
+def test_wrong_password_is_a_clear_error_naming_the_mailbox(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = imap_config(tmp_path, dovecot, smtp, secret='password_command = "printf nope"')
+    assert run_once(config) == 1
+    err = capsys.readouterr().err
+    assert "mailbox onboarding" in err and "login refused" in err and "Traceback" not in err
+
+
+def test_smtp_down_then_up_delivers_every_reply_once(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    for number in range(3):
+        dovecot.append(compose(JANE, REQUEST, subject=f"Request {number}"))
+    config = imap_config(tmp_path, dovecot, smtp)
+    smtp.stop()
+    assert run_once(config) == 0  # mail processed, replies deferred
+    assert dovecot.uids("INBOX") == []
+    smtp.start()
+    smtp.collector.refuse_with = "451 4.3.0 try again later"
+    assert run_once(config, "--now", later(minutes=2)) == 0
+    assert smtp.collector.received == []
+    smtp.collector.refuse_with = None
+    assert run_once(config, "--now", later(hours=1)) == 0
+    ids = [str(m["Message-ID"]) for m in smtp.collector.messages()]
+    assert len(ids) == 6 and len(set(ids)) == 6
+    assert run_once(config, "--now", later(hours=3)) == 0
+    assert len(smtp.collector.received) == 6
+
+
+def test_permanent_refusal_is_marked_failed_with_the_servers_reply(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    dovecot.append(compose(JANE, REQUEST))
+    smtp.collector.refuse_with = "554 5.7.1 policy rejection"
+    config = imap_config(tmp_path, dovecot, smtp)
+    assert run_once(config) == 0
+    database = tmp_path / "var" / "onboardd.db"
+    rows = sqlite3.connect(database).execute("select status, last_error from outbox").fetchall()
+    assert rows and all(status == "failed" and "554" in error for status, error in rows)
+
+
+def test_uidvalidity_change_is_survived_without_answering_twice(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = compose(JANE, REQUEST)
+    dovecot.append(raw)
+    config = imap_config(tmp_path, dovecot, smtp)
+    assert run_once(config) == 0
+    # The same mail back in INBOX (a crash between commit and move), and the folder
+    # renumbered by the server: the rescan must find it already done.
+    dovecot.append(raw)
+    dovecot.stop()
+    dovecot.renumber("INBOX")
+    dovecot.start()
+    assert run_once(config) == 0
+    assert "UIDVALIDITY" in caplog.text
+    assert len(smtp.collector.received) == 2
+    assert dovecot.uids("INBOX") == []
