@@ -7,7 +7,7 @@ The same functions serve `run --once --now`, `digest`, `purge` and the scheduler
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from onboardd.daemon.app import App
 from onboardd.daemon.digest import digest_sent_since, last_slot, queue_digest
@@ -50,6 +50,18 @@ def daily_digest(app: App, now: datetime) -> str:
     return send_digest(app, now)
 
 
+def missed_digest(app: App, now: datetime) -> str:
+    """At start: today's digest if its hour passed while the service was down.
+
+    Only a service that sent digests before owes one: a first start waits for the
+    first slot rather than mailing the staff the moment it is installed.
+    """
+    with app.pipeline.factory() as session:
+        if not digest_sent_since(session, datetime.min.replace(tzinfo=UTC)):
+            return "skipped: no digest sent yet; the first goes at digest.at"
+    return daily_digest(app, now)
+
+
 def retention(app: App, now: datetime) -> PurgeReport:
     return purge(app.pipeline.factory, app.config.retention, now)
 
@@ -66,13 +78,18 @@ def build_scheduler(app: App, clock: Clock = utc_now) -> Scheduler:
             JobSpec("purge", lambda now: retention(app, now), at=PURGE_AT, timezone=zone),
         ],
         clock,
+        # What a (re)start owes: reminders now, not an hour later, and a missed digest.
+        startup=[
+            JobSpec("reminders", lambda now: remind(app, now)),
+            JobSpec("digest", lambda now: missed_digest(app, now)),
+        ],
     )
 
 
 def start(scheduler: Scheduler) -> None:
-    """What a (re)start owes: reminders now, and the digest if its slot passed unsent."""
-    scheduler.run_now("reminders")
-    scheduler.run_now("digest")
+    """Run the startup work; call it after the first pass, so mail that waited while
+    the service was down is read before anything expires for want of a reply."""
+    scheduler.start()
 
 
 def once(app: App, now: datetime) -> tuple[ChaseReport, DrainReport]:

@@ -8,7 +8,7 @@ slot, instead of escaping run_pending() and firing again at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,10 +42,13 @@ class JobSpec:
 class Scheduler:
     """A `schedule.Scheduler` of guarded jobs, and what the loop needs to wait on it."""
 
-    def __init__(self, specs: list[JobSpec], clock: Clock = utc_now) -> None:
+    def __init__(
+        self, specs: list[JobSpec], clock: Clock = utc_now, startup: Sequence[JobSpec] = ()
+    ) -> None:
         self._clock = clock
         self._schedule = schedule.Scheduler()
         self._specs = {spec.name: spec for spec in specs}
+        self._startup = tuple(startup)
         self.failures: dict[str, int] = {}
         self.last_runs: dict[str, datetime] = {}
         for spec in specs:
@@ -72,6 +75,11 @@ class Scheduler:
     def run_now(self, name: str) -> None:
         """Run one job at once, guarded, without moving its next time."""
         self._guarded(name, self._specs[name].work)
+
+    def start(self) -> None:
+        """Run the startup work (what a restart may owe), each guarded, once."""
+        for spec in self._startup:
+            self._guarded(spec.name, spec.work)
 
     def idle_seconds(self) -> float | None:
         """Seconds until the next job is due (<= 0: due now); None without jobs."""

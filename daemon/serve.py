@@ -114,10 +114,10 @@ class Service:
         self._scheduler = periodic.build_scheduler(self.app, self.clock)
         self._watchdog_every = systemd.watchdog_interval()
         self._last_watchdog = 0.0
-        periodic.start(self._scheduler)
+        self._caught_up = False  # startup work runs after the first pass (periodic.start)
 
     def one_pass(self) -> PassReport:
-        """Every mailbox once, then the outbox, then whatever jobs are due."""
+        """Every mailbox once, then whatever jobs are due, then the outbox."""
         report = PassReport()
         for link in self._links:
             if self.stop.is_set():
@@ -126,11 +126,17 @@ class Service:
         if not self._ready and any(link.connected for link in self._links):
             self._ready = True
             systemd.ready("serving " + ", ".join(link.mailbox.name for link in self._links))
+        # Jobs before the drain, so what they queue goes out in this same pass; none is
+        # begun once a stop was asked for.
+        if not self.stop.is_set():
+            if not self._caught_up:
+                self._caught_up = True
+                periodic.start(self._scheduler)
+            self._scheduler.run_pending()
         try:
             report.outbox = drain(self.app.pipeline.factory, self._transport, self.clock())
         except DBAPIError as exc:
             log.warning("outbox: database unavailable (%s); trying again shortly", exc.orig)
-        self._scheduler.run_pending()
         if self._reload:
             self._do_reload()
         self._heartbeat(report)

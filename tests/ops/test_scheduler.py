@@ -165,3 +165,28 @@ def test_the_daily_digest_is_queued_once_per_slot_even_across_restarts(
     assert digests() == 3
     # A second instance on the same store (or a restart) at the same slot sends nothing.
     assert daily_digest(app, eight + timedelta(days=1, minutes=5)).startswith("skipped")
+
+
+def test_a_restart_sends_the_missed_digest_but_a_first_start_waits(
+    example_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = build(load_config(example_config))
+    ten = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 10:00 in New York, after the 08:00 slot
+
+    def digests() -> list[datetime]:
+        with app.pipeline.factory() as session:
+            return list(
+                session.scalars(
+                    select(OutboxMessage.created_at).where(OutboxMessage.kind == "digest")
+                )
+            )
+
+    clock = drive(monkeypatch, ten)
+    start(build_scheduler(app, clock))
+    assert digests() == []  # installed at 10:00: the first digest goes tomorrow at 08:00
+
+    daily_digest(app, ten - timedelta(days=1))  # the service ran yesterday...
+    start(build_scheduler(app, clock))  # ...and was down at 08:00 today
+    assert digests() == [ten - timedelta(days=1), ten]
+    start(build_scheduler(app, clock))  # restarted again: owes nothing more
+    assert len(digests()) == 2
