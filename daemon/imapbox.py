@@ -133,6 +133,9 @@ class ImapMailbox:
     def fetch_new(self) -> Iterator[FetchedMail]:
         """Every message still in the folder, oldest first, without setting \\Seen."""
         try:
+            # NOOP first: Dovecot answers a SEARCH from the session's current view and
+            # only takes in mail appended by other sessions after it.
+            self.client.noop()
             uids = sorted(self.client.search(["UNDELETED"]))
         except _NETWORK_ERRORS as exc:
             raise self._lost(exc) from exc
@@ -256,6 +259,7 @@ class IdleWatcher:
                     raise MailboxError("server said BYE")
                 if responses:
                     if any(_is_news(r) for r in responses):
+                        log.debug("mailbox %s: IDLE reports new mail", self.config.name)
                         self.wake.set()
                 elif time.monotonic() - asked < self.SLICE / 2:
                     # imapclient returns [] at once, forever, on a dead connection.
