@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 import schedule
 
+from onboardd.daemon import systemd
+
 log = logging.getLogger("onboardd.scheduler")
 
 Clock = Callable[[], datetime]
@@ -60,13 +62,15 @@ class Scheduler:
         now = self._clock()
         try:
             result = work(now)
-        except Exception:
+        except Exception as exc:
             self.failures[name] = self.failures.get(name, 0) + 1
             log.exception("job %s failed; it runs again at its next time", name)
+            systemd.status(f"{name} failed: {type(exc).__name__}; see the journal")
             return
         self.last_runs[name] = now
         if result is not None:
             log.info("job %s: %s", name, result)
+            systemd.status(f"{name}: {result}")
 
     def run_pending(self) -> None:
         """Run every job whose time has come (each at most once per call)."""

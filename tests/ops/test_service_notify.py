@@ -52,6 +52,21 @@ def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def start_service(daemon: Daemon, notify_path: Path, **extra: str) -> subprocess.Popen[str]:
+    """`onboardd run` in a process of its own, told to notify `notify_path`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHDOG_")}
+    env |= {"NOTIFY_SOCKET": str(notify_path), **extra}
+    # Output to a file, not a pipe nobody reads while it runs (a full pipe would block it).
+    with (notify_path.parent / "service.log").open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "onboardd.daemon.cli", "--config", str(daemon.config), "run"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
 def test_ready_watchdog_stopping_and_a_clean_exit_losing_nothing(
     daemon: Daemon, tmp_path: Path
 ) -> None:
@@ -60,19 +75,8 @@ def test_ready_watchdog_stopping_and_a_clean_exit_losing_nothing(
             compose(f"User {n} <u{n}@acmehealth.example.com>", REQUEST.format(n=n))
         )
     notify = Notifications(tmp_path / "notify")
-    env = {
-        **os.environ,
-        "NOTIFY_SOCKET": str(tmp_path / "notify"),
-        "WATCHDOG_USEC": "2000000",  # systemd's WatchdogSec=2: a WATCHDOG=1 every second
-    }
-    env.pop("WATCHDOG_PID", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "onboardd.daemon.cli", "--config", str(daemon.config), "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # systemd's WatchdogSec=2: a WATCHDOG=1 at least every second.
+    process = start_service(daemon, tmp_path / "notify", WATCHDOG_USEC="2000000")
     try:
         notify.wait_for("READY=1")
         until(lambda: len(daemon.sent()) == 2)  # both answered by the running service
@@ -94,7 +98,7 @@ def test_ready_watchdog_stopping_and_a_clean_exit_losing_nothing(
         if process.poll() is None:
             process.kill()
             process.wait()
-    _, stderr = process.communicate()
+    stderr = (tmp_path / "service.log").read_text()
     notify.drain()
     assert code == 0, stderr
     assert took < 5, f"took {took:.1f} s to stop"
@@ -114,3 +118,40 @@ def test_ready_watchdog_stopping_and_a_clean_exit_losing_nothing(
     # ...and nobody was answered twice.
     answered = [s.to for s in daemon.sent()]
     assert len(answered) == len(set(answered)) == 8
+
+
+def test_sighup_rereads_the_config_and_a_broken_one_is_refused(
+    daemon: Daemon, tmp_path: Path
+) -> None:
+    notify = Notifications(tmp_path / "notify")
+    process = start_service(daemon, tmp_path / "notify")
+    moved = daemon.outbox.parent / "outbox-after-reload"
+    try:
+        notify.wait_for("READY=1")
+        notify.seen.clear()
+        # A broken edit: the service says so and keeps running on what it had.
+        good = daemon.config.read_text()
+        daemon.config.write_text(good + "\n[nonsense\n")
+        process.send_signal(signal.SIGHUP)
+        notify.wait_for("RELOADING=1")
+        notify.wait_for("READY=1")
+        assert "STATUS=reload refused; running the previous config" in notify.seen
+        assert process.poll() is None
+        # A good edit: the next reply goes where the new config says.
+        notify.seen.clear()
+        daemon.config.write_text(good.replace('path = "var/outbox"', f'path = "{moved}"'))
+        process.send_signal(signal.SIGHUP)
+        notify.wait_for("RELOADING=1")
+        notify.wait_for("READY=1")
+        daemon.maildir.deliver(compose("u1@acmehealth.example.com", REQUEST.format(n=1)))
+        until(lambda: moved.exists() and any(moved.glob("*.eml")))
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    stderr = (tmp_path / "service.log").read_text()
+    assert code == 0, stderr
+    assert "reload refused" in stderr and "config and templates reloaded" in stderr
+    assert daemon.sent() == []  # nothing went to the old outbox
