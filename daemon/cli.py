@@ -229,6 +229,8 @@ def _decide(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with app.pipeline.factory() as session, session.begin():
         row = queries.request_by_reference(session, args.reference)
+        if row is not None:  # locked: a reply the daemon is deciding on may touch it too
+            row = queries.lock_request(session, row.id)
         if row is None:
             raise CommandError(f"no request {args.reference}")
         outcome = decide_manually(

@@ -88,9 +88,12 @@ def ingest(
             return _quarantine(
                 pipeline, mail, key, now, "unrecognized", f"{type(exc).__name__}: {exc}", parsed
             )
-    except IntegrityError:
-        # Another worker committed the same mail between our check and our insert.
-        return IngestResult(key, "duplicate", "processed concurrently")
+    except IntegrityError as exc:
+        # Another worker committed the same mail between our check and our insert. Any
+        # other conflict is no reason to call the mail done: it stays for the next pass.
+        if _recorded(pipeline, key):
+            return IngestResult(key, "duplicate", "processed concurrently")
+        raise StoreUnavailable(f"database conflict: {describe(exc)}") from exc
     except DBAPIError as exc:
         raise StoreUnavailable(f"database unavailable: {describe(exc)}") from exc
 
@@ -115,6 +118,11 @@ def _decide(
         session.flush()
         tokens = _tokens(session, parsed, outgoing_sender.address)
         found = _find_request(session, parsed, tokens)
+        if found is not None:
+            # Decide on the request as it is once it is ours (another worker may have just
+            # changed it), and on its tokens as they are then.
+            found = queries.lock_request(session, found.id)
+            tokens = _tokens(session, parsed, outgoing_sender.address)
         tokens = [t for t in tokens if found is not None and t[0].request_id == found.id]
         sender = parsed.sender.email if parsed.sender else None
         history = SenderHistory(
@@ -169,6 +177,11 @@ def _decide(
         "y" if len(outcome.outgoing) == 1 else "ies",
     )
     return IngestResult(key, row.status, outcome.verdict, reference)
+
+
+def _recorded(pipeline: Pipeline, key: str) -> bool:
+    with pipeline.factory() as session:
+        return queries.inbound_by_key(session, key) is not None
 
 
 def _find_request(

@@ -41,6 +41,22 @@ def request_by_reference(session: Session, reference: str) -> Request | None:
     )
 
 
+def lock_request(session: Session, request_id: int) -> Request | None:
+    """The request as committed now, locked until this transaction ends.
+
+    Whoever decides on a request (ingest, a manual decision, reminders) locks it first,
+    so two decisions never both start from the state before the other. SQLite ignores
+    FOR UPDATE, and needs nothing: BEGIN IMMEDIATE lets one writer in at a time.
+    """
+    return session.scalar(
+        select(Request)
+        .where(Request.id == request_id)
+        .with_for_update()
+        .options(selectinload(Request.services))
+        .execution_options(populate_existing=True)
+    )
+
+
 def request_by_thread(session: Session, message_ids: Sequence[str]) -> Request | None:
     """The request of the nearest Message-ID in the thread that we know."""
     if not message_ids:
@@ -172,7 +188,9 @@ def tokens_for(
     if not hashes and not message_ids:
         return []
     return session.scalars(
-        select(ReplyToken).where(
+        select(ReplyToken)
+        .where(
             ReplyToken.token_hash.in_(list(hashes)) | ReplyToken.message_id.in_(list(message_ids))
         )
+        .execution_options(populate_existing=True)  # spent_at as committed now
     ).all()
