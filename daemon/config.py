@@ -6,7 +6,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from onboardd.responders.policy import (
     CorPolicy,
@@ -34,6 +43,22 @@ class _Section(BaseModel):
 
 class StoreConfig(_Section):
     url: str = "sqlite:///var/onboardd.db"
+
+    @field_validator("url")
+    @classmethod
+    def _supported_and_without_password(cls, url: str) -> str:
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise ValueError("not a database URL: sqlite:///PATH or postgresql://...") from None
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError("only sqlite and postgresql databases are supported")
+        if parsed.password is not None or "password" in parsed.query:
+            raise ValueError(
+                "a password in the URL is not allowed; give it to libpq in a password "
+                "file (PGPASSFILE) or a service file (PGSERVICEFILE)"
+            )
+        return url
 
 
 class _Secrets(_Section):
