@@ -12,6 +12,8 @@ _UNITS = {
     "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
 _SCALES = {"dozen": 12, "hundred": 100, "thousand": 1000}
+# The most a request's user count column holds (PostgreSQL integer); more is no estimate.
+MOST_USERS = 2**31 - 1
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
 _RANGE = re.compile(
     rf"({_NUMBER})\s*(?:-|–|—|to)\s*({_NUMBER})|between ({_NUMBER}) and ({_NUMBER})"
@@ -32,14 +34,14 @@ def parse_user_count(value: str) -> tuple[int | None, str | None]:
     ranged = _RANGE.search(words)
     if ranged:
         count = _int(ranged.group(2) or ranged.group(4))
-        return (count, None) if count > 0 else (None, raw)
+        return (count, None) if 0 < count <= MOST_USERS else (None, raw)
     match = _DIGITS.search(words)
     if match is None or match.group(1):  # nothing readable, or a negative number
         return None, raw or None
     number = float(match.group(2).replace(",", "") + (match.group(3) or ""))
     if match.group(4):
         number *= 1000  # "1.5k"
-    if number <= 0 or number != int(number):  # no one has 2.5 users
+    if number <= 0 or number != int(number) or number > MOST_USERS:  # no one has 2.5 users
         return None, raw
     return int(number), None
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from onboardd.store.limits import clip_to_column_lengths
 from onboardd.store.types import ImapNumber, UtcDateTime
 
 # Stable constraint names so Alembic batch migrations on SQLite can refer to them.
@@ -32,6 +33,9 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON}
+
+
+clip_to_column_lengths(Base)
 
 
 class Request(Base):
