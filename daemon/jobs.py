@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from onboardd.daemon.apply import record_outcome
@@ -31,11 +32,15 @@ class ChaseReport:
     requesters_reminded: int = 0
     leads_reminded: int = 0  # reminder mails to leads (one per lead per service)
     expired: int = 0
+    failed: int = 0  # requests whose work raised (logged; tried again next run)
+    more_due: int = 0  # requests left for the next run by `limit`
 
     def __str__(self) -> str:
+        failed = f", {self.failed} failed (see the log)" if self.failed else ""
+        more = f", {self.more_due} more due at the next run" if self.more_due else ""
         return (
             f"reminded {self.requesters_reminded} requester(s) and "
-            f"{self.leads_reminded} lead(s), expired {self.expired}"
+            f"{self.leads_reminded} lead(s), expired {self.expired}{failed}{more}"
         )
 
 
@@ -101,8 +106,13 @@ def chase_requests(
     renderer: Renderer,
     sender_for: Callable[[str], Sender],
     now: datetime,
+    limit: int | None = None,
 ) -> ChaseReport:
     """Send every reminder and expiry due at `now`; running it again at `now` finds nothing.
+
+    `limit` bounds the requests handled in one call, oldest first (the service's hourly
+    job uses it so a large backlog cannot stall the mail loop; the rest follows at the
+    next run). None handles everything due.
 
     A first read finds the candidates; each is then re-read in its own transaction,
     locked where the database can, and judged again, so two instances (or a run that
@@ -116,15 +126,29 @@ def chase_requests(
             for row in found.rows
             if is_due(found.clocks.open_request(row), policy.reminders, now)
         ]
+    if limit is not None and len(due) > limit:
+        report.more_due = len(due) - limit
+        due = due[:limit]
     for request_id in due:
-        with factory() as session, session.begin():
-            row = session.get(
-                Request, request_id, with_for_update=True, options=[selectinload(Request.services)]
-            )
-            if row is None or row.state not in CHASED_STATES:
-                continue
-            fresh = clocks(session, [row.state], row.id)
-            _apply(session, row, fresh, policy, renderer, sender_for, now, report)
+        try:
+            with factory() as session, session.begin():
+                row = session.get(
+                    Request,
+                    request_id,
+                    with_for_update=True,
+                    options=[selectinload(Request.services)],
+                )
+                if row is None or row.state not in CHASED_STATES:
+                    continue
+                fresh = clocks(session, [row.state], row.id)
+                _apply(session, row, fresh, policy, renderer, sender_for, now, report)
+        except DBAPIError:
+            raise  # the database is gone: the whole job waits for its next run
+        except Exception:
+            # One request that cannot be rendered or recorded must not hold up the rest;
+            # its transaction rolled back, so it is tried again at the next run.
+            report.failed += 1
+            log.exception("request id %d: time-based work failed", request_id)
     if due:
         log.info("time-based work as of %s: %s", now.isoformat(timespec="minutes"), report)
     return report

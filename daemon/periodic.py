@@ -19,10 +19,19 @@ from onboardd.daemon.scheduler import PURGE_AT, Clock, JobSpec, Scheduler, utc_n
 log = logging.getLogger("onboardd.periodic")
 
 
-def remind(app: App, now: datetime) -> ChaseReport:
+# What one run of a job in the service may do, so that a backlog (a first start after
+# a long outage, a first purge of years of records) is worked off over several runs
+# instead of holding the mail loop, and the watchdog, for minutes. About 10 s each.
+CHASE_PER_RUN = 500
+PURGE_BATCHES_PER_RUN = 40
+
+
+def remind(app: App, now: datetime, limit: int | None = None) -> ChaseReport:
     """Reminders and expiry due at `now` (queued; the next outbox drain sends them)."""
     pipeline = app.pipeline
-    return chase_requests(pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now)
+    return chase_requests(
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now, limit
+    )
 
 
 def send_digest(app: App, now: datetime) -> str:
@@ -62,8 +71,8 @@ def missed_digest(app: App, now: datetime) -> str:
     return daily_digest(app, now)
 
 
-def retention(app: App, now: datetime) -> PurgeReport:
-    return purge(app.pipeline.factory, app.config.retention, now)
+def retention(app: App, now: datetime, max_batches: int | None = None) -> PurgeReport:
+    return purge(app.pipeline.factory, app.config.retention, now, max_batches)
 
 
 def build_scheduler(app: App, clock: Clock = utc_now) -> Scheduler:
@@ -71,16 +80,21 @@ def build_scheduler(app: App, clock: Clock = utc_now) -> Scheduler:
     zone = app.config.digest.timezone
     return Scheduler(
         [
-            JobSpec("reminders", lambda now: remind(app, now), hourly=True),
+            JobSpec("reminders", lambda now: remind(app, now, CHASE_PER_RUN), hourly=True),
             JobSpec(
                 "digest", lambda now: daily_digest(app, now), at=app.config.digest.at, timezone=zone
             ),
-            JobSpec("purge", lambda now: retention(app, now), at=PURGE_AT, timezone=zone),
+            JobSpec(
+                "purge",
+                lambda now: retention(app, now, PURGE_BATCHES_PER_RUN),
+                at=PURGE_AT,
+                timezone=zone,
+            ),
         ],
         clock,
         # What a (re)start owes: reminders now, not an hour later, and a missed digest.
         startup=[
-            JobSpec("reminders", lambda now: remind(app, now)),
+            JobSpec("reminders", lambda now: remind(app, now, CHASE_PER_RUN)),
             JobSpec("digest", lambda now: missed_digest(app, now)),
         ],
     )

@@ -33,29 +33,45 @@ class PurgeReport:
     services_removed: int = 0
     request_mail_removed: int = 0  # our sent copies of mail about removed requests
     audit_kept: int = 0  # audit events of removed requests, kept without the link
+    more_due: bool = False  # stopped at max_batches; more requests are due for removal
 
     def __str__(self) -> str:
+        more = "; more are due and follow at the next run" if self.more_due else ""
         return (
             f"raw bytes dropped from {self.raw_purged} inbound mail(s); "
             f"{self.outbox_purged} old sent mail(s) without a request removed; "
             f"{self.requests_removed} closed request(s) removed with "
             f"{self.services_removed} service decision(s) and {self.request_mail_removed} "
-            f"sent mail(s); {self.audit_kept} audit event(s) kept"
+            f"sent mail(s); {self.audit_kept} audit event(s) kept{more}"
         )
 
 
-def purge(factory: sessionmaker[Session], retention: RetentionConfig, now: datetime) -> PurgeReport:
-    """Apply both retention limits as of `now`; running it twice removes nothing more."""
+def purge(
+    factory: sessionmaker[Session],
+    retention: RetentionConfig,
+    now: datetime,
+    max_batches: int | None = None,
+) -> PurgeReport:
+    """Apply both retention limits as of `now`; running it twice removes nothing more.
+
+    `max_batches` bounds the requests removed in one call (the service's daily job uses
+    it, so a first purge of years of records does not stall the mail loop; the rest
+    goes on the following days). None removes everything due.
+    """
     report = PurgeReport()
     raw_cutoff = now - timedelta(days=retention.raw_days)
     with factory() as session, session.begin():
         report.raw_purged = _purge_raw(session, raw_cutoff, now)
         report.outbox_purged = _purge_loose_outbox(session, raw_cutoff)
     cutoff = now - timedelta(days=retention.request_days)
-    while True:
+    batches = 0
+    while max_batches is None or batches < max_batches:
         with factory() as session, session.begin():
             if not _remove_requests(session, cutoff, report):
                 break
+        batches += 1
+    else:
+        report.more_due = True
     log.info("purge as of %s: %s", now.isoformat(timespec="minutes"), report)
     return report
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from onboardd.daemon import purge as purge_module
 from onboardd.daemon.config import RetentionConfig
 from onboardd.daemon.purge import purge
 from onboardd.store.engine import make_engine, session_factory, upgrade
@@ -126,3 +128,20 @@ def test_purge_command_reports_what_it_removed(daemon: Daemon) -> None:
     out = daemon.capsys.readouterr().out
     assert "1 closed request(s) removed with 1 service decision(s)" in out
     assert daemon.export() == []
+
+
+def test_a_bounded_purge_says_more_is_due(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(purge_module, "BATCH", 2)
+    engine = make_engine(store_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with factory() as session, session.begin():
+        s = Seeder(session, NOW)
+        for _ in range(5):
+            s.request("approved", age=500 * D, closed_ago=400 * D)
+    first = purge(factory, RULES, NOW, max_batches=2)
+    assert (first.requests_removed, first.more_due) == (4, True)
+    assert "more are due" in str(first)
+    rest = purge(factory, RULES, NOW, max_batches=2)
+    assert (rest.requests_removed, rest.more_due) == (1, False)
+    engine.dispose()
