@@ -21,6 +21,7 @@ from tests.conftest import REPO, STORES, store_for
 from tests.parsers.test_fuzz import mutated
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+EXAMPLES = 150
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -41,7 +42,7 @@ def deliver(app: App, pipeline: Pipeline, raw: bytes) -> str:
     return ingest(pipeline, mail, sender=app.sender_for("onboarding"), now=NOW).status
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(mutated())
 def test_mutated_mails_never_escape_the_pipeline(app: App, raw: bytes) -> None:
     status = deliver(app, app.pipeline, raw)

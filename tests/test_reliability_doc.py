@@ -1,0 +1,36 @@
+"""RELIABILITY.md stays true: its figures match the tests' constants, its tests exist."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from tests.conftest import REPO
+from tests.corpus import expects_no_reply, rows
+from tests.daemon import test_fuzz_pipeline
+from tests.integration import test_crash
+from tests.parsers import test_fuzz
+
+DOC = (REPO / "RELIABILITY.md").read_text()
+
+
+def test_every_test_named_exists() -> None:
+    named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", DOC)
+    assert len(named) >= 20
+    for path, function in named:
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        assert hasattr(module, function), f"{path}::{function}"
+
+
+def test_figures_match_the_tests() -> None:
+    index = rows()
+    for figure in (
+        f"**{test_crash.KILLS} SIGKILLs**",
+        f"**{test_crash.MAILS} mails**",
+        f"**{test_fuzz.FUZZ.max_examples} mutated real mails**",
+        f"**{test_fuzz.FUZZ.max_examples} random byte strings**",
+        f"**{test_fuzz_pipeline.EXAMPLES} mutated mails**",
+        f"**{len(index):,} files**",
+        f"**{sum(expects_no_reply(r) for r in index):,}**",
+    ):
+        assert figure in DOC, figure
