@@ -28,6 +28,7 @@ from onboardd.daemon.mailbox import Mailbox, MailboxError
 from onboardd.daemon.outbox import drain
 from onboardd.daemon.runner import PassReport, drain_mailbox
 from onboardd.daemon.scheduler import utc_now
+from onboardd.store.locks import MailboxLock
 from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.serve")
@@ -44,7 +45,9 @@ class Link:
 
     mailbox: Mailbox
     poll_seconds: float
+    lock: MailboxLock
     connected: bool = False
+    standby: bool = False  # another instance holds this mailbox
     retry_at: float = 0.0
     backoff: float = 1.0
     errors: int = field(default=0)
@@ -100,7 +103,10 @@ class Service:
         return 0
 
     def _start(self) -> None:
-        self._links = [Link(m, _poll_seconds(self.app, m)) for m in self.app.mailboxes()]
+        self._links = [
+            Link(m, _poll_seconds(self.app, m), MailboxLock(self.app.engine, m.name))
+            for m in self.app.mailboxes()
+        ]
         # Each generation of watchers has its own stop, so a reload retires the old ones.
         self._watch_stop = threading.Event()
         self._watchers = [
@@ -123,9 +129,13 @@ class Service:
             if self.stop.is_set():
                 break
             self._serve(link, report)
-        if not self._ready and any(link.connected for link in self._links):
+        if not self._ready and any(link.connected or link.standby for link in self._links):
             self._ready = True
-            systemd.ready("serving " + ", ".join(link.mailbox.name for link in self._links))
+            serving = [link.mailbox.name for link in self._links if link.connected]
+            systemd.ready(
+                f"serving {', '.join(serving) or 'nothing'}; "
+                f"{sum(link.standby for link in self._links)} on standby"
+            )
         # Jobs before the drain, so what they queue goes out in this same pass; none is
         # begun once a stop was asked for.
         if not self.stop.is_set():
@@ -143,6 +153,14 @@ class Service:
         return report
 
     def _serve(self, link: Link, report: PassReport) -> None:
+        link.standby = not link.lock.acquire()
+        if link.standby:
+            # Another instance serves this mailbox; take over when its lock frees.
+            if link.connected:
+                log.warning("mailbox %s: lost its lock; standing by", link.mailbox.name)
+                link.mailbox.close()
+                link.connected = False
+            return
         if not link.connected:
             if time.monotonic() < link.retry_at:
                 return
@@ -227,6 +245,7 @@ class Service:
         self._watch_stop.set()
         for link in self._links:
             link.mailbox.close()
+            link.lock.release()
         self._transport.close()
         for watcher in self._watchers:
             watcher.join()
