@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.config import Config
@@ -363,6 +363,27 @@ def last_slot(config: Config, now: datetime) -> datetime:
             hour=hour, minute=minute, second=0, microsecond=0
         )
     return slot.astimezone(now.tzinfo)
+
+
+# PostgreSQL advisory lock taken while deciding whether today's digest is still owed,
+# so two instances firing at the same minute queue one digest ("onbddgst" in ASCII).
+DIGEST_LOCK = int.from_bytes(b"onbddgst", "big", signed=True)
+
+
+def queue_once(
+    session: Session, mail: OutgoingMail, sender: Sender, slot: datetime, now: datetime
+) -> bool:
+    """Queue `mail` unless a digest was queued since `slot`; True when queued.
+
+    Call it in a write transaction: on SQLite that began with BEGIN IMMEDIATE, which
+    already serialises writers; on PostgreSQL the advisory lock does it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DIGEST_LOCK})
+    if digest_sent_since(session, slot):
+        return False
+    enqueue(session, mail, request_id=None, sender=sender, now=now)
+    return True
 
 
 def digest_sent_since(session: Session, moment: datetime) -> bool:

@@ -10,7 +10,13 @@ import logging
 from datetime import UTC, datetime
 
 from onboardd.daemon.app import App
-from onboardd.daemon.digest import digest_sent_since, last_slot, queue_digest
+from onboardd.daemon.digest import (
+    digest_mail,
+    digest_sent_since,
+    last_slot,
+    queue_digest,
+    queue_once,
+)
 from onboardd.daemon.jobs import ChaseReport, chase_requests
 from onboardd.daemon.outbox import DrainReport, drain
 from onboardd.daemon.purge import PurgeReport, purge
@@ -53,10 +59,16 @@ def daily_digest(app: App, now: datetime) -> str:
     if not config.digest.recipients:
         return "skipped: digest.recipients is empty"
     slot = last_slot(config, now)
-    with app.pipeline.factory() as session:
+    factory = app.pipeline.factory
+    with factory() as session:  # a cheap look first, to skip rendering when it is done
         if digest_sent_since(session, slot):
             return f"skipped: already queued since {slot.isoformat(timespec='minutes')}"
-    return send_digest(app, now)
+    mail = digest_mail(factory, config, app.pipeline.renderer, now)
+    with factory() as session, session.begin():
+        queued = queue_once(session, mail, app.sender_for(config.mailboxes[0].name), slot, now)
+    if not queued:
+        return "skipped: another instance queued it first"
+    return f"queued to {len(mail.to)} recipient(s): {mail.subject}"
 
 
 def missed_digest(app: App, now: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import types
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import pytest
 import schedule
 from sqlalchemy import select
 
-from onboardd.daemon.app import build
+from onboardd.daemon.app import App, build
 from onboardd.daemon.config import load_config
 from onboardd.daemon.periodic import build_scheduler, daily_digest, start
 from onboardd.daemon.scheduler import JobSpec, Scheduler
@@ -190,3 +191,33 @@ def test_a_restart_sends_the_missed_digest_but_a_first_start_waits(
     assert digests() == [ten - timedelta(days=1), ten]
     start(build_scheduler(app, clock))  # restarted again: owes nothing more
     assert len(digests()) == 2
+
+
+def test_two_instances_at_the_same_minute_queue_one_digest(
+    example_config: Path, store_url: str
+) -> None:
+    text = example_config.read_text()
+    if not store_url.startswith("sqlite"):
+        example_config.write_text(
+            text.replace('url = "sqlite:///var/onboardd.db"', f'url = "{store_url}"')
+        )
+    apps = [build(load_config(example_config)) for _ in range(2)]
+    eight = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def fire(app: App) -> None:
+        barrier.wait()
+        results.append(daily_digest(app, eight))
+
+    threads = [threading.Thread(target=fire, args=(app,)) for app in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(r.split(":")[0] for r in results) == ["queued to 1 recipient(s)", "skipped"]
+    with apps[0].pipeline.factory() as session:
+        kinds = session.scalars(select(OutboxMessage.kind)).all()
+    assert kinds == ["digest"]
+    for app in apps:
+        app.engine.dispose()
