@@ -99,7 +99,14 @@ class SmtpTransport:
         raise AssertionError("unreachable")
 
     def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope) -> str:
-        code, message = smtp.mail(envelope.mail_from)
+        options: list[str] = []
+        if not all(a.isascii() for a in (envelope.mail_from, *envelope.recipients)):
+            if not smtp.has_extn("smtputf8"):
+                raise PermanentSendError(
+                    "an address is not ASCII and the server does not offer SMTPUTF8"
+                )
+            options.append("SMTPUTF8")
+        code, message = smtp.mail(envelope.mail_from, options)
         if code != 250:
             smtp.rset()
             raise _failure(code, message)

@@ -12,10 +12,14 @@ from onboardd.parsers.model import Address
 from onboardd.responders.view import OutgoingMail
 
 _SMTP = email_policy.SMTP.clone(max_line_length=998)
+# RFC 6532 addresses (a non-ASCII local part) cannot be written in ASCII headers at all.
+_SMTPUTF8 = email_policy.SMTPUTF8.clone(max_line_length=998)
 
 
 def _header_address(address: Address) -> HeaderAddress:
-    return HeaderAddress(display_name=address.name, addr_spec=address.email)
+    # Given as parts: parsing an addr_spec rejects a non-ASCII local part outright.
+    local, _, domain = address.email.rpartition("@")
+    return HeaderAddress(display_name=address.name, username=local, domain=domain)
 
 
 def to_mime(
@@ -27,7 +31,9 @@ def to_mime(
     date: datetime,
 ) -> bytes:
     """multipart/alternative, text first, with our loop-guard headers."""
-    message = EmailMessage(policy=_SMTP)
+    people = (*mail.to, *mail.cc, sender, *((reply_to,) if reply_to else ()))
+    international = any(not a.email.isascii() for a in people)
+    message = EmailMessage(policy=_SMTPUTF8 if international else _SMTP)
     message["From"] = _header_address(sender)
     message["To"] = [_header_address(a) for a in mail.to]
     if mail.cc:

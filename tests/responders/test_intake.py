@@ -195,3 +195,18 @@ def test_a_shared_public_mail_domain_makes_nobody_a_party() -> None:
     )
     updated = handle_inbound(inbound(colleague, found=incomplete_view())).request
     assert updated is not None and updated.user_count == 40
+
+
+def test_a_reply_to_an_international_address_is_built() -> None:
+    from onboardd.responders.mime import to_mime
+
+    sender = mail("From: Jörg <jörg@müller.example.de>\nSubject: Zugang", "Org: Müller GmbH\n")
+    [notice] = handle_inbound(inbound(sender)).outgoing
+    raw = to_mime(
+        notice,
+        message_id="x@onboard.example.gov",
+        sender=Address("Desk", "onboarding@onboard.example.gov"),
+        reply_to=None,
+        date=NOW,
+    )
+    assert "jörg@müller.example.de".encode() in raw
