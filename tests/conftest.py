@@ -13,7 +13,21 @@ import pytest
 from tests import pg
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def _corpus() -> Path:
+    """The shared corpus, read in place: $ONBOARDD_CORPUS, else ../shared/corpus beside
+    this checkout, else the workplace's copy (a clone elsewhere, as CI may make)."""
+    candidates = [
+        Path(os.environ["ONBOARDD_CORPUS"]) if os.environ.get("ONBOARDD_CORPUS") else None,
+        REPO.parent / "shared" / "corpus",
+        Path("/work/shared/corpus"),
+    ]
+    found = [c for c in candidates if c is not None and (c / "INDEX.tsv").exists()]
+    return found[0] if found else REPO.parent / "shared" / "corpus"
+
+
+CORPUS = _corpus()
 SAMPLES = REPO / "samples"
 
 
