@@ -202,3 +202,11 @@ def test_manual_decision_follows_the_same_rules() -> None:
     assert outcome.request is not None and outcome.request.state is State.DENIED
     assert outcome.events[0].detail["via"] == "manual"
     assert [m.kind for m in outcome.outgoing] == ["denial"]
+
+
+def test_approval_request_renders_without_a_justification() -> None:
+    from onboardd.responders.approvals import entry_mails
+
+    view = dataclasses.replace(waiting(), justification=None)
+    [ask] = entry_mails(view, policy(), renderer())
+    assert "(not given)" in ask.text and "(not given)" in ask.html
