@@ -89,14 +89,27 @@ class MaildirMailbox(_Section):
     plus_addressing: bool = True
 
 
-class ImapMailbox(_Secrets):
+class _Server(_Secrets):
+    """A network peer: TLS with certificate checks unless explicitly allowed otherwise."""
+
+    tls: Literal["implicit", "starttls", "none"]
+    ca_file: Path | None = None
+    allow_insecure: bool = False
+
+    @model_validator(mode="after")
+    def _tls_none_needs_insecure(self) -> _Server:
+        if self.tls == "none" and not self.allow_insecure:
+            raise ValueError('tls = "none" needs allow_insecure = true (loopback tests only)')
+        return self
+
+
+class ImapMailbox(_Server):
     kind: Literal["imap"]
     name: str = Field(min_length=1)
     address: Email
     host: str = Field(min_length=1)
     port: int | None = Field(default=None, ge=1, le=65535)
     tls: Literal["implicit", "starttls", "none"] = "implicit"
-    ca_file: Path | None = None
     folder: str = "INBOX"
     processed_folder: str = "Processed"
     quarantine_folder: str = "Quarantine"
@@ -104,13 +117,6 @@ class ImapMailbox(_Secrets):
     poll_seconds: int = Field(default=60, ge=1)
     backlog_days: int = Field(default=7, ge=0)
     plus_addressing: bool = True
-    allow_insecure: bool = False
-
-    @model_validator(mode="after")
-    def _tls_none_needs_insecure(self) -> ImapMailbox:
-        if self.tls == "none" and not self.allow_insecure:
-            raise ValueError('tls = "none" needs allow_insecure = true (loopback tests only)')
-        return self
 
 
 Mailbox = Annotated[MaildirMailbox | ImapMailbox, Field(discriminator="kind")]
@@ -121,19 +127,11 @@ class FileTransport(_Section):
     path: Path
 
 
-class SmtpTransport(_Secrets):
+class SmtpTransport(_Server):
     kind: Literal["smtp"]
     host: str = Field(min_length=1)
     port: int | None = Field(default=None, ge=1, le=65535)
     tls: Literal["implicit", "starttls", "none"] = "starttls"
-    ca_file: Path | None = None
-    allow_insecure: bool = False
-
-    @model_validator(mode="after")
-    def _tls_none_needs_insecure(self) -> SmtpTransport:
-        if self.tls == "none" and not self.allow_insecure:
-            raise ValueError('tls = "none" needs allow_insecure = true (loopback tests only)')
-        return self
 
 
 Transport = Annotated[FileTransport | SmtpTransport, Field(discriminator="kind")]

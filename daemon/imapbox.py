@@ -31,14 +31,7 @@ _NETWORK_ERRORS = (IMAPClientError, imaplib.IMAP4.error, OSError, ssl.SSLError, 
 
 
 def secret_source(config: ImapConfig) -> SecretSource:
-    return SecretSource(
-        owner=f"mailbox {config.name}",
-        password_file=config.password_file,
-        password_command=config.password_command,
-        password_env=config.password_env,
-        password_credential=config.password_credential,
-        oauth2_token_command=config.oauth2_token_command,
-    )
+    return SecretSource.of(f"mailbox {config.name}", config)
 
 
 def open_client(config: ImapConfig, secrets: SecretSource) -> IMAPClient:

@@ -24,6 +24,18 @@ class SecretSource:
     password_credential: str | None = None
     oauth2_token_command: str | None = None
 
+    @classmethod
+    def of(cls, owner: str, section: object) -> SecretSource:
+        """The secret keys of a config section ([[mailboxes]] entry or [transport])."""
+        return cls(
+            owner=owner,
+            password_file=getattr(section, "password_file", None),
+            password_command=getattr(section, "password_command", None),
+            password_env=getattr(section, "password_env", None),
+            password_credential=getattr(section, "password_credential", None),
+            oauth2_token_command=getattr(section, "oauth2_token_command", None),
+        )
+
     @property
     def uses_oauth2(self) -> bool:
         return self.oauth2_token_command is not None

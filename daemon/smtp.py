@@ -32,14 +32,7 @@ class SmtpTransport:
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
-        self.secrets = SecretSource(
-            owner="transport",
-            password_file=config.password_file,
-            password_command=config.password_command,
-            password_env=config.password_env,
-            password_credential=config.password_credential,
-            oauth2_token_command=config.oauth2_token_command,
-        )
+        self.secrets = SecretSource.of("transport", config)
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
