@@ -24,10 +24,6 @@ from onboardd.store.engine import make_engine, session_factory, upgrade
 TEMPLATES = Path(onboardd.templates.__file__).resolve().parent
 
 
-class UnsupportedConfig(Exception):
-    """The config asks for something this build cannot do."""
-
-
 @dataclass
 class App:
     config: Config

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from onboardd.daemon import logs, periodic
-from onboardd.daemon.app import App, UnsupportedConfig, build, load_renderer
+from onboardd.daemon.app import App, build, load_renderer
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.config import Config, ConfigError, load_config
 from onboardd.daemon.digest import digest_mail
@@ -346,7 +346,6 @@ def _setup_logging(verbose: bool, fmt: str = "text") -> None:
 
 _FAILURES: tuple[tuple[type[Exception], Callable[[Exception], list[str]], int], ...] = (
     (ConfigError, lambda e: [f"config: {p}" for p in e.problems], EXIT_USAGE),  # type: ignore[attr-defined]
-    (UnsupportedConfig, lambda e: [f"config: {e}"], EXIT_USAGE),
     (DecisionError, lambda e: [str(e)], EXIT_USAGE),
     (TemplateError, lambda e: [f"templates: {e}"], EXIT_FAILURE),
     (StoreError, lambda e: [f"database: {e}"], EXIT_FAILURE),
