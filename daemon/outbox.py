@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.daemon.transport import Envelope, PermanentSendError, TransientSendError, Transport
+from onboardd.daemon.transport import (
+    Envelope,
+    PermanentSendError,
+    TransientSendError,
+    Transport,
+    TransportDown,
+)
 from onboardd.store import queries
 from onboardd.store.models import OutboxMessage
 
@@ -27,6 +33,14 @@ class DrainReport:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    # The round stopped early because the server could not be reached at all.
+    unreachable: bool = False
+
+    def add(self, other: DrainReport) -> None:
+        self.sent += other.sent
+        self.deferred += other.deferred
+        self.failed += other.failed
+        self.unreachable = self.unreachable or other.unreachable
 
 
 def next_attempt(attempts: int, now: datetime) -> datetime:
@@ -42,6 +56,10 @@ def drain(factory: sessionmaker[Session], transport: Transport, now: datetime) -
     ahead), sent with no transaction open, and its result recorded in another. A crash
     in between leaves the claim to expire, and the same bytes under the same
     Message-ID go out again: at worst a duplicate, never a different reply.
+
+    When the server cannot be reached at all (TransportDown) the round ends there: the
+    message tried is deferred, the rest stay due untouched, so an unreachable server
+    costs one connection attempt per round rather than one timeout per message.
     """
     report = DrainReport()
     while True:
@@ -59,6 +77,9 @@ def drain(factory: sessionmaker[Session], transport: Transport, now: datetime) -
             row = session.get(OutboxMessage, claimed)
             if row is not None:
                 _record(row, outcome, now, report)
+        if outcome[0] == "unreachable":
+            report.unreachable = True
+            return report
 
 
 def _send(transport: Transport, envelope: Envelope) -> tuple[str, str]:
@@ -66,6 +87,8 @@ def _send(transport: Transport, envelope: Envelope) -> tuple[str, str]:
         return "sent", transport.send(envelope)
     except PermanentSendError as exc:
         return "permanent", str(exc)
+    except TransportDown as exc:
+        return "unreachable", str(exc)
     except TransientSendError as exc:
         return "transient", str(exc)
 

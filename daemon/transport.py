@@ -14,6 +14,11 @@ class TransientSendError(Exception):
     """Try again later (4xx, connection refused, timeout, disk full)."""
 
 
+class TransportDown(TransientSendError):
+    """The server itself is out of reach (refused, timed out, TLS or login failed): no
+    other message would fare better now, so the drain stops until its next round."""
+
+
 class PermanentSendError(Exception):
     """Will never succeed as it stands (5xx); the message is marked failed."""
 
