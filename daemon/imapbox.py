@@ -22,7 +22,8 @@ from onboardd.daemon.secrets import SecretError, SecretSource
 
 log = logging.getLogger("onboardd.imap")
 
-FETCH_BATCH = 100
+FETCH_BATCH = 100  # messages per UID FETCH of bodies...
+FETCH_BYTES = 16 * 1024 * 1024  # ...and no more bytes than this (one big mail alone)
 # RFC 2177: a server may drop an IDLE after 30 minutes; re-issue well before that.
 IDLE_RENEW_SECONDS = 25 * 60
 _DEFAULT_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
@@ -132,8 +133,7 @@ class ImapMailbox:
             uids = sorted(self.client.search(["UNDELETED"]))
         except _NETWORK_ERRORS as exc:
             raise self._lost(exc) from exc
-        for start in range(0, len(uids), FETCH_BATCH):
-            batch = uids[start : start + FETCH_BATCH]
+        for batch in self._batches(uids):
             try:
                 fetched = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
             except _NETWORK_ERRORS as exc:
@@ -154,6 +154,27 @@ class ImapMailbox:
                     uidvalidity=self.uidvalidity,
                     uid=uid,
                 )
+
+    def _batches(self, uids: list[int]) -> Iterator[list[int]]:
+        """UIDs in groups bounded in count and in total size, so a folder of large mails
+        is never held in memory all at once."""
+        for start in range(0, len(uids), FETCH_BATCH):
+            group = uids[start : start + FETCH_BATCH]
+            try:
+                sizes = self.client.fetch(group, ["RFC822.SIZE"])
+            except _NETWORK_ERRORS as exc:
+                raise self._lost(exc) from exc
+            batch: list[int] = []
+            total = 0
+            for uid in group:
+                size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+                if batch and total + size > FETCH_BYTES:
+                    yield batch
+                    batch, total = [], 0
+                batch.append(uid)
+                total += size
+            if batch:
+                yield batch
 
     def mark_done(self, mail: FetchedMail) -> None:
         self._relocate(mail, self.config.processed_folder)
@@ -235,6 +256,9 @@ class IdleWatcher:
                 self.stop.wait()
                 return
             self.connected.set()
+            # Mail that came while this watcher was away raises no IDLE event: have the
+            # main loop look now rather than at the next poll.
+            self.wake.set()
             while not self.stop.is_set():
                 self._one_idle(client)
         finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, require
-from tests.integration.dovecot import PASSWORD, USER, Dovecot, create, remove
+from tests.integration.dovecot import PASSWORD, USER, USERS, Dovecot, create, remove
 from tests.integration.smtp import SmtpServer
 
 
@@ -24,7 +24,7 @@ def dovecot_server() -> Iterator[Dovecot]:
 
 @pytest.fixture
 def dovecot(dovecot_server: Dovecot) -> Dovecot:
-    for user in (USER, "nomove"):
+    for user in USERS:
         dovecot_server.wipe(user)
     return dovecot_server
 
@@ -46,15 +46,16 @@ def imap_config(
     tls: str = "none",
     extra: str = "",
     secret: str | None = None,
+    transport: str | None = None,
 ) -> Path:
     """config.example.toml with an IMAP mailbox on the test Dovecot and SMTP on aiosmtpd."""
     (folder / "imap-password").write_text(PASSWORD + "\n")
-    port = dovecot.port if tls == "none" else dovecot.tls_port
+    port = dovecot.tls_port if tls == "implicit" else dovecot.port
     mailbox = f'''[[mailboxes]]
 name = "onboarding"
 address = "onboarding@onboard.example.gov"
 kind = "imap"
-host = "127.0.0.1"
+host = "{dovecot.host(user)}"
 port = {port}
 tls = "{tls}"
 username = "{user}"
@@ -63,13 +64,16 @@ poll_seconds = 60
 {"allow_insecure = true" if tls == "none" else ""}
 {extra}
 '''
-    transport = f"""[transport]
+    transport = (
+        transport
+        or f"""[transport]
 kind = "smtp"
 host = "127.0.0.1"
 port = {smtp.port}
 tls = "none"
 allow_insecure = true
 """
+    )
     text = (REPO / "config.example.toml").read_text()
     start = text.index("[[mailboxes]]")
     end = text.index("[cor]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -14,7 +15,14 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 USER = "onboarding"
-NO_MOVE_USER = "nomove"  # a user whose session does not offer MOVE
+NO_MOVE_USER = "nomove"  # served without MOVE (UIDPLUS still offered)
+BARE_USER = "bare"  # served with neither MOVE nor UIDPLUS
+SECOND_USER = "second"  # another mailbox for tests serving two at once
+USERS = (USER, NO_MOVE_USER, BARE_USER, SECOND_USER)
+# A per-user capability list cannot hold spaces in a passwd-file, so the reduced
+# servers are Dovecot's `local` filters on other loopback addresses.
+HOSTS = {NO_MOVE_USER: "127.0.0.2", BARE_USER: "127.0.0.3"}
+_BASIC = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE"
 PASSWORD = "test-password-not-secret"
 MAIL_UID = 65534  # Dovecot refuses uid 0 for mail users
 
@@ -30,7 +38,10 @@ ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 {ssl_dh}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+# Dovecot 2.3 checks an XOAUTH2 bearer token against the passdb like a password, so
+# the test password doubles as the one valid access token.
+auth_mechanisms = plain login xoauth2
+auth_failure_delay = 0
 first_valid_uid = 1
 mail_location = maildir:{root}/mail/%u
 mailbox_list_index = no
@@ -45,7 +56,7 @@ userdb {{
 }}
 service imap-login {{
   inet_listener imap {{
-    address = 127.0.0.1
+    address = 127.0.0.1, 127.0.0.2, 127.0.0.3
     port = {port}
   }}
   inet_listener imaps {{
@@ -56,11 +67,35 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  # No growing delay after the tests' deliberate login failures: an auth process
+  # that cannot reach this socket applies no penalty.
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 protocol imap {{
   mail_max_userip_connections = 200
 }}
+local 127.0.0.2 {{
+  protocol imap {{
+    imap_capability = {basic} UIDPLUS
+  }}
+}}
+local 127.0.0.3 {{
+  protocol imap {{
+    imap_capability = {basic}
+  }}
+}}
 """
+
+
+def _signal_group(group: int, signum: int) -> bool:
+    """Signal a process group; False when none of it is left."""
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def free_port() -> int:
@@ -114,6 +149,7 @@ class Dovecot:
             ["dovecot", "-F", "-c", str(self.conf)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # its imap processes share its process group
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -129,14 +165,24 @@ class Dovecot:
         raise RuntimeError("dovecot did not start listening:\n" + self.log())
 
     def stop(self) -> None:
+        """Stop the server and every session it serves, as a real restart or crash does.
+
+        SIGTERM to the master alone leaves logged-in imap processes running (clients
+        would not even notice a restart), so the whole process group is signalled.
+        """
         if self.process is None:
             return
-        self.process.terminate()
+        group = self.process.pid
+        _signal_group(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        deadline = time.monotonic() + 5
+        while _signal_group(group, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _signal_group(group, signal.SIGKILL)
         self.process = None
 
     def restart(self) -> None:
@@ -147,8 +193,13 @@ class Dovecot:
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    @staticmethod
+    def host(user: str = USER) -> str:
+        """Where `user`'s test server listens (the address picks its capabilities)."""
+        return HOSTS.get(user, "127.0.0.1")
+
     def client(self, user: str = USER) -> IMAPClient:
-        client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10)
+        client = IMAPClient(self.host(user), port=self.port, ssl=False, timeout=10)
         client.login(user, PASSWORD)
         return client
 
@@ -158,6 +209,18 @@ class Dovecot:
             client.append(folder, raw)
         finally:
             client.logout()
+
+    def deliver(self, raw: bytes, user: str = USER) -> None:
+        """Put a mail straight into `user`'s INBOX maildir, as a delivery agent would
+        (works while the server is down)."""
+        inbox = self.root / "mail" / user
+        for sub in ("tmp", "new", "cur"):
+            (inbox / sub).mkdir(parents=True, exist_ok=True)
+            os.chown(inbox / sub, MAIL_UID, MAIL_UID)
+        name = f"{time.time_ns()}.test.localhost"
+        (inbox / "tmp" / name).write_bytes(raw)
+        os.chown(inbox / "tmp" / name, MAIL_UID, MAIL_UID)
+        os.rename(inbox / "tmp" / name, inbox / "new" / name)
 
     def uids(self, folder: str, user: str = USER) -> list[int]:
         client = self.client(user)
@@ -200,11 +263,7 @@ def create() -> Dovecot:
     for sub in ("mail", "home"):
         os.chown(root / sub, MAIL_UID, MAIL_UID)
     make_certificate(root)
-    capability = "IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UIDPLUS"
-    (root / "users").write_text(
-        f"{USER}:{{PLAIN}}{PASSWORD}::::::\n"
-        f"{NO_MOVE_USER}:{{PLAIN}}{PASSWORD}::::::userdb_imap_capability={capability}\n"
-    )
+    (root / "users").write_text("".join(f"{user}:{{PLAIN}}{PASSWORD}::::::\n" for user in USERS))
     dh = Path("/usr/share/dovecot/dh.pem")
     server = Dovecot(root, free_port(), free_port())
     server.conf.write_text(
@@ -214,6 +273,7 @@ def create() -> Dovecot:
             port=server.port,
             tls_port=server.tls_port,
             uid=MAIL_UID,
+            basic=_BASIC,
             ssl_dh=f"ssl_dh = <{dh}" if dh.exists() else "",
         )
     )

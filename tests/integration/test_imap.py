@@ -10,7 +10,7 @@ import pytest
 
 from onboardd.daemon.cli import main
 from tests.integration.conftest import imap_config
-from tests.integration.dovecot import NO_MOVE_USER, PASSWORD, Dovecot
+from tests.integration.dovecot import BARE_USER, NO_MOVE_USER, PASSWORD, Dovecot
 from tests.integration.smtp import SmtpServer
 from tests.mailkit import compose
 
@@ -38,23 +38,34 @@ def test_appended_mail_becomes_a_request_a_reply_and_moves_to_processed(
     assert run_once(config) == 0
     assert smtp.collector.kinds() == ["acknowledgment", "cor-confirmation"]
     assert dovecot.uids("INBOX") == [] and len(dovecot.uids("Processed")) == 1
+    client = dovecot.client()
+    client.select_folder("Processed", readonly=True)
+    [flags] = client.get_flags(client.search(["ALL"])).values()
+    client.logout()
+    assert b"\\Seen" not in flags  # read with BODY.PEEK[]: nobody's \Seen is touched
     assert run_once(config) == 0  # nothing new: nothing sent again
     assert len(smtp.collector.received) == 2
 
 
+@pytest.mark.parametrize("user", [NO_MOVE_USER, BARE_USER])
 def test_without_move_the_mail_is_copied_then_flagged(
-    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, user: str
 ) -> None:
-    dovecot.append(compose(JANE, REQUEST), user=NO_MOVE_USER)
-    config = imap_config(tmp_path, dovecot, smtp, user=NO_MOVE_USER)
+    dovecot.append(compose(JANE, "Hello, where do I send a request?"), user=user)
+    dovecot.append(compose(JANE, REQUEST), user=user)
+    config = imap_config(tmp_path, dovecot, smtp, user=user)
     assert run_once(config) == 0
     assert run_once(config) == 0
-    assert smtp.collector.kinds() == ["acknowledgment", "cor-confirmation"]
-    assert len(dovecot.uids("Processed", user=NO_MOVE_USER)) == 1
-    client = dovecot.client(NO_MOVE_USER)
+    assert smtp.collector.kinds() == ["acknowledgment", "cor-confirmation", "help"]
+    assert len(dovecot.uids("Processed", user=user)) == 2
+    client = dovecot.client(user)
     client.select_folder("INBOX", readonly=True)
-    assert client.search(["UNDELETED"]) == []  # flagged, not expunged: no UIDPLUS
+    assert client.search(["UNDELETED"]) == []
+    left = client.search(["ALL"])
     client.logout()
+    # With UIDPLUS exactly those UIDs are expunged; without it they stay flagged
+    # \Deleted (a plain EXPUNGE could take mail we never copied), unread again.
+    assert len(left) == (0 if user == NO_MOVE_USER else 2)
 
 
 def test_broken_mail_goes_to_the_quarantine_folder(
@@ -70,17 +81,22 @@ def test_broken_mail_goes_to_the_quarantine_folder(
     assert len(dovecot.uids("Quarantine")) == 1 and len(dovecot.uids("Processed")) == 1
 
 
+@pytest.mark.parametrize("tls", ["implicit", "starttls"])
 def test_self_signed_certificate_is_refused_unless_its_ca_is_configured(
-    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    dovecot: Dovecot,
+    smtp: SmtpServer,
+    capsys: pytest.CaptureFixture[str],
+    tls: str,
 ) -> None:
     dovecot.append(compose(JANE, REQUEST))
-    config = imap_config(tmp_path, dovecot, smtp, tls="implicit")
+    config = imap_config(tmp_path, dovecot, smtp, tls=tls)
     assert run_once(config) == 1
-    assert "certificate verify failed" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "certificate verify failed" in err and "Traceback" not in err
     assert smtp.collector.received == []
-    trusted = imap_config(
-        tmp_path, dovecot, smtp, tls="implicit", extra=f'ca_file = "{dovecot.ca_file}"'
-    )
+    assert dovecot.uids("INBOX") != []
+    trusted = imap_config(tmp_path, dovecot, smtp, tls=tls, extra=f'ca_file = "{dovecot.ca_file}"')
     assert run_once(trusted) == 0
     assert len(smtp.collector.received) == 2
 
@@ -105,6 +121,42 @@ def test_password_sources(
     dovecot.append(compose(JANE, REQUEST))
     assert run_once(imap_config(tmp_path, dovecot, smtp, secret=secret)) == 0
     assert len(smtp.collector.received) == 2
+
+
+def token_command(folder: Path, *tokens: str) -> str:
+    """A token command printing `tokens` one per run (the last one from then on)."""
+    script = folder / "token"
+    lines = ["#!/bin/sh", f'n=$(cat "{folder}/runs" 2>/dev/null || echo 0)']
+    lines.append(f'echo $((n + 1)) > "{folder}/runs"')
+    for number, token in enumerate(tokens[:-1]):
+        lines.append(f'[ "$n" = {number} ] && {{ echo "{token}"; exit 0; }}')
+    lines.append(f'echo "{tokens[-1]}"')
+    script.write_text("\n".join(lines) + "\n")
+    script.chmod(0o755)
+    return f'oauth2_token_command = "{script}"'
+
+
+def test_xoauth2_token_is_asked_for_again_once_when_refused(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    # The test Dovecot takes the password as the one valid bearer token.
+    secret = token_command(tmp_path, "expired-token", PASSWORD)
+    dovecot.append(compose(JANE, REQUEST))
+    assert run_once(imap_config(tmp_path, dovecot, smtp, secret=secret)) == 0
+    assert (tmp_path / "runs").read_text().strip() == "2"
+    assert len(smtp.collector.received) == 2 and dovecot.uids("INBOX") == []
+    assert "method=XOAUTH2" in dovecot.log()
+
+
+def test_xoauth2_refused_twice_is_a_clear_error(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = token_command(tmp_path, "revoked-token")
+    assert run_once(imap_config(tmp_path, dovecot, smtp, secret=secret)) == 1
+    err = capsys.readouterr().err
+    assert "mailbox onboarding" in err and "login refused" in err and "Traceback" not in err
+    assert "revoked-token" not in err
+    assert (tmp_path / "runs").read_text().strip() == "2"  # asked again once, not more
 
 
 def test_wrong_password_is_a_clear_error_naming_the_mailbox(

@@ -12,7 +12,7 @@ from onboardd.daemon.app import build
 from onboardd.daemon.config import load_config
 from onboardd.daemon.serve import Service
 from tests.integration.conftest import imap_config
-from tests.integration.dovecot import Dovecot
+from tests.integration.dovecot import SECOND_USER, Dovecot
 from tests.integration.smtp import SmtpServer
 from tests.mailkit import compose
 
@@ -80,3 +80,73 @@ def test_dovecot_restart_mid_run_loses_and_repeats_nothing(
     ids = [str(m["Message-ID"]) for m in replies]
     assert len(ids) == 20 and len(set(ids)) == 20
     assert dovecot.uids("INBOX") == [] and len(dovecot.uids("Processed")) == 10
+
+
+def test_idle_resumes_after_a_dovecot_restart_without_waiting_for_the_poll(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    config = imap_config(tmp_path, dovecot, smtp)  # IDLE on, poll_seconds = 60
+    with serving(config) as service:
+        watcher = service._watchers[0]
+        assert wait_for(watcher.connected.is_set, 10)
+        time.sleep(1.0)  # the first pass is over: the loop waits (30 s timer, 60 s poll)
+        began = time.monotonic()
+        dovecot.stop()  # every session ends: the watcher reads BYE, the main one is cut
+        stopped = time.monotonic() - began
+        assert wait_for(lambda: not watcher.connected.is_set(), 5)
+        # Mail delivered while the server is down raises no IDLE event once it is back:
+        # the watcher's reconnection itself must make the loop look.
+        dovecot.deliver(compose(JANE, REQUEST))
+        dovecot.start()
+        back = time.monotonic()
+        assert wait_for(lambda: "acknowledgment" in smtp.collector.kinds(), 30)
+        latency = time.monotonic() - back
+        assert wait_for(watcher.connected.is_set, 10)
+    print(f"Dovecot stop with a client in IDLE: {stopped:.2f} s; pickup once back: {latency:.2f} s")
+    assert latency < 20, latency  # the poll would have taken up to 60 s
+    assert sorted(smtp.collector.kinds()) == ["acknowledgment", "cor-confirmation"]
+    assert (dovecot.uids("INBOX"), len(dovecot.uids("Processed"))) == ([], 1)
+
+
+def test_two_mailboxes_in_one_process_each_answer_their_own_mail(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    config = imap_config(tmp_path, dovecot, smtp)
+    text = config.read_text()
+    second = f"""[[mailboxes]]
+name = "second"
+address = "second@onboard.example.gov"
+kind = "imap"
+host = "127.0.0.1"
+port = {dovecot.port}
+tls = "none"
+allow_insecure = true
+username = "{SECOND_USER}"
+password_file = "imap-password"
+poll_seconds = 60
+
+"""
+    config.write_text(text.replace("[transport]", second + "[transport]", 1))
+    with serving(config) as service:
+        assert wait_for(lambda: all(w.connected.is_set() for w in service._watchers), 10)
+        assert len(service._watchers) == 2
+        time.sleep(1.0)
+        dovecot.append(compose(JANE, REQUEST))
+        dovecot.append(
+            compose("Sam Roe <sam.roe@acmehealth.example.com>", REQUEST), user=SECOND_USER
+        )
+        assert wait_for(lambda: smtp.collector.kinds().count("acknowledgment") == 2, 20)
+    senders = sorted(
+        str(m["From"])
+        for m in smtp.collector.messages()
+        if m["X-Onboarding-Notice"] == "acknowledgment"
+    )
+    assert [s.split("<")[-1] for s in senders] == [
+        "onboarding@onboard.example.gov>",
+        "second@onboard.example.gov>",
+    ]
+    for user in ("onboarding", SECOND_USER):
+        assert (dovecot.uids("INBOX", user=user), len(dovecot.uids("Processed", user=user))) == (
+            [],
+            1,
+        )
