@@ -54,9 +54,12 @@ def drain_mailbox(
     now: datetime,
     report: PassReport,
     stop: Callable[[], bool] = lambda: False,
+    after_commit: Callable[[], None] = lambda: None,
 ) -> None:
     """Each waiting mail to its committed outcome, then out of the way; `stop` is checked
-    between mails, so a stop request finishes the mail in hand and no more."""
+    between mails, so a stop request finishes the mail in hand and no more.
+    `after_commit` runs once each answered mail is committed and moved (the service
+    sends its replies there rather than after the whole backlog)."""
     factory = app.pipeline.factory
     with factory() as session, session.begin():
         since = answer_since(session, mailbox, now)
@@ -77,6 +80,7 @@ def drain_mailbox(
             report.backlog += 1
         else:
             report.processed += 1
+            after_commit()
     with factory() as session, session.begin():
         state = session.get(MailboxState, (mailbox.name, mailbox.folder))
         if state is not None and report.processed + report.backlog:

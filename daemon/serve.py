@@ -36,6 +36,9 @@ log = logging.getLogger("onboardd.serve")
 MAILDIR_POLL_SECONDS = 5.0
 # The outbox retries on its own schedule (30 s and up); look at it at least this often.
 LONGEST_WAIT = 30.0
+# Once the mail server was found unreachable, sending pauses this long (the replies
+# stay queued) so that a backlog of mail does not cost one connection timeout each.
+OUTBOX_PAUSE = 30.0
 LONGEST_BACKOFF = 300.0
 
 
@@ -117,6 +120,7 @@ class Service:
         for watcher in self._watchers:
             watcher.start()
         self._transport = self.app.transport()
+        self._outbox_paused_until = 0.0
         self._scheduler = periodic.build_scheduler(self.app, self.clock)
         self._watchdog_every = systemd.watchdog_interval()
         self._last_watchdog = 0.0
@@ -144,7 +148,7 @@ class Service:
                 periodic.start(self._scheduler)
             self._scheduler.run_pending()
         try:
-            report.outbox = drain(self.app.pipeline.factory, self._transport, self.clock())
+            self._send_outbox(report)
         except DBAPIError as exc:
             log.warning("outbox: database unavailable (%s); trying again shortly", exc.orig)
         if self._reload:
@@ -173,7 +177,14 @@ class Service:
                 log.info("mailbox %s: connected again", link.mailbox.name)
             link.connected, link.backoff, link.errors = True, 1.0, 0
         try:
-            drain_mailbox(self.app, link.mailbox, self.clock(), report, self.stop.is_set)
+            drain_mailbox(
+                self.app,
+                link.mailbox,
+                self.clock(),
+                report,
+                self.stop.is_set,
+                after_commit=lambda: self._send_outbox(report),
+            )
         except MailboxError as exc:
             link.mailbox.close()
             link.connected = False
@@ -185,6 +196,15 @@ class Service:
             )
             self.stop.wait(min(link.backoff, LONGEST_BACKOFF))
             link.backoff = min(link.backoff * 2, LONGEST_BACKOFF)
+
+    def _send_outbox(self, report: PassReport) -> None:
+        """Send what is due: after each answered mail, and once per pass (the timer)."""
+        if time.monotonic() < self._outbox_paused_until:
+            return
+        sent = drain(self.app.pipeline.factory, self._transport, self.clock())
+        report.outbox.add(sent)
+        if sent.unreachable:
+            self._outbox_paused_until = time.monotonic() + OUTBOX_PAUSE
 
     def _failed(self, link: Link, exc: MailboxError) -> None:
         link.errors += 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from onboardd.daemon.app import build
@@ -24,8 +26,9 @@ REQUEST = (
 
 
 @contextmanager
-def serving(config: Path) -> Iterator[Service]:
-    service = Service(lambda: build(load_config(config)))
+def serving(config: Path, clock: Callable[[], datetime] | None = None) -> Iterator[Service]:
+    load = lambda: build(load_config(config))  # noqa: E731
+    service = Service(load, clock=clock) if clock else Service(load)
     thread = threading.Thread(target=service.run, name="service")
     thread.start()
     try:
@@ -150,3 +153,38 @@ poll_seconds = 60
             [],
             1,
         )
+
+
+def test_smtp_unreachable_during_a_burst_then_back_every_reply_once(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    smtp.stop()  # its port stays reserved: connections are refused
+    ahead = [timedelta(0)]  # the outbox's retry times are driven through the clock
+    config = imap_config(tmp_path, dovecot, smtp)
+    database = tmp_path / "var" / "onboardd.db"
+
+    def outbox() -> list[tuple[str, int]]:
+        with sqlite3.connect(database) as db:
+            return db.execute("select status, attempts from outbox").fetchall()
+
+    with serving(config, clock=lambda: datetime.now(UTC) + ahead[0]) as service:
+        for number in range(5):
+            dovecot.append(compose(f"P{number} <p{number}@acmehealth.example.com>", REQUEST))
+        assert wait_for(lambda: len(dovecot.uids("Processed")) == 5, 20)
+        assert wait_for(lambda: len(outbox()) == 10, 5)
+        # Every mail was committed and moved although nothing could be sent, and the
+        # refused connection was tried once for the burst, not once per mail.
+        assert sum(attempts for _, attempts in outbox()) == 1
+        smtp.start()
+        ahead[0] = timedelta(hours=2)  # every deferred reply is due again
+        assert service._outbox_paused_until > time.monotonic()
+        service._outbox_paused_until = 0.0  # as if OUTBOX_PAUSE had passed
+        service.wake.set()
+        assert wait_for(lambda: len(smtp.collector.received) >= 10, 20)
+        time.sleep(1.0)
+        service.wake.set()  # one more pass: nothing further may go out
+        time.sleep(0.5)
+    ids = [str(m["Message-ID"]) for m in smtp.collector.messages()]
+    assert len(ids) == 10 and len(set(ids)) == 10
+    assert {status for status, _ in outbox()} == {"sent"}
+    assert dovecot.uids("INBOX") == []
