@@ -27,6 +27,7 @@ FETCH_BYTES = 16 * 1024 * 1024  # ...and no more bytes than this (one big mail a
 # RFC 2177: a server may drop an IDLE after 30 minutes; re-issue well before that.
 IDLE_RENEW_SECONDS = 25 * 60
 _DEFAULT_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
+LOGOUT_SECONDS = 3.0
 # Library and network errors become MailboxError here, and nowhere else.
 _NETWORK_ERRORS = (IMAPClientError, imaplib.IMAP4.error, OSError, ssl.SSLError, socket.timeout)
 
@@ -52,7 +53,7 @@ def open_client(config: ImapConfig, secrets: SecretSource) -> IMAPClient:
     try:
         _login(client, config, secrets)
     except (LoginError, SecretError) as exc:
-        _quietly(client.logout)
+        _log_out(client)
         raise MailboxError(f"{where}: login refused: {_describe(exc)}") from exc
     except _NETWORK_ERRORS as exc:
         raise MailboxError(f"{where}: connection lost during login: {_describe(exc)}") from exc
@@ -79,6 +80,14 @@ def _login(client: IMAPClient, config: ImapConfig, secrets: SecretSource) -> Non
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip() or exc.__class__.__name__
     return text.splitlines()[0][:300]
+
+
+def _log_out(client: IMAPClient) -> None:
+    """Say goodbye, but never wait long for a server that is gone: a stop request
+    (systemd allows 60 s) must not sit out a 30 s timeout per connection."""
+    with contextlib.suppress(Exception):
+        client.socket().settimeout(LOGOUT_SECONDS)
+    _quietly(client.logout)
 
 
 def _quietly(action: Callable[[], Any]) -> None:
@@ -117,7 +126,7 @@ class ImapMailbox:
             selected = client.select_folder(self.folder)
             self._move = client.has_capability("MOVE")
         except _NETWORK_ERRORS as exc:
-            _quietly(client.logout)
+            _log_out(client)
             raise MailboxError(
                 f"mailbox {self.name}: cannot open {self.folder}: {_describe(exc)}"
             ) from exc
@@ -204,7 +213,7 @@ class ImapMailbox:
 
     def close(self) -> None:
         if self._client is not None:
-            _quietly(self._client.logout)
+            _log_out(self._client)
             self._client = None
 
 
@@ -263,7 +272,7 @@ class IdleWatcher:
                 self._one_idle(client)
         finally:
             self.connected.clear()
-            _quietly(client.logout)
+            _log_out(client)
 
     def _one_idle(self, client: IMAPClient) -> None:
         client.idle()

@@ -4,11 +4,14 @@ The same paths run against a real Dovecot in tests/integration/."""
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from onboardd.daemon import imapbox
@@ -178,3 +181,28 @@ def test_idle_answering_nothing_at_once_is_a_dead_connection() -> None:
     with pytest.raises(MailboxError, match="early"):
         watcher._one_idle(client)  # type: ignore[arg-type]
     assert not wake.is_set()
+
+
+def test_logging_out_of_a_silent_server_does_not_wait_out_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that stopped answering (the peer vanished without a reset) must not
+    hold a stop request for the 30 s connection timeout."""
+    monkeypatch.setattr(imapbox, "LOGOUT_SECONDS", 0.3)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def greet_then_go_silent() -> None:
+            peer, _ = listener.accept()
+            peer.sendall(b"* OK ready\r\n")
+            tag = peer.recv(1024).split(b" ", 1)[0]  # the client's CAPABILITY
+            peer.sendall(b"* CAPABILITY IMAP4rev1\r\n" + tag + b" OK done\r\n")
+            time.sleep(5)  # then nothing, not even to LOGOUT
+            peer.close()
+
+        threading.Thread(target=greet_then_go_silent, daemon=True).start()
+        client = IMAPClient("127.0.0.1", port=listener.getsockname()[1], ssl=False, timeout=30)
+        began = time.monotonic()
+        imapbox._log_out(client)
+        assert time.monotonic() - began < 2
