@@ -46,7 +46,6 @@ def imap_config(
     tls: str = "none",
     extra: str = "",
     secret: str | None = None,
-    transport: str | None = None,
 ) -> Path:
     """config.example.toml with an IMAP mailbox on the test Dovecot and SMTP on aiosmtpd."""
     (folder / "imap-password").write_text(PASSWORD + "\n")
@@ -64,16 +63,13 @@ poll_seconds = 60
 {"allow_insecure = true" if tls == "none" else ""}
 {extra}
 '''
-    transport = (
-        transport
-        or f"""[transport]
+    transport = f"""[transport]
 kind = "smtp"
 host = "127.0.0.1"
 port = {smtp.port}
 tls = "none"
 allow_insecure = true
 """
-    )
     text = (REPO / "config.example.toml").read_text()
     start = text.index("[[mailboxes]]")
     end = text.index("[cor]")
