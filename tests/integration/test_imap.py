@@ -47,6 +47,28 @@ def test_appended_mail_becomes_a_request_a_reply_and_moves_to_processed(
     assert len(smtp.collector.received) == 2
 
 
+def test_first_start_records_old_mail_but_answers_only_the_recent(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
+) -> None:
+    """DESIGN §4 safe first start, by the server's INTERNALDATE (not the Date header)."""
+    client = dovecot.client()
+    client.append(
+        "INBOX",
+        compose(JANE, REQUEST, subject="Old one"),
+        msg_time=datetime.now(UTC) - timedelta(days=30),
+    )
+    client.append("INBOX", compose("Sam Roe <sam.roe@acmehealth.example.com>", REQUEST))
+    client.logout()
+    config = imap_config(tmp_path, dovecot, smtp)
+    assert run_once(config) == 0
+    assert [str(m["To"]) for m in smtp.collector.messages() if "Sam" in str(m["To"])]
+    assert not [m for m in smtp.collector.messages() if "jane.doe" in str(m["To"])]
+    assert dovecot.uids("INBOX") == [] and len(dovecot.uids("Processed")) == 2
+    database = tmp_path / "var" / "onboardd.db"
+    statuses = sqlite3.connect(database).execute("select status from inbound_messages")
+    assert sorted(status for (status,) in statuses) == ["backlog", "processed"]
+
+
 @pytest.mark.parametrize("user", [NO_MOVE_USER, BARE_USER])
 def test_without_move_the_mail_is_copied_then_flagged(
     tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, user: str
