@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +24,7 @@ from onboardd.responders.render import Renderer
 from onboardd.responders.view import SenderHistory, TokenView
 from onboardd.store import queries
 from onboardd.store.engine import describe
-from onboardd.store.models import AuditEvent, InboundMessage, ReplyToken, Request, ThreadRef
+from onboardd.store.models import AuditEvent, InboundMessage, ReplyToken, Request
 
 log = logging.getLogger("onboardd.ingest")
 
@@ -70,23 +70,29 @@ def ingest(
     """
     key = message_key(mail.raw)
     try:
-        with pipeline.factory() as session:
-            existing = queries.inbound_by_key(session, key)
-            if existing is not None and not (retry and existing.status == "quarantined"):
-                return IngestResult(key, "duplicate", existing.status)
+        # Parsed before any transaction: it is the costliest step and needs no database.
+        # A duplicate is parsed in vain, but duplicates are rare (a crash between commit
+        # and move, the same mail delivered twice) and the transaction below says so.
         try:
             parsed = parse_message(mail.raw, max_bytes=pipeline.policy.limits.max_message_bytes)
         except ParseError as exc:
-            return _quarantine(pipeline, mail, key, now, exc.reason, str(exc))
+            return _quarantine(pipeline, mail, key, now, exc.reason, str(exc), retry=retry)
         answer = answer_since is None or mail.arrived_at is None or mail.arrived_at >= answer_since
         try:
-            return _decide(pipeline, mail, parsed, key, sender, now, answer)
+            return _decide(pipeline, mail, parsed, key, sender, now, answer, retry)
         except DBAPIError:
             raise
         except Exception as exc:
             log.error("message %s raised during processing:\n%s", key[:12], traceback.format_exc())
             return _quarantine(
-                pipeline, mail, key, now, "unrecognized", f"{type(exc).__name__}: {exc}", parsed
+                pipeline,
+                mail,
+                key,
+                now,
+                "unrecognized",
+                f"{type(exc).__name__}: {exc}",
+                parsed,
+                retry=retry,
             )
     except IntegrityError as exc:
         # Another worker committed the same mail between our check and our insert. Any
@@ -98,6 +104,11 @@ def ingest(
         raise StoreUnavailable(f"database unavailable: {describe(exc)}") from exc
 
 
+def _already_done(status: tuple[int, str] | None, retry: bool) -> bool:
+    """A recorded message is done, unless it is a quarantined one being retried."""
+    return status is not None and not (retry and status[1] == "quarantined")
+
+
 def _decide(
     pipeline: Pipeline,
     mail: FetchedMail,
@@ -106,16 +117,17 @@ def _decide(
     outgoing_sender: Sender,
     now: datetime,
     answer: bool,
+    retry: bool,
 ) -> IngestResult:
-    with pipeline.factory() as session, session.begin():
-        row = queries.inbound_by_key(session, key)
-        if row is None:
+    # No autoflush: every query below reads rows committed before this mail, and what
+    # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
+    with pipeline.factory() as session, session.begin(), session.no_autoflush:
+        status = queries.inbound_status(session, key)
+        if _already_done(status, retry):
+            assert status is not None
+            return IngestResult(key, "duplicate", status[1])
+        if status is None and parsed.message_id:
             _warn_reused_message_id(session, parsed, key)
-            row = _inbound_row(mail, parsed, key, now, status="processed")
-            session.add(row)
-        else:
-            _refresh_row(row, parsed)
-        session.flush()
         tokens = _tokens(session, parsed, outgoing_sender.address)
         found = _find_request(session, parsed, tokens)
         if found is not None:
@@ -125,14 +137,10 @@ def _decide(
             tokens = _tokens(session, parsed, outgoing_sender.address)
         tokens = [t for t in tokens if found is not None and t[0].request_id == found.id]
         sender = parsed.sender.email if parsed.sender else None
-        history = SenderHistory(
-            replies_last_hour=queries.replies_to_since(session, sender, now - timedelta(hours=1))
-            if sender
-            else 0,
-            help_sent_last_day=queries.help_sent_since(session, sender, now - timedelta(days=1))
-            if sender
-            else False,
+        replies_last_hour, help_sent = (
+            queries.sender_history(session, sender, now) if sender else (0, False)
         )
+        history = SenderHistory(replies_last_hour=replies_last_hour, help_sent_last_day=help_sent)
         found_view = (
             view_of(found, frozenset(queries.correspondents(session, found.id))) if found else None
         )
@@ -158,13 +166,17 @@ def _decide(
             now=now,
             message_key=key,
         )
+        if status is None:
+            row = _inbound_row(mail, parsed, key, now, status="processed")
+            session.add(row)
+        else:
+            row = session.get_one(InboundMessage, status[0])
+            _refresh_row(row, parsed)
         row.request_id = request.id if request else None
         row.status = "processed" if answer else "backlog"
         row.reason = outcome.verdict
         if request is not None and parsed.message_id:
-            session.merge(
-                ThreadRef(message_id=parsed.message_id, request_id=request.id, direction="in")
-            )
+            queries.link_thread(session, parsed.message_id[:998], request.id, "in")
         reference = request.reference if request else None
     if any(event.kind == "rate-limited" for event in outcome.events):
         log.warning("message %s: its sender reached the hourly reply limit; no answer", key[:12])
@@ -222,7 +234,7 @@ def _token_view(row: ReplyToken, now: datetime, via: str) -> TokenView:
 
 
 def _warn_reused_message_id(session: Session, parsed: ParsedEmail, key: str) -> None:
-    if parsed.message_id and queries.inbound_with_message_id(session, parsed.message_id):
+    if parsed.message_id and queries.message_id_seen(session, parsed.message_id[:998]):
         log.warning(
             "message %s reuses a Message-ID already seen with other content; kept as new",
             key[:12],
@@ -265,13 +277,20 @@ def _quarantine(
     reason: str,
     error: str,
     parsed: ParsedEmail | None = None,
+    *,
+    retry: bool = False,
 ) -> IngestResult:
     """Keep the raw bytes and the reason; the mail moves aside and the loop goes on."""
     with pipeline.factory() as session, session.begin():
-        row = queries.inbound_by_key(session, key)
-        if row is None:
+        status = queries.inbound_status(session, key)
+        if _already_done(status, retry):
+            assert status is not None
+            return IngestResult(key, "duplicate", status[1])
+        if status is None:
             row = _inbound_row(mail, parsed, key, now, status="quarantined")
             session.add(row)
+        else:
+            row = session.get_one(InboundMessage, status[0])
         row.status = "quarantined"
         row.reason = reason
         row.error = error[:4000]

@@ -33,6 +33,38 @@ def inbound_with_message_id(session: Session, message_id: str) -> InboundMessage
     )
 
 
+def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
+    """Id and status of the message with this key, without loading its raw bytes."""
+    row = session.execute(
+        select(InboundMessage.id, InboundMessage.status).where(InboundMessage.message_key == key)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def message_id_seen(session: Session, message_id: str) -> bool:
+    found = session.scalar(
+        select(InboundMessage.id).where(InboundMessage.message_id == message_id).limit(1)
+    )
+    return found is not None
+
+
+def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
+    """Record (or re-point) the request a Message-ID belongs to, in one statement."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(ThreadRef).values(
+        message_id=message_id, request_id=request_id, direction=direction
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ThreadRef.message_id],
+            set_={
+                "request_id": statement.excluded.request_id,
+                "direction": statement.excluded.direction,
+            },
+        )
+    )
+
+
 def request_by_reference(session: Session, reference: str) -> Request | None:
     return session.scalar(
         select(Request)
@@ -119,28 +151,17 @@ def format_reference(year: int, seq: int) -> str:
     return f"ONB-{year}-{seq:04d}"
 
 
-def replies_to_since(session: Session, address: str, since: datetime) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.to_addr == address, OutboxMessage.created_at >= since)
-        )
-        or 0
-    )
-
-
-def help_sent_since(session: Session, address: str, since: datetime) -> bool:
-    found = session.scalar(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.to_addr == address,
-            OutboxMessage.kind == "help",
-            OutboxMessage.created_at >= since,
-        )
-        .limit(1)
-    )
-    return found is not None
+def sender_history(session: Session, address: str, now: datetime) -> tuple[int, bool]:
+    """Replies to `address` in the last hour, and whether a help reply went in the last day,
+    in one query (ingest asks both for every mail)."""
+    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
+    row = session.execute(
+        select(
+            func.count().filter(OutboxMessage.created_at >= hour),
+            func.count().filter(OutboxMessage.kind == "help"),
+        ).where(OutboxMessage.to_addr == address, OutboxMessage.created_at >= min(hour, day))
+    ).one()
+    return int(row[0] or 0), bool(row[1])
 
 
 def correspondents(session: Session, request_id: int) -> set[str]:
