@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.transport import (
@@ -26,6 +27,9 @@ LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=1)
 # How long a claimed message is left alone while it is being sent.
 LEASE = timedelta(minutes=5)
+# Messages claimed per transaction: one claim for many sends, while a crash leaves at
+# most this many waiting out the lease.
+CLAIM_BATCH = 20
 
 
 @dataclass
@@ -49,37 +53,77 @@ def next_attempt(attempts: int, now: datetime) -> datetime:
     return now + wait
 
 
+@dataclass(frozen=True)
+class _Claim:
+    """What sending one claimed message and recording its result needs, without its row."""
+
+    id: int
+    kind: str
+    attempts: int
+    created_at: datetime
+    due_at: datetime
+    envelope: Envelope
+
+
 def drain(factory: sessionmaker[Session], transport: Transport, now: datetime) -> DrainReport:
     """Send every message due at `now` once.
 
-    Each message is claimed in one short transaction (its next attempt pushed a lease
-    ahead), sent with no transaction open, and its result recorded in another. A crash
-    in between leaves the claim to expire, and the same bytes under the same
-    Message-ID go out again: at worst a duplicate, never a different reply.
+    Messages are claimed a batch at a time in one short transaction (each one's next
+    attempt pushed a lease ahead), sent with no transaction open, and each result is
+    recorded in its own transaction as soon as the server has answered. A crash in
+    between leaves the claim to expire, and the same bytes under the same Message-ID go
+    out again: at worst a duplicate, never a different reply.
 
     When the server cannot be reached at all (TransportDown) the round ends there: the
-    message tried is deferred, the rest stay due untouched, so an unreachable server
-    costs one connection attempt per round rather than one timeout per message.
+    message tried is deferred, the rest of the batch is handed back as it was, so an
+    unreachable server costs one connection attempt per round rather than one timeout
+    per message.
     """
     report = DrainReport()
     while True:
-        with factory() as session, session.begin():
-            batch = queries.due_outbox(session, now, limit=1)
-            if not batch:
+        claims = _claim(factory, now)
+        if not claims:
+            return report
+        for position, claim in enumerate(claims):
+            outcome = _send(transport, claim.envelope)
+            with factory() as session, session.begin():
+                _record(session, claim, outcome, now, report)
+            if outcome[0] == "unreachable":
+                _release(factory, claims[position + 1 :])
+                report.unreachable = True
                 return report
-            row = batch[0]
+
+
+def _claim(factory: sessionmaker[Session], now: datetime) -> list[_Claim]:
+    with factory() as session, session.begin():
+        claims = []
+        for row in queries.due_outbox(session, now, limit=CLAIM_BATCH):
+            claims.append(
+                _Claim(
+                    row.id,
+                    row.kind,
+                    row.attempts + 1,
+                    row.created_at,
+                    row.next_attempt_at,
+                    Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw),
+                )
+            )
             row.attempts += 1
             row.next_attempt_at = now + LEASE
-            envelope = Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw)
-            claimed = row.id
-        outcome = _send(transport, envelope)
-        with factory() as session, session.begin():
-            row = session.get(OutboxMessage, claimed)
-            if row is not None:
-                _record(row, outcome, now, report)
-        if outcome[0] == "unreachable":
-            report.unreachable = True
-            return report
+        return claims
+
+
+def _release(factory: sessionmaker[Session], claims: list[_Claim]) -> None:
+    """Hand claimed but untried messages back, due as they were and with no attempt spent."""
+    if not claims:
+        return
+    with factory() as session, session.begin():
+        for claim in claims:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == claim.id, OutboxMessage.status == "pending")
+                .values(attempts=claim.attempts - 1, next_attempt_at=claim.due_at)
+            )
 
 
 def _send(transport: Transport, envelope: Envelope) -> tuple[str, str]:
@@ -102,19 +146,21 @@ def _brief(text: str) -> str:
 
 
 def _record(
-    row: OutboxMessage, outcome: tuple[str, str], now: datetime, report: DrainReport
+    session: Session, claim: _Claim, outcome: tuple[str, str], now: datetime, report: DrainReport
 ) -> None:
     result, text = outcome
+    done = update(OutboxMessage).where(OutboxMessage.id == claim.id)
     if result == "sent":
-        row.status, row.sent_at, row.last_error, row.server_reply = "sent", now, None, text
+        session.execute(done.values(status="sent", sent_at=now, last_error=None, server_reply=text))
         report.sent += 1
-        log.info("outbox %d (%s) sent", row.id, row.kind)
-    elif result == "permanent" or now - row.created_at >= GIVE_UP_AFTER:
-        row.status, row.last_error = "failed", text
+        log.info("outbox %d (%s) sent", claim.id, claim.kind)
+    elif result == "permanent" or now - claim.created_at >= GIVE_UP_AFTER:
+        session.execute(done.values(status="failed", last_error=text))
         report.failed += 1
-        log.error("outbox %d (%s) failed: %s", row.id, row.kind, _brief(text))
+        log.error("outbox %d (%s) failed: %s", claim.id, claim.kind, _brief(text))
     else:
-        row.last_error = text
-        row.next_attempt_at = next_attempt(row.attempts, now)
+        session.execute(
+            done.values(last_error=text, next_attempt_at=next_attempt(claim.attempts, now))
+        )
         report.deferred += 1
-        log.warning("outbox %d (%s) deferred: %s", row.id, row.kind, _brief(text))
+        log.warning("outbox %d (%s) deferred: %s", claim.id, claim.kind, _brief(text))
