@@ -9,7 +9,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -186,24 +186,30 @@ class ImapMailbox:
                 yield batch
 
     def mark_done(self, mail: FetchedMail) -> None:
-        self._relocate(mail, self.config.processed_folder)
+        self.mark_all_done([mail])
+
+    def mark_all_done(self, mails: Sequence[FetchedMail]) -> None:
+        self._relocate(mails, self.config.processed_folder)
 
     def quarantine(self, mail: FetchedMail) -> None:
-        self._relocate(mail, self.config.quarantine_folder)
+        self._relocate([mail], self.config.quarantine_folder)
 
-    def _relocate(self, mail: FetchedMail, target: str) -> None:
-        if mail.uidvalidity != self.uidvalidity or mail.uid is None:
-            return  # the folder was renumbered since the fetch: the rescan finds it again
+    def _relocate(self, mails: Sequence[FetchedMail], target: str) -> None:
+        # A mail fetched before the folder was renumbered is left alone: the rescan finds
+        # it again, and its message key says it is done.
+        uids = [m.uid for m in mails if m.uid is not None and m.uidvalidity == self.uidvalidity]
+        if not uids:
+            return
         try:
             if self._move:
-                self.client.move([mail.uid], target)
+                self.client.move(uids, target)
                 return
             # No MOVE: copy first (it raises if it fails), then flag and expunge exactly
-            # that UID. Without UIDPLUS the flag alone hides it from our UNDELETED search.
-            self.client.copy([mail.uid], target)
-            self.client.add_flags([mail.uid], [b"\\Deleted"])
+            # those UIDs. Without UIDPLUS the flag alone hides them from our UNDELETED search.
+            self.client.copy(uids, target)
+            self.client.add_flags(uids, [b"\\Deleted"])
             if self.client.has_capability("UIDPLUS"):
-                self.client.uid_expunge([mail.uid])
+                self.client.uid_expunge(uids)
         except _NETWORK_ERRORS as exc:
             raise self._lost(exc) from exc
 

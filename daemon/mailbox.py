@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -40,6 +40,11 @@ class Mailbox(Protocol):
 
     def mark_done(self, mail: FetchedMail) -> None:
         """Move a committed message out of the way (only after its commit)."""
+        ...
+
+    def mark_all_done(self, mails: Sequence[FetchedMail]) -> None:
+        """mark_done for several committed messages, in as few round trips as the
+        protocol allows."""
         ...
 
     def quarantine(self, mail: FetchedMail) -> None: ...

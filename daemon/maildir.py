@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +50,10 @@ class MaildirMailbox:
 
     def mark_done(self, mail: FetchedMail) -> None:
         self._move(mail, self.path / "cur" / f"{_base(mail.handle)}:2,S")
+
+    def mark_all_done(self, mails: Sequence[FetchedMail]) -> None:
+        for mail in mails:
+            self.mark_done(mail)
 
     def quarantine(self, mail: FetchedMail) -> None:
         self._move(mail, self.path / QUARANTINE_FOLDER / "cur" / f"{_base(mail.handle)}:2,")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,11 +12,14 @@ from sqlalchemy.orm import Session
 
 from onboardd.daemon.app import App
 from onboardd.daemon.ingest import ingest
-from onboardd.daemon.mailbox import Mailbox
+from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
 from onboardd.daemon.outbox import DrainReport, drain
 from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.run")
+
+# Committed mails moved out of the folder per IMAP MOVE.
+MOVE_BATCH = 100
 
 
 @dataclass
@@ -58,29 +62,46 @@ def drain_mailbox(
 ) -> None:
     """Each waiting mail to its committed outcome, then out of the way; `stop` is checked
     between mails, so a stop request finishes the mail in hand and no more.
-    `after_commit` runs once each answered mail is committed and moved (the service
-    sends its replies there rather than after the whole backlog)."""
+
+    Committed mail is moved out of the folder in batches (one IMAP MOVE for up to
+    MOVE_BATCH mails, and whatever is left when the loop ends for any reason): a mail
+    committed but not yet moved when the process dies is fetched again and found done
+    by its key, so batching costs nothing but that second look.
+    `after_commit` runs once each answered mail is committed (the service sends its
+    replies there rather than after the whole backlog)."""
     factory = app.pipeline.factory
     with factory() as session, session.begin():
         since = answer_since(session, mailbox, now)
-    for mail in mailbox.fetch_new():
-        if stop():
-            break
-        result = ingest(
-            app.pipeline, mail, sender=app.sender_for(mailbox.name), now=now, answer_since=since
-        )
-        if result.quarantined:
-            mailbox.quarantine(mail)
-            report.quarantined += 1
-            continue
-        mailbox.mark_done(mail)
-        if result.status == "duplicate":
-            report.duplicates += 1
-        elif result.status == "backlog":
-            report.backlog += 1
-        else:
-            report.processed += 1
-            after_commit()
+    done: list[FetchedMail] = []
+    try:
+        for mail in mailbox.fetch_new():
+            if stop():
+                break
+            result = ingest(
+                app.pipeline, mail, sender=app.sender_for(mailbox.name), now=now, answer_since=since
+            )
+            if result.quarantined:
+                mailbox.quarantine(mail)
+                report.quarantined += 1
+                continue
+            done.append(mail)
+            if len(done) >= MOVE_BATCH:
+                mailbox.mark_all_done(done)
+                done.clear()
+            if result.status == "duplicate":
+                report.duplicates += 1
+            elif result.status == "backlog":
+                report.backlog += 1
+            else:
+                report.processed += 1
+                after_commit()
+    except BaseException:
+        # Committed mail still goes aside if the mailbox can take it; if it cannot (the
+        # connection is what failed), the next pass finds those mails done by their key.
+        with contextlib.suppress(MailboxError):
+            mailbox.mark_all_done(done)
+        raise
+    mailbox.mark_all_done(done)
     with factory() as session, session.begin():
         state = session.get(MailboxState, (mailbox.name, mailbox.folder))
         if state is not None and report.processed + report.backlog:
