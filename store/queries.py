@@ -51,12 +51,14 @@ def message_id_seen(session: Session, message_id: str) -> bool:
 def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
     """Record (or re-point) the request a Message-ID belongs to, in one statement."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(ThreadRef).values(
+    # On the Table, not the mapped class: the ORM's bulk-insert path costs more than the
+    # statement itself, and there is no object to keep in step.
+    statement = insert(ThreadRef.__table__).values(
         message_id=message_id, request_id=request_id, direction=direction
     )
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=[ThreadRef.message_id],
+            index_elements=["message_id"],
             set_={
                 "request_id": statement.excluded.request_id,
                 "direction": statement.excluded.direction,
