@@ -62,8 +62,12 @@ def ingest(
     now: datetime,
     answer_since: datetime | None = None,
     retry: bool = False,
+    parsed: ParsedEmail | ParseError | None = None,
 ) -> IngestResult:
     """Process one fetched mail to a committed outcome; the caller then marks it done.
+
+    `parsed` is the mail's parse (or its ParseError) where it was done ahead, in the
+    parse worker; None parses it here.
 
     With retry=True the mail is a quarantined one put through again: its stored row is
     updated in the same transaction, so its raw bytes are never without a home.
@@ -73,10 +77,13 @@ def ingest(
         # Parsed before any transaction: it is the costliest step and needs no database.
         # A duplicate is parsed in vain, but duplicates are rare (a crash between commit
         # and move, the same mail delivered twice) and the transaction below says so.
-        try:
-            parsed = parse_message(mail.raw, max_bytes=pipeline.policy.limits.max_message_bytes)
-        except ParseError as exc:
-            return _quarantine(pipeline, mail, key, now, exc.reason, str(exc), retry=retry)
+        if parsed is None:
+            try:
+                parsed = parse_message(mail.raw, max_bytes=pipeline.policy.limits.max_message_bytes)
+            except ParseError as exc:
+                parsed = exc
+        if isinstance(parsed, ParseError):
+            return _quarantine(pipeline, mail, key, now, parsed.reason, str(parsed), retry=retry)
         answer = answer_since is None or mail.arrived_at is None or mail.arrived_at >= answer_since
         try:
             return _decide(pipeline, mail, parsed, key, sender, now, answer, retry)

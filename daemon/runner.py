@@ -14,6 +14,7 @@ from onboardd.daemon.app import App
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
 from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.daemon.parse_ahead import parse_ahead
 from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.run")
@@ -59,6 +60,7 @@ def drain_mailbox(
     report: PassReport,
     stop: Callable[[], bool] = lambda: False,
     after_commit: Callable[[], None] = lambda: None,
+    parse_worker: bool = True,
 ) -> None:
     """Each waiting mail to its committed outcome, then out of the way; `stop` is checked
     between mails, so a stop request finishes the mail in hand and no more.
@@ -73,34 +75,44 @@ def drain_mailbox(
     with factory() as session, session.begin():
         since = answer_since(session, mailbox, now)
     done: list[FetchedMail] = []
-    try:
-        for mail in mailbox.fetch_new():
-            if stop():
-                break
-            result = ingest(
-                app.pipeline, mail, sender=app.sender_for(mailbox.name), now=now, answer_since=since
-            )
-            if result.quarantined:
-                mailbox.quarantine(mail)
-                report.quarantined += 1
-                continue
-            done.append(mail)
-            if len(done) >= MOVE_BATCH:
+    limit = app.pipeline.policy.limits.max_message_bytes
+    # closing(): a stop or an error ends the parse worker now, not at garbage collection.
+    with contextlib.closing(
+        parse_ahead(mailbox.fetch_new(), limit, enabled=parse_worker)
+    ) as backlog:
+        try:
+            for mail, parsed in backlog:
+                if stop():
+                    break
+                result = ingest(
+                    app.pipeline,
+                    mail,
+                    sender=app.sender_for(mailbox.name),
+                    now=now,
+                    answer_since=since,
+                    parsed=parsed,
+                )
+                if result.quarantined:
+                    mailbox.quarantine(mail)
+                    report.quarantined += 1
+                    continue
+                done.append(mail)
+                if len(done) >= MOVE_BATCH:
+                    mailbox.mark_all_done(done)
+                    done.clear()
+                if result.status == "duplicate":
+                    report.duplicates += 1
+                elif result.status == "backlog":
+                    report.backlog += 1
+                else:
+                    report.processed += 1
+                    after_commit()
+        except BaseException:
+            # Committed mail still goes aside if the mailbox can take it; if it cannot (the
+            # connection is what failed), the next pass finds those mails done by their key.
+            with contextlib.suppress(MailboxError):
                 mailbox.mark_all_done(done)
-                done.clear()
-            if result.status == "duplicate":
-                report.duplicates += 1
-            elif result.status == "backlog":
-                report.backlog += 1
-            else:
-                report.processed += 1
-                after_commit()
-    except BaseException:
-        # Committed mail still goes aside if the mailbox can take it; if it cannot (the
-        # connection is what failed), the next pass finds those mails done by their key.
-        with contextlib.suppress(MailboxError):
-            mailbox.mark_all_done(done)
-        raise
+            raise
     mailbox.mark_all_done(done)
     with factory() as session, session.begin():
         state = session.get(MailboxState, (mailbox.name, mailbox.folder))

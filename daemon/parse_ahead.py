@@ -1,0 +1,113 @@
+"""Parse a backlog one step ahead, in a second process, while the loop decides on mail.
+
+Parsing is the costliest pure step of a mail (a few ms, much more with attachments) and
+needs no database, so with a backlog waiting it runs in a worker process on the other
+core while the main process holds the mail before it in its transaction. Results come
+back in fetch order, so the loop's order and its one-transaction-per-mail guarantee are
+unchanged. A small burst (the usual IDLE wake-up) never starts the worker: its start-up
+would cost more than parsing the burst in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from onboardd.daemon.mailbox import FetchedMail
+from onboardd.parsers.errors import ParseError
+from onboardd.parsers.message import parse_message
+from onboardd.parsers.model import ParsedEmail
+
+log = logging.getLogger("onboardd.parse")
+
+# A backlog at least this long gets the worker; fewer mails are parsed in place.
+START_AT = 16
+# Mails handed to the worker ahead of the one being decided: enough to keep it busy
+# through a slow transaction, few enough that little raw mail waits in memory.
+AHEAD = 6
+
+Parsed = ParsedEmail | ParseError
+
+
+def parse_or_error(raw: bytes, max_bytes: int) -> Parsed:
+    """The worker's task: the parse, or the ParseError as a value (it travels back)."""
+    try:
+        return parse_message(raw, max_bytes=max_bytes)
+    except ParseError as exc:
+        return exc
+
+
+def worker_available() -> bool:
+    """A second process only pays where there is a second core to run it."""
+    return (os.cpu_count() or 1) >= 2
+
+
+def parse_ahead(
+    mails: Iterable[FetchedMail], max_bytes: int, *, enabled: bool = True
+) -> Iterator[tuple[FetchedMail, Parsed | None]]:
+    """Each mail with its parse, in order; None where the caller is to parse it in place.
+
+    Closing the iterator early (a stop request) shuts the worker down; work handed to it
+    for mails not yet taken is dropped, and those mails stay in the folder for the next
+    pass, as they would without a worker.
+    """
+    source = iter(mails)
+    first: list[FetchedMail] = []
+    for mail in source:
+        first.append(mail)
+        if len(first) >= START_AT:
+            break
+    if not enabled or len(first) < START_AT or not worker_available():
+        for mail in (*first, *source):
+            yield mail, None
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        # In fetch order; a None future means "parse in place" (the worker is gone).
+        pending: deque[tuple[FetchedMail, Future[Parsed] | None]] = deque()
+        broken = False
+        try:
+            for mail in _chain(first, source):
+                future = None if broken else _submit(pool, mail, max_bytes)
+                broken = future is None
+                pending.append((mail, future))
+                while len(pending) > (0 if broken else AHEAD):
+                    done, parsed = _result(pending.popleft())
+                    broken = broken or parsed is None
+                    yield done, parsed
+            while pending:
+                yield _result(pending.popleft())
+        finally:
+            for _mail, waiting in pending:
+                if waiting is not None:
+                    waiting.cancel()
+
+
+def _chain(first: list[FetchedMail], rest: Iterator[FetchedMail]) -> Iterator[FetchedMail]:
+    yield from first
+    first.clear()  # the worker has these now; do not keep a second reference
+    yield from rest
+
+
+def _submit(pool: ProcessPoolExecutor, mail: FetchedMail, max_bytes: int) -> Future[Parsed] | None:
+    try:
+        return pool.submit(parse_or_error, mail.raw, max_bytes)
+    except BrokenProcessPool:
+        return None
+
+
+def _result(item: tuple[FetchedMail, Future[Parsed] | None]) -> tuple[FetchedMail, Parsed | None]:
+    """The worker's answer, or None (parse in place) if the worker died."""
+    mail, future = item
+    if future is None:
+        return mail, None
+    try:
+        return mail, future.result()
+    except BrokenProcessPool:
+        log.warning("parse worker stopped unexpectedly; parsing in the main process")
+        return mail, None

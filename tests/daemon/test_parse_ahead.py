@@ -1,0 +1,96 @@
+"""Parsing a backlog ahead in a worker process: same results, same order, in-place for bursts."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from onboardd.daemon import parse_ahead as ahead
+from onboardd.daemon.mailbox import FetchedMail
+from onboardd.parsers.errors import ParseError
+from onboardd.parsers.message import parse_message
+
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "mails").glob("*.eml"))
+LIMIT = 25 * 1024 * 1024
+
+
+def fetched(count: int) -> list[FetchedMail]:
+    mails = [
+        FetchedMail("onboarding", "new", f"{n}.eml", FIXTURES[n % len(FIXTURES)].read_bytes())
+        for n in range(count)
+    ]
+    # One the parser refuses, so an error has to make the trip back as well.
+    mails[count // 2] = FetchedMail(
+        "onboarding", "new", "huge.eml", b"Subject: x\n\n" + b"a" * 4096
+    )
+    return mails
+
+
+@pytest.fixture(autouse=True)
+def _needs_two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker is only started on a machine with a second core; these tests are about
+    # the worker, so they run it on any machine.
+    monkeypatch.setattr(ahead, "worker_available", lambda: True)
+
+
+def test_a_backlog_is_parsed_by_the_worker_in_fetch_order_with_the_same_results() -> None:
+    mails = fetched(ahead.START_AT + 9)
+    out = list(ahead.parse_ahead(iter(mails), 2048))
+
+    assert [mail.handle for mail, _ in out] == [mail.handle for mail in mails]
+    assert all(parsed is not None for _, parsed in out)  # none left to parse in place
+    for mail, parsed in out:
+        try:
+            expected = parse_message(mail.raw, max_bytes=2048)
+        except ParseError as error:
+            assert isinstance(parsed, ParseError)
+            assert parsed.reason == error.reason and str(parsed) == str(error)
+        else:
+            assert parsed == expected
+    assert any(isinstance(parsed, ParseError) for _, parsed in out)
+    assert multiprocessing.active_children() == []  # the worker is gone with the backlog
+
+
+def test_a_small_burst_is_left_to_parse_in_place() -> None:
+    mails = fetched(ahead.START_AT - 1)
+    out = list(ahead.parse_ahead(iter(mails), LIMIT))
+    assert [mail.handle for mail, _ in out] == [mail.handle for mail in mails]
+    assert all(parsed is None for _, parsed in out)
+    assert multiprocessing.active_children() == []
+
+
+def test_disabled_never_starts_a_worker() -> None:
+    out = list(ahead.parse_ahead(iter(fetched(40)), LIMIT, enabled=False))
+    assert len(out) == 40 and all(parsed is None for _, parsed in out)
+
+
+def test_stopping_early_ends_the_worker_and_leaves_the_rest_untaken() -> None:
+    pulled: list[str] = []
+
+    def source() -> object:
+        for mail in fetched(60):
+            pulled.append(mail.handle)
+            yield mail
+
+    with contextlib.closing(ahead.parse_ahead(source(), LIMIT)) as backlog:  # type: ignore[arg-type]
+        taken = [next(backlog) for _ in range(3)]
+    assert [mail.handle for mail, _ in taken] == ["0.eml", "1.eml", "2.eml"]
+    # Only a few mails beyond those taken were read from the mailbox at all.
+    assert len(pulled) <= ahead.START_AT + ahead.AHEAD + 1
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_dies_leaves_its_mails_to_be_parsed_in_place() -> None:
+    mails = fetched(ahead.START_AT + 10)
+    backlog = ahead.parse_ahead(iter(mails), LIMIT)
+    first = next(backlog)
+    assert first[1] is not None
+    for child in multiprocessing.active_children():
+        child.kill()
+    rest = list(backlog)
+    assert [mail.handle for mail, _ in [first, *rest]] == [mail.handle for mail in mails]
+    # Whatever the worker had not answered comes back for parsing in place, in order.
+    assert rest[-1][1] is None
