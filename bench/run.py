@@ -244,8 +244,35 @@ def raw_limit(dovecot: Dovecot) -> dict[str, object]:
             "parse_errors": failures, "mails_per_second": (parsed + failures) / seconds}
 
 
+def _tree_rss_kb(root: int) -> tuple[int, int]:
+    """RSS of `root` and of all its descendants (the parse worker), summed, and the
+    largest single one, from /proc. Shared pages count once per process: an upper bound."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields.get("PPid", "0").strip() or 0)
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    sizes = [rss.get(pid, 0) for pid in tree]
+    return sum(sizes), max(sizes, default=0)
+
+
 def drain(config: Path, profile: Path | None) -> dict[str, object]:
-    """`onboardd run --once` in a child process; os.wait4 gives its own peak RSS."""
+    """`onboardd run --once` in a child process. Its peak memory is sampled every 100 ms
+    over the whole process tree (the daemon and its parse worker), as well as read from
+    os.wait4 (the largest single process, not their sum)."""
     code = "import sys; from onboardd.daemon.cli import main; sys.exit(main(sys.argv[1:]))"
     if profile is not None:
         code = (
@@ -256,11 +283,20 @@ def drain(config: Path, profile: Path | None) -> dict[str, object]:
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=config.parent, stdout=subprocess.DEVNULL,
                              stderr=open(config.parent / "drain.log", "wb"))  # noqa: SIM115
+    tree_peak = 0
+    while True:
+        # WNOHANG: keep sampling until the child is gone, without reaping it here.
+        waited = os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        if waited is not None:
+            break
+        tree_peak = max(tree_peak, _tree_rss_kb(child.pid)[0])
+        time.sleep(0.1)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "exit_code": child.returncode,
-            "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux: kilobytes
+            "peak_rss_mb": max(tree_peak, usage.ru_maxrss) / 1024,  # Linux: kilobytes
+            "largest_process_rss_mb": usage.ru_maxrss / 1024,
             "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
@@ -383,7 +419,7 @@ def report(result: dict[str, object]) -> str:
         f"{r['service_idle']['p50']:>7.3f} / {r['service_idle']['p95']:.3f} s",
         f"{'IDLE p95 factor (onboardd / Dovecot)':<44}{r['idle_factor']:>13.2f}x"
         f"   target <= {TARGET_IDLE_FACTOR}x",
-        f"{'peak RSS of the drain process':<44}{r['drain']['peak_rss_mb']:>11.0f} MB"
+        f"{'peak RSS of the drain (process tree)':<44}{r['drain']['peak_rss_mb']:>11.0f} MB"
         f"   target < {TARGET_RSS_MB:.0f} MB",
         "",
         "targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in r["met"].items()),
