@@ -118,8 +118,8 @@ def next_reference(session: Session, year: int, *, take: bool) -> str:
     The year's counter row stays locked until the transaction ends, so the number shown
     in a reply rendered before the request row exists is the number it gets.
     """
-    counter = _locked_counter(session, year)
-    if counter is None:
+    last = _locked_last_seq(session, year)
+    if last is None:
         # The year's first request: two transactions may get here at once. The insert
         # that loses waits for the winner and does nothing; both then lock the one row.
         # (A plain INSERT would fail the loser with an IntegrityError, which ingest
@@ -128,24 +128,21 @@ def next_reference(session: Session, year: int, *, take: bool) -> str:
         session.execute(
             insert(ReferenceCounter).values(year=year, last_seq=0).on_conflict_do_nothing()
         )
-        counter = _locked_counter(session, year)
-        assert counter is not None
-    seq = counter.last_seq + 1
+        last = _locked_last_seq(session, year)
+        assert last is not None
+    seq = last + 1
     if take:
         session.execute(
             update(ReferenceCounter).where(ReferenceCounter.year == year).values(last_seq=seq)
         )
-        counter.last_seq = seq
     return format_reference(year, seq)
 
 
-def _locked_counter(session: Session, year: int) -> ReferenceCounter | None:
-    # populate_existing: the row as committed now, even if this session loaded it before.
+def _locked_last_seq(session: Session, year: int) -> int | None:
+    # The column, not the mapped row: always the value as committed now (an identity-map
+    # copy could be stale), and without the ORM's cost of loading an object.
     return session.scalar(
-        select(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        select(ReferenceCounter.last_seq).where(ReferenceCounter.year == year).with_for_update()
     )
 
 
