@@ -10,9 +10,12 @@ would cost more than parsing the burst in place.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,6 +35,7 @@ START_AT = 16
 AHEAD = 6
 
 Parsed = ParsedEmail | ParseError
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def parse_or_error(raw: bytes, max_bytes: int) -> Parsed:
@@ -40,6 +44,16 @@ def parse_or_error(raw: bytes, max_bytes: int) -> Parsed:
         return parse_message(raw, max_bytes=max_bytes)
     except ParseError as exc:
         return exc
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: end with the daemon. A daemon killed outright (SIGKILL, OOM)
+    runs no clean-up, and its worker would otherwise wait for work for ever."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def worker_available() -> bool:
@@ -67,7 +81,9 @@ def parse_ahead(
             yield mail, None
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         # In fetch order; a None future means "parse in place" (the worker is gone).
         pending: deque[tuple[FetchedMail, Future[Parsed] | None]] = deque()
         broken = False

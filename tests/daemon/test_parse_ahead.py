@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +99,36 @@ def test_a_worker_that_dies_leaves_its_mails_to_be_parsed_in_place() -> None:
     assert [mail.handle for mail, _ in [first, *rest]] == [mail.handle for mail in mails]
     # Whatever the worker had not answered comes back for parsing in place, in order.
     assert rest[-1][1] is None
+
+
+CHILD = """
+import multiprocessing, sys, time
+from pathlib import Path
+from onboardd.daemon import parse_ahead as ahead
+from onboardd.daemon.mailbox import FetchedMail
+
+ahead.worker_available = lambda: True
+raw = Path(sys.argv[1]).read_bytes()
+mails = (FetchedMail("onboarding", "new", f"{n}.eml", raw) for n in range(100))
+backlog = ahead.parse_ahead(mails, 1 << 24)
+next(backlog)
+print(multiprocessing.active_children()[0].pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_worker_ends_when_the_daemon_is_killed_outright() -> None:
+    daemon = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(FIXTURES[0])], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert daemon.stdout is not None
+        worker = int(daemon.stdout.readline())
+        os.kill(daemon.pid, signal.SIGKILL)
+        daemon.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
+            time.sleep(0.05)
+        assert not Path(f"/proc/{worker}").exists(), "the parse worker outlived its daemon"
+    finally:
+        daemon.kill()
