@@ -5,7 +5,8 @@ needs no database, so with a backlog waiting it runs in a worker process on the 
 core while the main process holds the mail before it in its transaction. Results come
 back in fetch order, so the loop's order and its one-transaction-per-mail guarantee are
 unchanged. A small burst (the usual IDLE wake-up) never starts the worker: its start-up
-would cost more than parsing the burst in place.
+would cost more than parsing the burst in place; and while it starts, the loop goes on
+parsing in place.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def worker_ready(started: Future[int]) -> bool:
+    return started.done()
+
+
 def worker_available() -> bool:
     """A second process only pays where there is a second core to run it."""
     return (os.cpu_count() or 1) >= 2
@@ -87,8 +92,15 @@ def parse_ahead(
         # In fetch order; a None future means "parse in place" (the worker is gone).
         pending: deque[tuple[FetchedMail, Future[Parsed] | None]] = deque()
         broken = False
+        # The worker takes most of a second to start (a fresh interpreter importing the
+        # parsers). Until it answers this first call, mail is parsed in place rather than
+        # left waiting for it.
+        started = pool.submit(os.getpid)
         try:
             for mail in _chain(first, source):
+                if not pending and not worker_ready(started):
+                    yield mail, None
+                    continue
                 future = None if broken else _submit(pool, mail, max_bytes)
                 broken = future is None
                 pending.append((mail, future))
