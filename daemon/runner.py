@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from onboardd.daemon.app import App
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
-from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.daemon.outbox import DrainReport
 from onboardd.daemon.parse_ahead import parse_ahead
+from onboardd.daemon.sending import BackgroundSender
 from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.run")
@@ -121,17 +122,30 @@ def drain_mailbox(
 
 
 def run_once(app: App, now: datetime) -> PassReport:
-    """Everything waiting, once: each mailbox, then the outbox."""
+    """Everything waiting, once: each mailbox, with its replies sent alongside by a second
+    thread, and whatever is still due when the mailboxes are done."""
     report = PassReport()
     transport = app.transport()
+    sender = BackgroundSender(app.pipeline.factory, transport, lambda: now)
+    sender.start()
     try:
         for mailbox in app.mailboxes():
             mailbox.connect()
             try:
-                drain_mailbox(app, mailbox, now, report)
+                drain_mailbox(app, mailbox, now, report, after_commit=sender.nudge)
             finally:
                 mailbox.close()
-        report.outbox = drain(app.pipeline.factory, transport, now)
+    except BaseException:
+        # What is committed still goes out; the error that stopped the loop is the one told.
+        try:
+            sender.finish()
+        except Exception as exc:
+            log.warning("outbox: sending after the error failed too: %s", exc)
+        finally:
+            transport.close()
+        raise
+    try:
+        report.outbox = sender.finish()
     finally:
         transport.close()
     return report
