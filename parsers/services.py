@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from onboardd.parsers.model import CatalogEntry
 
@@ -25,9 +28,13 @@ def _key(text: str) -> str:
     return key
 
 
-def catalog_index(catalog: tuple[CatalogEntry, ...]) -> dict[str, str]:
+@functools.lru_cache(maxsize=4)
+def catalog_index(catalog: tuple[CatalogEntry, ...]) -> Mapping[str, str]:
     """Normalised name or alias -> canonical name; "Identity Management (IDM)" also
-    answers to "Identity Management" and "IDM"."""
+    answers to "Identity Management" and "IDM".
+
+    Built once per catalog (the config's catalog is one value until a reload), not once
+    per mail; read-only, since every caller shares it."""
     index: dict[str, str] = {}
     for entry in catalog:
         for name in (entry.name, *entry.aliases):
@@ -35,7 +42,7 @@ def catalog_index(catalog: tuple[CatalogEntry, ...]) -> dict[str, str]:
             for form in forms:
                 if _key(form):
                     index.setdefault(_key(form), entry.name)
-    return index
+    return MappingProxyType(index)
 
 
 def match_services(value: str, catalog: tuple[CatalogEntry, ...]) -> tuple[
