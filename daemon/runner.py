@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,7 +98,8 @@ def drain_mailbox(
                     mailbox.quarantine(mail)
                     report.quarantined += 1
                     continue
-                done.append(mail)
+                # What a move needs, without the raw bytes (a batch of them is up to 100 mails).
+                done.append(dataclasses.replace(mail, raw=b""))
                 if len(done) >= MOVE_BATCH:
                     mailbox.mark_all_done(done)
                     done.clear()
