@@ -145,3 +145,39 @@ def test_the_worker_ends_when_the_daemon_is_killed_outright() -> None:
         assert not Path(f"/proc/{worker}").exists(), "the parse worker outlived its daemon"
     finally:
         daemon.kill()
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+
+if __name__ == "__mp_main__":  # this script being run again inside the worker
+    Path(sys.argv[2]).write_text("the worker ran the daemon's script")
+if __name__ == "__main__":
+    from onboardd.daemon import parse_ahead as ahead
+    from onboardd.daemon.mailbox import FetchedMail
+
+    ahead.worker_available = lambda: True
+    ahead.worker_ready = lambda started: started.result() > 0
+    raw = Path(sys.argv[1]).read_bytes()
+    mails = [FetchedMail("onboarding", "new", f"{n}.eml", raw) for n in range(40)]
+    parsed = [p for _, p in ahead.parse_ahead(mails, 1 << 24)]
+    assert all(p is not None for p in parsed), "the worker parsed nothing"
+    assert sys.modules["__main__"].__file__ == __file__  # put back after the start
+    print("ok")
+"""
+
+
+def test_the_worker_does_not_run_the_daemons_script_again(tmp_path: Path) -> None:
+    # The `onboardd` console script imports the whole CLI; a worker that re-ran it
+    # would load all of it to do nothing but parse.
+    script, marker = tmp_path / "daemon_script.py", tmp_path / "marker"
+    script.write_text(SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(FIXTURES[0]), str(marker)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+    assert not marker.exists(), marker.read_text()
