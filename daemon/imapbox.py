@@ -23,7 +23,7 @@ from onboardd.daemon.secrets import SecretError, SecretSource
 log = logging.getLogger("onboardd.imap")
 
 FETCH_BATCH = 100  # messages per UID FETCH of bodies...
-FETCH_BYTES = 16 * 1024 * 1024  # ...and no more bytes than this (one big mail alone)
+FETCH_BYTES = 8 * 1024 * 1024  # ...and no more bytes than this (one big mail alone)
 # RFC 2177: a server may drop an IDLE after 30 minutes; re-issue well before that.
 IDLE_RENEW_SECONDS = 25 * 60
 _DEFAULT_PORTS = {"implicit": 993, "starttls": 143, "none": 143}
@@ -148,7 +148,9 @@ class ImapMailbox:
             except _NETWORK_ERRORS as exc:
                 raise self._lost(exc) from exc
             for uid in batch:
-                item = fetched.get(uid)
+                # Taken out as it is handed on, and the batch dropped before the next
+                # FETCH, so no mail stays in memory here once the loop has it.
+                item = fetched.pop(uid, None)
                 if item is None or b"BODY[]" not in item:
                     continue  # expunged by someone else meanwhile
                 arrived = item.get(b"INTERNALDATE")
@@ -163,6 +165,8 @@ class ImapMailbox:
                     uidvalidity=self.uidvalidity,
                     uid=uid,
                 )
+                del item
+            del fetched
 
     def _batches(self, uids: list[int]) -> Iterator[list[int]]:
         """UIDs in groups bounded in count and in total size, so a folder of large mails

@@ -32,9 +32,10 @@ log = logging.getLogger("onboardd.parse")
 
 # A backlog at least this long gets the worker; fewer mails are parsed in place.
 START_AT = 16
-# Mails handed to the worker ahead of the one being decided: enough to keep it busy
-# through a slow transaction, few enough that little raw mail waits in memory.
-AHEAD = 6
+# Mails handed to the worker ahead of the one being decided: the worker parses several
+# times faster than a mail's transaction takes, so a few keep it busy; each one waiting
+# is raw mail (and its pickled copy) in memory.
+AHEAD = 3
 
 Parsed = ParsedEmail | ParseError
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
