@@ -111,7 +111,7 @@ def parse_ahead(
         if len(first) >= START_AT:
             break
     if not enabled or len(first) < START_AT or not worker_available():
-        for mail in (*first, *source):
+        for mail in _chain(first, source):  # one at a time: never the whole backlog
             yield mail, None
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,7 @@ def test_a_worker_that_dies_leaves_its_mails_to_be_parsed_in_place() -> None:
 
 CHILD = """
 import multiprocessing, sys, time
+from collections.abc import Iterator
 from pathlib import Path
 from onboardd.daemon import parse_ahead as ahead
 from onboardd.daemon.mailbox import FetchedMail
@@ -149,6 +151,7 @@ def test_the_worker_ends_when_the_daemon_is_killed_outright() -> None:
 
 SCRIPT = """
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 if __name__ == "__mp_main__":  # this script being run again inside the worker
@@ -181,3 +184,19 @@ def test_the_worker_does_not_run_the_daemons_script_again(tmp_path: Path) -> Non
     )
     assert done.stdout.strip() == "ok", done.stderr
     assert not marker.exists(), marker.read_text()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_backlog_is_read_from_the_mailbox_as_it_is_taken(enabled: bool) -> None:
+    # With or without the worker, mails are pulled from the mailbox a few at a time,
+    # never the whole backlog into memory at once.
+    pulled: list[str] = []
+
+    def source() -> Iterator[FetchedMail]:
+        for mail in fetched(200):
+            pulled.append(mail.handle)
+            yield mail
+
+    with contextlib.closing(ahead.parse_ahead(source(), LIMIT, enabled=enabled)) as backlog:
+        next(backlog)
+        assert len(pulled) <= ahead.START_AT + ahead.AHEAD + 1
