@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
 import logging
 import os
 import sys
@@ -21,6 +19,7 @@ from onboardd.daemon.config import Config, ConfigError, load_config
 from onboardd.daemon.digest import digest_mail
 from onboardd.daemon.ingest import StoreUnavailable, ingest
 from onboardd.daemon.mailbox import FetchedMail, MailboxError
+from onboardd.daemon.malloc import fixed_mmap_threshold
 from onboardd.daemon.outbox import drain
 from onboardd.daemon.records import view_of
 from onboardd.daemon.reports import (
@@ -42,9 +41,6 @@ from onboardd.store.engine import StoreError, make_engine, upgrade
 from onboardd.store.models import InboundMessage, OutboxMessage
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-# glibc mallopt(3): blocks at least this large are mmapped, and unmapped when freed.
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 1 << 20
 DEFAULT_CONFIG = Path("/etc/onboardd/config.toml")
 log = logging.getLogger("onboardd")
 
@@ -163,19 +159,6 @@ def _app(args: argparse.Namespace, *, migrate: bool = True) -> App:
 
 def _now(args: argparse.Namespace) -> datetime:
     return getattr(args, "now", None) or datetime.now(UTC)
-
-
-def fixed_mmap_threshold() -> None:
-    """Mail-sized buffers go back to the system when freed (glibc; a no-op elsewhere).
-
-    glibc raises its mmap threshold to the size of each mmapped block freed (up to
-    32 MB), so after the first large mail, raw bytes of later ones and their copies
-    come from the heap, whose freed space mostly stays resident: a `run --once` of
-    1,000 mails settled 20-30 MB higher than with the threshold fixed (mallopt fixes it,
-    and ends the adjusting) at 1 MiB, which cost no measurable CPU.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from onboardd.daemon.mailbox import FetchedMail
+from onboardd.daemon.malloc import fixed_mmap_threshold
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import ParsedEmail
@@ -39,7 +40,6 @@ AHEAD = 3
 
 Parsed = ParsedEmail | ParseError
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-M_MMAP_THRESHOLD, MMAP_THRESHOLD = -3, 1 << 20  # glibc mallopt(3)
 
 
 def parse_or_error(raw: bytes, max_bytes: int) -> Parsed:
@@ -56,11 +56,9 @@ def _die_with_parent(parent: int) -> None:
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        # As in `onboardd run` (cli.fixed_mmap_threshold): mail-sized buffers go back
-        # to the system when freed.
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
+    fixed_mmap_threshold()  # as in `onboardd run`
 
 
 @contextlib.contextmanager

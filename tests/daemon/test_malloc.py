@@ -1,5 +1,5 @@
 """`onboardd run` keeps glibc's mmap threshold fixed, so mail-sized buffers are unmapped
-when freed rather than left in the heap (daemon/cli.py fixed_mmap_threshold)."""
+when freed rather than left in the heap (daemon/malloc.py fixed_mmap_threshold)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,16 @@ class _Mallinfo2(ctypes.Structure):
     _fields_ = [
         (name, ctypes.c_size_t)
         for name in (
-            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
-            "uordblks", "fordblks", "keepcost",
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
         )
     ]
 
@@ -32,7 +40,7 @@ def _mapped_bytes() -> int:
 
 CHECK = """
 import sys
-from onboardd.daemon.cli import MMAP_THRESHOLD, fixed_mmap_threshold
+from onboardd.daemon.malloc import MMAP_THRESHOLD, fixed_mmap_threshold
 from tests.daemon.test_malloc import _mapped_bytes
 
 if sys.argv[1] == "fixed":
