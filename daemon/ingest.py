@@ -111,9 +111,12 @@ def ingest(
         raise StoreUnavailable(f"database unavailable: {describe(exc)}") from exc
 
 
-def _already_done(status: tuple[int, str] | None, retry: bool) -> bool:
-    """A recorded message is done, unless it is a quarantined one being retried."""
-    return status is not None and not (retry and status[1] == "quarantined")
+def _duplicate(key: str, status: tuple[int, str] | None, retry: bool) -> IngestResult | None:
+    """The answer for a message already recorded (unless it is a quarantined one being
+    retried), or None when it is to be processed."""
+    if status is None or (retry and status[1] == "quarantined"):
+        return None
+    return IngestResult(key, "duplicate", status[1])
 
 
 def _decide(
@@ -130,10 +133,9 @@ def _decide(
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
     with pipeline.factory() as session, session.begin(), session.no_autoflush:
         status = queries.inbound_status(session, key)
-        if _already_done(status, retry):
-            assert status is not None
-            return IngestResult(key, "duplicate", status[1])
-        if status is None and parsed.message_id:
+        if (duplicate := _duplicate(key, status, retry)) is not None:
+            return duplicate
+        if status is None:
             _warn_reused_message_id(session, parsed, key)
         tokens = _tokens(session, parsed, outgoing_sender.address)
         found = _find_request(session, parsed, tokens)
@@ -290,9 +292,8 @@ def _quarantine(
     """Keep the raw bytes and the reason; the mail moves aside and the loop goes on."""
     with pipeline.factory() as session, session.begin():
         status = queries.inbound_status(session, key)
-        if _already_done(status, retry):
-            assert status is not None
-            return IngestResult(key, "duplicate", status[1])
+        if (duplicate := _duplicate(key, status, retry)) is not None:
+            return duplicate
         if status is None:
             row = _inbound_row(mail, parsed, key, now, status="quarantined")
             session.add(row)

@@ -6,8 +6,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
@@ -50,10 +52,9 @@ def message_id_seen(session: Session, message_id: str) -> bool:
 
 def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
     """Record (or re-point) the request a Message-ID belongs to, in one statement."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # On the Table, not the mapped class: the ORM's bulk-insert path costs more than the
     # statement itself, and there is no object to keep in step.
-    statement = insert(ThreadRef.__table__).values(
+    statement = _insert(session, ThreadRef.__table__).values(
         message_id=message_id, request_id=request_id, direction=direction
     )
     session.execute(
@@ -65,6 +66,13 @@ def link_thread(session: Session, message_id: str, request_id: int, direction: s
             },
         )
     )
+
+
+def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
+    """INSERT in the session's dialect, for its ON CONFLICT clauses."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
 
 
 def request_by_reference(session: Session, reference: str) -> Request | None:
@@ -124,9 +132,10 @@ def next_reference(session: Session, year: int, *, take: bool) -> str:
         # that loses waits for the winner and does nothing; both then lock the one row.
         # (A plain INSERT would fail the loser with an IntegrityError, which ingest
         # reads as "this mail was processed concurrently", and the mail would be lost.)
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         session.execute(
-            insert(ReferenceCounter).values(year=year, last_seq=0).on_conflict_do_nothing()
+            _insert(session, ReferenceCounter.__table__)
+            .values(year=year, last_seq=0)
+            .on_conflict_do_nothing()
         )
         last = _locked_last_seq(session, year)
         assert last is not None
@@ -152,13 +161,13 @@ def format_reference(year: int, seq: int) -> str:
 
 def sender_history(session: Session, address: str, now: datetime) -> tuple[int, bool]:
     """Replies to `address` in the last hour, and whether a help reply went in the last day,
-    in one query (ingest asks both for every mail)."""
+    in one query over the last day's replies (ingest asks both for every mail)."""
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
     row = session.execute(
         select(
             func.count().filter(OutboxMessage.created_at >= hour),
             func.count().filter(OutboxMessage.kind == "help"),
-        ).where(OutboxMessage.to_addr == address, OutboxMessage.created_at >= min(hour, day))
+        ).where(OutboxMessage.to_addr == address, OutboxMessage.created_at >= day)
     ).one()
     return int(row[0] or 0), bool(row[1])
 
