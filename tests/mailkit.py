@@ -12,6 +12,8 @@ from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from onboardd.store.models import OutboxMessage
+
 _counter = itertools.count(1)
 
 
@@ -158,3 +160,19 @@ def read_outbox(folder: Path) -> list[Sent]:
         message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
         sent.append(Sent(path, message))
     return sent
+
+
+def pending_reply(
+    message_id: str, now: datetime, raw: bytes = b"Subject: hello\r\n\r\nhi\r\n"
+) -> OutboxMessage:
+    """An outbox row due at `now`, as ingest would have queued it for Jane."""
+    return OutboxMessage(
+        message_id=message_id,
+        kind="acknowledgment",
+        mail_from="onboarding@onboard.example.gov",
+        to_addr="jane.doe@acmehealth.example.com",
+        recipients=["jane.doe@acmehealth.example.com"],
+        raw=raw,
+        next_attempt_at=now,
+        created_at=now,
+    )

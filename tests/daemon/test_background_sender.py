@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
 
-from onboardd.daemon.app import App, build
-from onboardd.daemon.config import load_config
+from onboardd.daemon.app import App
 from onboardd.daemon.sending import BackgroundSender
 from onboardd.daemon.transport import Envelope
 from onboardd.store.models import OutboxMessage
-from tests.daemon.harness import Daemon
+from tests.mailkit import pending_reply
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def app(daemon: Daemon) -> Iterator[App]:
-    built = build(load_config(daemon.config))
-    yield built
-    built.engine.dispose()
 
 
 class Recorder:
@@ -40,18 +31,7 @@ class Recorder:
 def add_rows(app: App, first: int, count: int) -> None:
     with app.pipeline.factory() as session, session.begin():
         for number in range(first, first + count):
-            session.add(
-                OutboxMessage(
-                    message_id=f"m{number}@onboard.example.gov",
-                    kind="acknowledgment",
-                    mail_from="onboarding@onboard.example.gov",
-                    to_addr="jane.doe@acmehealth.example.com",
-                    recipients=["jane.doe@acmehealth.example.com"],
-                    raw=b"Subject: hello\r\n\r\nhi\r\n",
-                    next_attempt_at=NOW,
-                    created_at=NOW,
-                )
-            )
+            session.add(pending_reply(f"m{number}@onboard.example.gov", NOW))
 
 
 def test_rows_committed_while_it_runs_are_each_sent_once(app: App) -> None:

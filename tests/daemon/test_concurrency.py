@@ -11,15 +11,13 @@ import email
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onboardd.daemon.app import App, build
-from onboardd.daemon.config import load_config
+from onboardd.daemon.app import App
 from onboardd.daemon.ingest import IngestResult, ingest
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.outbox import drain
@@ -27,7 +25,7 @@ from onboardd.daemon.transport import Envelope
 from onboardd.store.models import OutboxMessage, ReferenceCounter, Request
 from onboardd.store.queries import format_reference
 from tests.daemon.harness import Daemon
-from tests.mailkit import compose, reply_to
+from tests.mailkit import compose, pending_reply, reply_to
 
 NOW = datetime(2026, 1, 1, 0, 5, tzinfo=UTC)  # the year's first requests: no counter row yet
 WORKERS = 6
@@ -45,13 +43,6 @@ Services: Jira
 Business justification: Worker {worker} files defect {number}.
 Estimated number of users: {number}
 """
-
-
-@pytest.fixture
-def app(daemon: Daemon) -> Iterator[App]:
-    built = build(load_config(daemon.config))
-    yield built
-    built.engine.dispose()
 
 
 def together(count: int, work: Callable[[int], object]) -> list[object]:
@@ -138,18 +129,7 @@ def test_two_drains_never_send_the_same_outbox_row(app: App) -> None:
     count = 80
     with app.pipeline.factory() as session, session.begin():
         for number in range(count):
-            session.add(
-                OutboxMessage(
-                    message_id=f"<m{number}@onboard.example.gov>",
-                    kind="acknowledgment",
-                    mail_from="onboarding@onboard.example.gov",
-                    to_addr="jane.doe@acmehealth.example.com",
-                    recipients=["jane.doe@acmehealth.example.com"],
-                    raw=b"Subject: hello\r\n\r\nhi\r\n",
-                    next_attempt_at=NOW,
-                    created_at=NOW,
-                )
-            )
+            session.add(pending_reply(f"<m{number}@onboard.example.gov>", NOW))
     transports = [SlowTransport(), SlowTransport()]
     together(2, lambda worker: drain(app.pipeline.factory, transports[worker], NOW))
 

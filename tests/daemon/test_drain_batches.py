@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from onboardd.daemon import runner
-from onboardd.daemon.app import App, build
-from onboardd.daemon.config import load_config
+from onboardd.daemon.app import App
 from onboardd.daemon.ingest import StoreUnavailable
 from onboardd.daemon.runner import PassReport, drain_mailbox
 from tests.daemon.harness import Daemon
 from tests.mailkit import compose
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def app(daemon: Daemon) -> Iterator[App]:
-    built = build(load_config(daemon.config))
-    yield built
-    built.engine.dispose()
 
 
 def deliver(daemon: Daemon, count: int) -> None:

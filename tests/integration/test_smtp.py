@@ -23,6 +23,7 @@ from onboardd.store.models import OutboxMessage
 from tests.conftest import require
 from tests.integration.dovecot import free_port, make_certificate
 from tests.integration.smtp import SmtpServer
+from tests.mailkit import pending_reply
 
 NOW = datetime.now(UTC)
 SECRET = "smtp-secret-not-real"
@@ -55,21 +56,9 @@ def transport_toml(port: int, tls: str = "none", extra: str = "") -> str:
 def queue(app: App, count: int) -> None:
     with app.pipeline.factory() as session, session.begin():
         for number in range(count):
-            session.add(
-                OutboxMessage(
-                    message_id=f"<t{number}@onboard.example.gov>",
-                    kind="acknowledgment",
-                    mail_from="onboarding@onboard.example.gov",
-                    to_addr="jane.doe@acmehealth.example.com",
-                    recipients=["jane.doe@acmehealth.example.com"],
-                    raw=(
-                        f"Message-ID: <t{number}@onboard.example.gov>\r\nSubject: n{number}"
-                        "\r\n\r\nhello\r\n"
-                    ).encode(),
-                    next_attempt_at=NOW,
-                    created_at=NOW,
-                )
-            )
+            message_id = f"<t{number}@onboard.example.gov>"
+            raw = f"Message-ID: {message_id}\r\nSubject: n{number}\r\n\r\nhello\r\n"
+            session.add(pending_reply(message_id, NOW, raw.encode()))
 
 
 def rows(app: App) -> list[tuple[str, int, str | None]]:
@@ -176,16 +165,7 @@ def test_refusals_of_the_data_command_are_told_apart_and_the_session_goes_on(
     assert [(r[0], r[2]) for r in rows(app)] == [("failed", "554 5.7.1 not from you")] * 3
     # One connection carried on after each refusal: a fresh message still goes out.
     server.collector.refuse_data = None
-    queue_more = OutboxMessage(
-        message_id="<late@onboard.example.gov>",
-        kind="acknowledgment",
-        mail_from="onboarding@onboard.example.gov",
-        to_addr="jane.doe@acmehealth.example.com",
-        recipients=["jane.doe@acmehealth.example.com"],
-        raw=b"Subject: late\r\n\r\nhello\r\n",
-        next_attempt_at=NOW,
-        created_at=NOW,
-    )
+    queue_more = pending_reply("<late@onboard.example.gov>", NOW, b"Subject: late\r\n\r\nhello\r\n")
     with app.pipeline.factory() as session, session.begin():
         session.add(queue_more)
     assert send_all(app, NOW + timedelta(minutes=3)) == (1, 0, 0, False)
