@@ -50,6 +50,7 @@ def open_client(config: ImapConfig, secrets: SecretSource) -> IMAPClient:
     except _NETWORK_ERRORS as exc:
         raise MailboxError(f"{where}: cannot connect: {_describe(exc)}") from exc
     client.normalise_times = False  # INTERNALDATE stays time-zone aware
+    without_wire_trace(client)
     try:
         _login(client, config, secrets)
     except (LoginError, SecretError) as exc:
@@ -58,6 +59,19 @@ def open_client(config: ImapConfig, secrets: SecretSource) -> IMAPClient:
     except _NETWORK_ERRORS as exc:
         raise MailboxError(f"{where}: connection lost during login: {_describe(exc)}") from exc
     return client
+
+
+def without_wire_trace(client: IMAPClient) -> None:
+    """Turn off imaplib's wire trace, which imapclient turns on for every connection.
+
+    imapclient sets imaplib's debug level to 5 and sends its trace to the
+    "imapclient.imaplib" logger. imaplib then formats each response with %r before any
+    logger can drop it, the whole of every fetched mail included: 12% of the daemon's
+    main thread in a 500-mail drain. And under `-v` the trace would put mail bodies in
+    the log, which nothing else in onboardd does. (imaplib's own `debug` attribute:
+    imapclient offers no switch for it.)
+    """
+    client._imap.debug = 0
 
 
 def _login(client: IMAPClient, config: ImapConfig, secrets: SecretSource) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,22 @@ def test_appended_mail_becomes_a_request_a_reply_and_moves_to_processed(
     assert b"\\Seen" not in flags  # read with BODY.PEEK[]: nobody's \Seen is touched
     assert run_once(config) == 0  # nothing new: nothing sent again
     assert len(smtp.collector.received) == 2
+
+
+def test_debug_logging_carries_no_mail_text(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # imapclient turns imaplib's wire trace on; left on, every fetched mail would be
+    # logged whole at DEBUG (and formatted with %r even when no logger prints it).
+    dovecot.append(compose(JANE, REQUEST + "Our badge office is on the fourth floor.\n"))
+    caplog.set_level(logging.DEBUG)
+    assert run_once(imap_config(tmp_path, dovecot, smtp)) == 0
+    assert smtp.collector.kinds() == ["acknowledgment", "cor-confirmation"]
+    # Everything but the test's own SMTP server ("mail.log", aiosmtpd), which logs DATA.
+    ours = [r for r in caplog.records if r.name != "mail.log"]
+    assert any(r.name.startswith("imapclient") for r in ours)  # its DEBUG lines were kept
+    text = "\n".join(r.getMessage() for r in ours)
+    assert "badge office" not in text and "defect tracking" not in text
 
 
 def test_first_start_records_old_mail_but_answers_only_the_recent(
