@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,12 +13,16 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from onboardd.store.write_turns import TurnTakingConnection
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # PostgreSQL advisory lock key held while migrating ("onbd" in ASCII, then 1).
 SCHEMA_LOCK = 0x6F6E6264_00000001
+# How long a SQLite writer waits for another before "database is locked".
+BUSY_TIMEOUT_SECONDS = 30
 
 
 class StoreError(Exception):
@@ -47,12 +52,23 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # moved out of new/ right after the commit.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Threads of this process queue for their turn first (store/write_turns.py).
+        dbapi_connection = connection.connection.dbapi_connection
+        try:
+            dbapi_connection.take_turn(BUSY_TIMEOUT_SECONDS)
+        except sqlite3.OperationalError as exc:
+            # What SQLite's own busy timeout raises, wrapped as SQLAlchemy wraps it.
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.give_turn_back()
+            raise
 
 
 def make_engine(url: str) -> Engine:
@@ -60,7 +76,7 @@ def make_engine(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
             _prepare_sqlite_file(url)
-            engine = create_engine(url)
+            engine = create_engine(url, connect_args={"factory": TurnTakingConnection})
             _sqlite_pragmas(engine)
         elif url.startswith("postgresql"):
             engine = _postgresql_engine(url)
