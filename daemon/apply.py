@@ -26,17 +26,21 @@ def record_outcome(
     """The request row after the outcome (new, changed or untouched), with its side effects."""
     request = _request(session, outcome, found, mailbox, now)
     request_id = request.id if request else None
-    for entry in outcome.events:
-        session.add(
-            AuditEvent(
-                request_id=request_id,
-                at=now,
-                kind=entry.kind,
-                actor=entry.actor,
-                message_key=message_key,
-                detail=entry.detail,
-            )
-        )
+    queries.insert_rows(
+        session,
+        AuditEvent,
+        [
+            {
+                "request_id": request_id,
+                "at": now,
+                "kind": entry.kind,
+                "actor": entry.actor,
+                "message_key": message_key,
+                "detail": entry.detail,
+            }
+            for entry in outcome.events
+        ],
+    )
     for mail in outcome.outgoing:
         enqueue(session, mail, request_id=request_id, sender=sender, now=now)
     for token_id in outcome.spent_tokens:

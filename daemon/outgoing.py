@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from onboardd.parsers.model import Address
 from onboardd.responders.mime import to_mime
 from onboardd.responders.view import OutgoingMail
+from onboardd.store import queries
 from onboardd.store.models import OutboxMessage, ReplyToken, ThreadRef
 
 TEAM_NAME = "IT Services Onboarding"
@@ -41,8 +42,9 @@ def enqueue(
     request_id: int | None,
     sender: Sender,
     now: datetime,
-) -> OutboxMessage:
-    """Render the MIME bytes once, with a Message-ID fixed now, and store them pending.
+) -> str:
+    """Render the MIME bytes once, with a Message-ID fixed now, and store them pending;
+    the Message-ID is returned.
 
     A mail with a grant gets a fresh random token: in its Message-ID (so a threaded
     reply finds it) and, where the mailbox takes plus-addresses, in its Reply-To.
@@ -55,19 +57,18 @@ def enqueue(
         if sender.plus_addressing:
             local, _, domain = sender.address.partition("@")
             reply_to = Address(TEAM_NAME, f"{local}+{token}@{domain}")
-        session.add(
-            ReplyToken(
-                token_hash=token_hash(token),
-                request_id=request_id,
-                scope=mail.grant.scope,
-                service=mail.grant.service,
-                address=mail.grant.address,
-                message_id=message_id,
-                created_at=now,
-                expires_at=now + timedelta(days=sender.token_days),
-                clarified_at=now if mail.grant.clarification else None,
-            )
-        )
+        token_row = {
+            "token_hash": token_hash(token),
+            "request_id": request_id,
+            "scope": mail.grant.scope,
+            "service": mail.grant.service,
+            "address": mail.grant.address,
+            "message_id": message_id,
+            "created_at": now,
+            "expires_at": now + timedelta(days=sender.token_days),
+            "clarified_at": now if mail.grant.clarification else None,
+        }
+        queries.insert_rows(session, ReplyToken, [token_row])
     else:
         message_id = _message_id(tag, secrets.token_hex(10), sender.address)
     raw = to_mime(
@@ -78,20 +79,21 @@ def enqueue(
         date=now,
     )
     recipients = list(dict.fromkeys(a.email for a in (*mail.to, *mail.cc)))
-    row = OutboxMessage(
-        message_id=message_id,
-        request_id=request_id,
-        kind=mail.kind,
-        mail_from=sender.address,
-        to_addr=mail.to[0].email,
-        recipients=recipients,
-        raw=raw,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(row)
+    outbox_row = {
+        "message_id": message_id,
+        "request_id": request_id,
+        "kind": mail.kind,
+        "mail_from": sender.address,
+        "to_addr": mail.to[0].email,
+        "recipients": recipients,
+        "raw": raw,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    queries.insert_rows(session, OutboxMessage, [outbox_row])
     if request_id is not None:
-        session.add(ThreadRef(message_id=message_id, request_id=request_id, direction="out"))
-    return row
+        thread_row = {"message_id": message_id, "request_id": request_id, "direction": "out"}
+        queries.insert_rows(session, ThreadRef, [thread_row])
+    return message_id

@@ -8,9 +8,10 @@ database holds it.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, event
+from sqlalchemy import String, Table, event
 from sqlalchemy.orm import Mapper
 
 
@@ -29,3 +30,21 @@ def clip_to_column_lengths(base: type) -> None:
     """Every mapped class under `base` has its string values cut to fit when flushed."""
     event.listen(base, "before_insert", _clip, propagate=True)
     event.listen(base, "before_update", _clip, propagate=True)
+
+
+@cache
+def _lengths(table: Table) -> tuple[tuple[str, int], ...]:
+    return tuple(
+        (column.key, column.type.length)
+        for column in table.columns
+        if isinstance(column.type, String) and column.type.length
+    )
+
+
+def clipped(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with its strings cut as a flush would cut them, for a Core INSERT."""
+    for key, length in _lengths(table):
+        value = row.get(key)
+        if isinstance(value, str) and len(value) > length:
+            row[key] = value[:length]
+    return row

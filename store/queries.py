@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from onboardd.store.limits import clipped
 from onboardd.store.models import (
+    Base,
     InboundMessage,
     OutboxMessage,
     ReferenceCounter,
@@ -66,6 +69,18 @@ def link_thread(session: Session, message_id: str, request_id: int, direction: s
             },
         )
     )
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """New rows of `model` written at once, without ORM objects (DESIGN §4's per-mail
+    transaction writes a handful of rows nobody reads back in it; building, tracking and
+    flushing objects for them cost more than the statements). Every row must name the
+    same columns; column defaults fill the rest, strings are cut as a flush cuts them."""
+    if not rows:
+        return
+    table = model.__table__
+    assert isinstance(table, Table)
+    session.execute(insert(table), [clipped(table, dict(row)) for row in rows])
 
 
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:

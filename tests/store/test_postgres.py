@@ -162,3 +162,24 @@ def inbound(key: str, **values: object) -> InboundMessage:
         **values,
     }
     return InboundMessage(**fields)
+
+
+def test_rows_written_without_objects_are_cut_and_cleaned_as_flushed_ones(engine: Engine) -> None:
+    """queries.insert_rows (the ingest path's Core INSERTs) stores what a flush stores:
+    strings cut to their column and, on PostgreSQL, NUL replaced."""
+    long_kind, long_actor = "k" * 100, "a" * 1000 + "@example.com"
+    with Session(engine) as session, session.begin():
+        queries.insert_rows(
+            session,
+            AuditEvent,
+            [
+                {"at": MOMENT, "kind": long_kind, "actor": long_actor, "detail": {}},
+                {"at": MOMENT, "kind": "nul", "actor": "x\x00y", "detail": {"a": "b\x00"}},
+            ],
+        )
+    with Session(engine) as session:
+        rows = session.execute(select(AuditEvent.kind, AuditEvent.actor, AuditEvent.detail)).all()
+    nul = NUL_STANDIN if engine.dialect.name == "postgresql" else "\x00"
+    assert sorted(rows) == sorted(
+        [("k" * 40, "a" * 320, {}), ("nul", f"x{nul}y", {"a": "b\x00"})]
+    )
