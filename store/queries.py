@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
@@ -27,6 +27,34 @@ from onboardd.store.models import (
 
 REFERENCE_TAG = re.compile(r"\[(ONB-\d{4}-\d{4,})\]", re.IGNORECASE)
 
+# The statements every mail runs, built once: constructing a statement and computing its
+# cache key on each call cost about as much as running it. On the tables, not the
+# mapped classes, where only columns are read: no ORM compile step for a plain row.
+_inbound = InboundMessage.__table__.c
+_outbox = OutboxMessage.__table__.c
+_counter = ReferenceCounter.__table__.c
+_INBOUND_STATUS = select(_inbound.id, _inbound.status).where(
+    _inbound.message_key == bindparam("key")
+)
+_MESSAGE_ID_SEEN = (
+    select(_inbound.id).where(_inbound.message_id == bindparam("message_id")).limit(1)
+)
+_SENDER_HISTORY = select(
+    func.count().filter(_outbox.created_at >= bindparam("hour")),
+    func.count().filter(_outbox.kind == "help"),
+).where(_outbox.to_addr == bindparam("address"), _outbox.created_at >= bindparam("day"))
+_LOCKED_LAST_SEQ = (
+    select(_counter.last_seq).where(_counter.year == bindparam("for_year")).with_for_update()
+)
+_TAKE_SEQ = (
+    update(ReferenceCounter.__table__)
+    .where(_counter.year == bindparam("for_year"))
+    .values(last_seq=_counter.last_seq + 1)
+    .returning(_counter.last_seq)
+)
+_REQUEST_RECIPIENTS = select(_outbox.recipients).where(_outbox.request_id == bindparam("id"))
+_REQUEST_SENDERS = select(_inbound.sender).where(_inbound.request_id == bindparam("id"))
+
 
 def inbound_by_key(session: Session, key: str) -> InboundMessage | None:
     return session.scalar(select(InboundMessage).where(InboundMessage.message_key == key))
@@ -40,17 +68,12 @@ def inbound_with_message_id(session: Session, message_id: str) -> InboundMessage
 
 def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
     """Id and status of the message with this key, without loading its raw bytes."""
-    row = session.execute(
-        select(InboundMessage.id, InboundMessage.status).where(InboundMessage.message_key == key)
-    ).first()
+    row = session.execute(_INBOUND_STATUS, {"key": key}).first()
     return (row[0], row[1]) if row else None
 
 
 def message_id_seen(session: Session, message_id: str) -> bool:
-    found = session.scalar(
-        select(InboundMessage.id).where(InboundMessage.message_id == message_id).limit(1)
-    )
-    return found is not None
+    return session.scalar(_MESSAGE_ID_SEEN, {"message_id": message_id}) is not None
 
 
 def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
@@ -141,32 +164,30 @@ def next_reference(session: Session, year: int, *, take: bool) -> str:
     The year's counter row stays locked until the transaction ends, so the number shown
     in a reply rendered before the request row exists is the number it gets.
     """
-    last = _locked_last_seq(session, year)
-    if last is None:
-        # The year's first request: two transactions may get here at once. The insert
-        # that loses waits for the winner and does nothing; both then lock the one row.
-        # (A plain INSERT would fail the loser with an IntegrityError, which ingest
-        # reads as "this mail was processed concurrently", and the mail would be lost.)
-        session.execute(
-            _insert(session, ReferenceCounter.__table__)
-            .values(year=year, last_seq=0)
-            .on_conflict_do_nothing()
-        )
-        last = _locked_last_seq(session, year)
-        assert last is not None
-    seq = last + 1
     if take:
-        session.execute(
-            update(ReferenceCounter).where(ReferenceCounter.year == year).values(last_seq=seq)
-        )
-    return format_reference(year, seq)
+        seq = session.scalar(_TAKE_SEQ, {"for_year": year})  # locks the row as it counts
+        if seq is None:
+            _create_counter(session, year)
+            seq = session.scalar(_TAKE_SEQ, {"for_year": year})
+        assert seq is not None
+        return format_reference(year, seq)
+    last = session.scalar(_LOCKED_LAST_SEQ, {"for_year": year})
+    if last is None:
+        _create_counter(session, year)
+        last = session.scalar(_LOCKED_LAST_SEQ, {"for_year": year})
+        assert last is not None
+    return format_reference(year, last + 1)
 
 
-def _locked_last_seq(session: Session, year: int) -> int | None:
-    # The column, not the mapped row: always the value as committed now (an identity-map
-    # copy could be stale), and without the ORM's cost of loading an object.
-    return session.scalar(
-        select(ReferenceCounter.last_seq).where(ReferenceCounter.year == year).with_for_update()
+def _create_counter(session: Session, year: int) -> None:
+    # The year's first request: two transactions may get here at once. The insert that
+    # loses waits for the winner and does nothing; both then lock the one row. (A plain
+    # INSERT would fail the loser with an IntegrityError, which ingest reads as "this
+    # mail was processed concurrently", and the mail would be lost.)
+    session.execute(
+        _insert(session, ReferenceCounter.__table__)
+        .values(year=year, last_seq=0)
+        .on_conflict_do_nothing()
     )
 
 
@@ -179,10 +200,7 @@ def sender_history(session: Session, address: str, now: datetime) -> tuple[int, 
     in one query over the last day's replies (ingest asks both for every mail)."""
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
     row = session.execute(
-        select(
-            func.count().filter(OutboxMessage.created_at >= hour),
-            func.count().filter(OutboxMessage.kind == "help"),
-        ).where(OutboxMessage.to_addr == address, OutboxMessage.created_at >= day)
+        _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
     ).one()
     return int(row[0] or 0), bool(row[1])
 
@@ -190,17 +208,9 @@ def sender_history(session: Session, address: str, now: datetime) -> tuple[int, 
 def correspondents(session: Session, request_id: int) -> set[str]:
     """Addresses the request's own mail went to, and those that wrote into it."""
     people: set[str] = set()
-    for recipients in session.scalars(
-        select(OutboxMessage.recipients).where(OutboxMessage.request_id == request_id)
-    ):
+    for recipients in session.scalars(_REQUEST_RECIPIENTS, {"id": request_id}):
         people.update(recipients)
-    people.update(
-        s
-        for s in session.scalars(
-            select(InboundMessage.sender).where(InboundMessage.request_id == request_id)
-        )
-        if s
-    )
+    people.update(s for s in session.scalars(_REQUEST_SENDERS, {"id": request_id}) if s)
     return people
 
 
