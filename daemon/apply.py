@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from onboardd.daemon.outgoing import Sender, enqueue
-from onboardd.daemon.records import apply_view, new_row, view_of
+from onboardd.daemon.records import apply_view, new_rows, view_of
 from onboardd.responders.view import Outcome
 from onboardd.store import queries
-from onboardd.store.models import AuditEvent, ReplyToken, Request
+from onboardd.store.models import AuditEvent, ReplyToken, Request, RequestService
 
 
 def record_outcome(
@@ -22,10 +22,9 @@ def record_outcome(
     sender: Sender,
     now: datetime,
     message_key: str | None = None,
-) -> Request | None:
-    """The request row after the outcome (new, changed or untouched), with its side effects."""
-    request = _request(session, outcome, found, mailbox, now)
-    request_id = request.id if request else None
+) -> int | None:
+    """Write the outcome; the id of its request (new, changed or untouched), if any."""
+    request_id = _request(session, outcome, found, mailbox, now)
     queries.insert_rows(
         session,
         AuditEvent,
@@ -51,22 +50,26 @@ def record_outcome(
         token = session.get(ReplyToken, token_id)
         if token is not None:
             token.clarified_at = now
-    return request
+    return request_id
 
 
 def _request(
     session: Session, outcome: Outcome, found: Request | None, mailbox: str, now: datetime
-) -> Request | None:
+) -> int | None:
     if outcome.request is None:
         return None
     if outcome.created:
-        queries.next_reference(session, now.year, take=True)
-        request = new_row(outcome.request, mailbox=mailbox, now=now)
-        session.add(request)
-        session.flush()
-        return request
+        issued = queries.next_reference(session, now.year, take=True)
+        # The replies already show the number peeked under the same lock.
+        assert issued == outcome.request.reference, (issued, outcome.request.reference)
+        request, services = new_rows(outcome.request, mailbox=mailbox, now=now)
+        request_id = queries.insert_returning_id(session, Request, request)
+        queries.insert_rows(
+            session, RequestService, [{"request_id": request_id, **s} for s in services]
+        )
+        return request_id
     if found is None:
         return None
     if outcome.request != view_of(found, outcome.request.correspondents):
         apply_view(found, outcome.request, now)
-    return found
+    return found.id

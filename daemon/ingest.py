@@ -6,6 +6,7 @@ import logging
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -166,7 +167,7 @@ def _decide(
                 answer=answer,
             )
         )
-        request = record_outcome(
+        request_id = record_outcome(
             session,
             outcome,
             found=found,
@@ -175,18 +176,20 @@ def _decide(
             now=now,
             message_key=key,
         )
+        result_status = "processed" if answer else "backlog"
         if status is None:
-            row = _inbound_row(mail, parsed, key, now, status="processed")
-            session.add(row)
+            values = _inbound_values(mail, parsed, key, now, status=result_status)
+            values.update(request_id=request_id, reason=outcome.verdict)
+            queries.insert_rows(session, InboundMessage, [values])
         else:
             row = session.get_one(InboundMessage, status[0])
             _refresh_row(row, parsed)
-        row.request_id = request.id if request else None
-        row.status = "processed" if answer else "backlog"
-        row.reason = outcome.verdict
-        if request is not None and parsed.message_id:
-            queries.link_thread(session, parsed.message_id[:998], request.id, "in")
-        reference = request.reference if request else None
+            row.request_id = request_id
+            row.status = result_status
+            row.reason = outcome.verdict
+        if request_id is not None and parsed.message_id:
+            queries.link_thread(session, parsed.message_id[:998], request_id, "in")
+        reference = outcome.request.reference if request_id and outcome.request else None
     if any(event.kind == "rate-limited" for event in outcome.events):
         log.warning("message %s: its sender reached the hourly reply limit; no answer", key[:12])
     log.info(
@@ -197,7 +200,7 @@ def _decide(
         len(outcome.outgoing),
         "y" if len(outcome.outgoing) == 1 else "ies",
     )
-    return IngestResult(key, row.status, outcome.verdict, reference)
+    return IngestResult(key, result_status, outcome.verdict, reference)
 
 
 def _recorded(pipeline: Pipeline, key: str) -> bool:
@@ -250,25 +253,26 @@ def _warn_reused_message_id(session: Session, parsed: ParsedEmail, key: str) -> 
         )
 
 
-def _inbound_row(
+def _inbound_values(
     mail: FetchedMail, parsed: ParsedEmail | None, key: str, now: datetime, *, status: str
-) -> InboundMessage:
-    return InboundMessage(
-        message_key=key,
-        message_id=parsed.message_id[:998] if parsed and parsed.message_id else None,
-        mailbox=mail.mailbox,
-        folder=mail.folder,
-        uidvalidity=mail.uidvalidity,
-        uid=mail.uid,
-        source_name=mail.handle[:500],
-        received_at=now,
-        sender=parsed.sender.email[:320] if parsed and parsed.sender else None,
-        subject=(parsed.subject if parsed else "")[:500],
-        status=status,
-        reason="",
-        size=len(mail.raw),
-        raw=mail.raw,
-    )
+) -> dict[str, Any]:
+    return {
+        "message_key": key,
+        "message_id": parsed.message_id[:998] if parsed and parsed.message_id else None,
+        "mailbox": mail.mailbox,
+        "folder": mail.folder,
+        "uidvalidity": mail.uidvalidity,
+        "uid": mail.uid,
+        "source_name": mail.handle[:500],
+        "received_at": now,
+        "sender": parsed.sender.email[:320] if parsed and parsed.sender else None,
+        "subject": (parsed.subject if parsed else "")[:500],
+        "status": status,
+        "reason": "",
+        "size": len(mail.raw),
+        "raw": mail.raw,
+        "request_id": None,
+    }
 
 
 def _refresh_row(row: InboundMessage, parsed: ParsedEmail) -> None:
@@ -295,7 +299,7 @@ def _quarantine(
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
         if status is None:
-            row = _inbound_row(mail, parsed, key, now, status="quarantined")
+            row = InboundMessage(**_inbound_values(mail, parsed, key, now, status="quarantined"))
             session.add(row)
         else:
             row = session.get_one(InboundMessage, status[0])

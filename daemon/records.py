@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import parseaddr
+from typing import Any
 
 from onboardd.parsers.model import Address, CorEvidence, CorStatus
 from onboardd.responders.state import Decision, State
@@ -41,38 +42,61 @@ def view_of(row: Request, correspondents: frozenset[str] = frozenset()) -> Reque
     )
 
 
-def new_row(view: RequestView, *, mailbox: str, now: datetime) -> Request:
+def new_rows(
+    view: RequestView, *, mailbox: str, now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Column values of a new request and of its services (the request_id left out)."""
     year, seq = _split_reference(view.reference)
-    row = Request(
-        reference=view.reference,
-        year=year,
-        seq=seq,
-        mailbox=mailbox,
-        requester=view.requester.email,
-        requester_name=view.requester.name[:200],
-        subject=view.subject[:500],
-        created_at=now,
-        updated_at=now,
-        reminders_sent=0,
-        state=str(view.state),
-    )
-    apply_view(row, view, now)
-    return row
+    request = {
+        "reference": view.reference,
+        "year": year,
+        "seq": seq,
+        "mailbox": mailbox,
+        "requester": view.requester.email,
+        "requester_name": view.requester.name[:200],
+        "subject": view.subject[:500],
+        "created_at": now,
+        "updated_at": now,
+        "reminders_sent": 0,
+        "closed_at": None if view.state.is_open else now,
+        **_facts(view),
+    }
+    services = [
+        {
+            "service": decision.service,
+            "decision": str(decision.decision),
+            "decided_by": decision.decided_by,
+            "decided_at": decision.decided_at,
+            "reason": decision.reason,
+        }
+        for decision in view.services
+    ]
+    return request, services
+
+
+def _facts(view: RequestView) -> dict[str, Any]:
+    """The columns a view decides, as a new row and apply_view both write them."""
+    return {
+        "state": str(view.state),
+        "organization": view.organization,
+        "justification": view.justification,
+        "user_count": view.user_count,
+        "user_count_invalid": view.user_count_invalid,
+        "unknown_services": list(view.unknown_services),
+        "cor_status": str(view.cor.status),
+        "cor_address": view.cor.address,
+        "cor_name": view.cor.name,
+        "security_official": (
+            view.security_official.formatted() if view.security_official else None
+        ),
+        "contract_number": view.contract_number,
+    }
 
 
 def apply_view(row: Request, view: RequestView, now: datetime) -> None:
     """Write the view's facts and decisions onto the row; keeps service rows' history."""
-    row.state = str(view.state)
-    row.organization = view.organization
-    row.justification = view.justification
-    row.user_count = view.user_count
-    row.user_count_invalid = view.user_count_invalid
-    row.unknown_services = list(view.unknown_services)
-    row.cor_status = str(view.cor.status)
-    row.cor_address = view.cor.address
-    row.cor_name = view.cor.name
-    row.security_official = view.security_official.formatted() if view.security_official else None
-    row.contract_number = view.contract_number
+    for column, value in _facts(view).items():
+        setattr(row, column, value)
     existing = {s.service: s for s in row.services}
     wanted = []
     for decision in view.services:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -78,19 +79,24 @@ def message_id_seen(session: Session, message_id: str) -> bool:
 
 def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
     """Record (or re-point) the request a Message-ID belongs to, in one statement."""
+    session.execute(
+        _link_thread_statement(session.get_bind().dialect.name),
+        {"message_id": message_id, "request_id": request_id, "direction": direction},
+    )
+
+
+@cache
+def _link_thread_statement(dialect: str) -> Any:
     # On the Table, not the mapped class: the ORM's bulk-insert path costs more than the
     # statement itself, and there is no object to keep in step.
-    statement = _insert(session, ThreadRef.__table__).values(
-        message_id=message_id, request_id=request_id, direction=direction
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["message_id"],
-            set_={
-                "request_id": statement.excluded.request_id,
-                "direction": statement.excluded.direction,
-            },
-        )
+    table = ThreadRef.__table__
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=["message_id"],
+        set_={
+            "request_id": statement.excluded.request_id,
+            "direction": statement.excluded.direction,
+        },
     )
 
 
@@ -104,6 +110,20 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
     table = model.__table__
     assert isinstance(table, Table)
     session.execute(insert(table), [clipped(table, dict(row)) for row in rows])
+
+
+def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
+    """One new row of `model` as insert_rows writes it; its generated id."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    new_id = session.scalar(_returning_id(table), clipped(table, dict(row)))
+    assert isinstance(new_id, int)
+    return new_id
+
+
+@cache
+def _returning_id(table: Table) -> Any:
+    return insert(table).returning(table.c.id)
 
 
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
