@@ -15,6 +15,7 @@ from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.outgoing import Sender, token_hash
+from onboardd.daemon.parse_ahead import Prepared
 from onboardd.daemon.records import view_of
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
@@ -63,17 +64,18 @@ def ingest(
     now: datetime,
     answer_since: datetime | None = None,
     retry: bool = False,
-    parsed: ParsedEmail | ParseError | None = None,
+    prepared: Prepared | None = None,
 ) -> IngestResult:
     """Process one fetched mail to a committed outcome; the caller then marks it done.
 
-    `parsed` is the mail's parse (or its ParseError) where it was done ahead, in the
-    parse worker; None parses it here.
+    `prepared` is the mail's key and parse (or its ParseError) where the parse worker
+    made them ahead; None makes them here.
 
     With retry=True the mail is a quarantined one put through again: its stored row is
     updated in the same transaction, so its raw bytes are never without a home.
     """
-    key = message_key(mail.raw)
+    key = prepared.key if prepared else message_key(mail.raw)
+    parsed = prepared.parsed if prepared else None
     try:
         # Parsed before any transaction: it is the costliest step and needs no database.
         # A duplicate is parsed in vain, but duplicates are rare (a crash between commit

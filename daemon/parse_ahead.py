@@ -2,7 +2,8 @@
 
 Parsing is the costliest pure step of a mail (a few ms, much more with attachments) and
 needs no database, so with a backlog waiting it runs in a worker process on the other
-core while the main process holds the mail before it in its transaction. Results come
+core while the main process holds the mail before it in its transaction. The worker
+computes the message key too (a hash over the whole mail), for the same reason. Results come
 back in fetch order, so the loop's order and its one-transaction-per-mail guarantee are
 unchanged. A small burst (the usual IDLE wake-up) never starts the worker: its start-up
 would cost more than parsing the burst in place; and while it starts, the loop goes on
@@ -22,7 +23,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
+from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.malloc import fixed_mmap_threshold
 from onboardd.parsers.errors import ParseError
@@ -42,12 +45,21 @@ Parsed = ParsedEmail | ParseError
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def parse_or_error(raw: bytes, max_bytes: int) -> Parsed:
-    """The worker's task: the parse, or the ParseError as a value (it travels back)."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the worker hands back for one mail."""
+
+    key: str
+    parsed: Parsed  # the ParseError as a value: it travels back like a result
+
+
+def prepare(raw: bytes, max_bytes: int) -> Prepared:
+    """The worker's task."""
     try:
-        return parse_message(raw, max_bytes=max_bytes)
+        parsed: Parsed = parse_message(raw, max_bytes=max_bytes)
     except ParseError as exc:
-        return exc
+        parsed = exc
+    return Prepared(message_key(raw), parsed)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -95,8 +107,9 @@ def worker_available() -> bool:
 
 def parse_ahead(
     mails: Iterable[FetchedMail], max_bytes: int, *, enabled: bool = True
-) -> Iterator[tuple[FetchedMail, Parsed | None]]:
-    """Each mail with its parse, in order; None where the caller is to parse it in place.
+) -> Iterator[tuple[FetchedMail, Prepared | None]]:
+    """Each mail with its key and parse, in order; None where the caller is to do both
+    in place.
 
     Closing the iterator early (a stop request) shuts the worker down; work handed to it
     for mails not yet taken is dropped, and those mails stay in the folder for the next
@@ -117,7 +130,7 @@ def parse_ahead(
         max_workers=1, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
     ) as pool:
         # In fetch order; a None future means "parse in place" (the worker is gone).
-        pending: deque[tuple[FetchedMail, Future[Parsed] | None]] = deque()
+        pending: deque[tuple[FetchedMail, Future[Prepared] | None]] = deque()
         broken = False
         # The worker takes most of a second to start (a fresh interpreter importing the
         # parsers). Until it answers this first call, mail is parsed in place rather than
@@ -150,14 +163,18 @@ def _chain(first: list[FetchedMail], rest: Iterator[FetchedMail]) -> Iterator[Fe
     yield from rest
 
 
-def _submit(pool: ProcessPoolExecutor, mail: FetchedMail, max_bytes: int) -> Future[Parsed] | None:
+def _submit(
+    pool: ProcessPoolExecutor, mail: FetchedMail, max_bytes: int
+) -> Future[Prepared] | None:
     try:
-        return pool.submit(parse_or_error, mail.raw, max_bytes)
+        return pool.submit(prepare, mail.raw, max_bytes)
     except BrokenProcessPool:
         return None
 
 
-def _result(item: tuple[FetchedMail, Future[Parsed] | None]) -> tuple[FetchedMail, Parsed | None]:
+def _result(
+    item: tuple[FetchedMail, Future[Prepared] | None],
+) -> tuple[FetchedMail, Prepared | None]:
     """The worker's answer, or None (parse in place) if the worker died."""
     mail, future = item
     if future is None:

@@ -83,7 +83,7 @@ def drain_mailbox(
         parse_ahead(mailbox.fetch_new(), limit, enabled=parse_worker)
     ) as backlog:
         try:
-            for mail, parsed in backlog:
+            for mail, prepared in backlog:
                 if stop():
                     break
                 result = ingest(
@@ -92,7 +92,7 @@ def drain_mailbox(
                     sender=app.sender_for(mailbox.name),
                     now=now,
                     answer_since=since,
-                    parsed=parsed,
+                    prepared=prepared,
                 )
                 if result.quarantined:
                     mailbox.quarantine(mail)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from onboardd.daemon import parse_ahead as ahead
+from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
@@ -51,8 +52,10 @@ def test_a_backlog_is_parsed_by_the_worker_in_fetch_order_with_the_same_results(
     out = list(ahead.parse_ahead(iter(mails), 2048))
 
     assert [mail.handle for mail, _ in out] == [mail.handle for mail in mails]
-    assert all(parsed is not None for _, parsed in out)  # none left to parse in place
-    for mail, parsed in out:
+    assert all(prepared is not None for _, prepared in out)  # none left to do in place
+    for mail, prepared in out:
+        assert prepared is not None and prepared.key == message_key(mail.raw)
+        parsed = prepared.parsed
         try:
             expected = parse_message(mail.raw, max_bytes=2048)
         except ParseError as error:
@@ -60,7 +63,7 @@ def test_a_backlog_is_parsed_by_the_worker_in_fetch_order_with_the_same_results(
             assert parsed.reason == error.reason and str(parsed) == str(error)
         else:
             assert parsed == expected
-    assert any(isinstance(parsed, ParseError) for _, parsed in out)
+    assert any(isinstance(p.parsed, ParseError) for _, p in out if p is not None)
     assert multiprocessing.active_children() == []  # the worker is gone with the backlog
 
 
