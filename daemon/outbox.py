@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,8 +54,12 @@ def next_attempt(attempts: int, now: datetime) -> datetime:
     return now + wait
 
 
+# What the server said: ("sent" | "permanent" | "transient" | "unreachable", its text).
+Outcome = tuple[str, str]
+
+
 @dataclass(frozen=True)
-class _Claim:
+class Claim:
     """What sending one claimed message and recording its result needs, without its row."""
 
     id: int
@@ -65,14 +70,39 @@ class _Claim:
     envelope: Envelope
 
 
-def drain(factory: sessionmaker[Session], transport: Transport, now: datetime) -> DrainReport:
+class Recorder(Protocol):
+    """Where drain() hands each server answer to be written down."""
+
+    def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None: ...
+
+
+class RecordEach:
+    """Each result in its own transaction, before the next message is sent."""
+
+    def __init__(self, factory: sessionmaker[Session], report: DrainReport) -> None:
+        self._factory = factory
+        self._report = report
+
+    def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
+        with self._factory() as session, session.begin():
+            record_result(session, claim, outcome, now, self._report)
+
+
+def drain(
+    factory: sessionmaker[Session],
+    transport: Transport,
+    now: datetime,
+    recorder: Recorder | None = None,
+) -> DrainReport:
     """Send every message due at `now` once.
 
     Messages are claimed a batch at a time in one short transaction (each one's next
     attempt pushed a lease ahead), sent with no transaction open, and each result is
-    recorded in its own transaction as soon as the server has answered. A crash in
-    between leaves the claim to expire, and the same bytes under the same Message-ID go
-    out again: at worst a duplicate, never a different reply.
+    recorded as soon as the server has answered: by default in its own transaction
+    before the next send, or by the `recorder` given (the sending thread's writes
+    whatever has come in, in one transaction, as soon as the database is free). A crash
+    in between leaves the claim to expire, and the same bytes under the same Message-ID
+    go out again: at worst a duplicate, never a different reply.
 
     When the server cannot be reached at all (TransportDown) the round ends there: the
     message tried is deferred, the rest of the batch is handed back as it was, so an
@@ -80,26 +110,26 @@ def drain(factory: sessionmaker[Session], transport: Transport, now: datetime) -
     per message.
     """
     report = DrainReport()
+    recorder = recorder or RecordEach(factory, report)
     while True:
         claims = _claim(factory, now)
         if not claims:
             return report
         for position, claim in enumerate(claims):
             outcome = _send(transport, claim.envelope)
-            with factory() as session, session.begin():
-                _record(session, claim, outcome, now, report)
+            recorder.record(claim, outcome, now)
             if outcome[0] == "unreachable":
                 _release(factory, claims[position + 1 :])
                 report.unreachable = True
                 return report
 
 
-def _claim(factory: sessionmaker[Session], now: datetime) -> list[_Claim]:
+def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
     with factory() as session, session.begin():
         claims = []
         for row in queries.due_outbox(session, now, limit=CLAIM_BATCH):
             claims.append(
-                _Claim(
+                Claim(
                     row.id,
                     row.kind,
                     row.attempts + 1,
@@ -113,7 +143,7 @@ def _claim(factory: sessionmaker[Session], now: datetime) -> list[_Claim]:
         return claims
 
 
-def _release(factory: sessionmaker[Session], claims: list[_Claim]) -> None:
+def _release(factory: sessionmaker[Session], claims: list[Claim]) -> None:
     """Hand claimed but untried messages back, due as they were and with no attempt spent."""
     if not claims:
         return
@@ -126,7 +156,7 @@ def _release(factory: sessionmaker[Session], claims: list[_Claim]) -> None:
             )
 
 
-def _send(transport: Transport, envelope: Envelope) -> tuple[str, str]:
+def _send(transport: Transport, envelope: Envelope) -> Outcome:
     try:
         return "sent", transport.send(envelope)
     except PermanentSendError as exc:
@@ -145,9 +175,10 @@ def _brief(text: str) -> str:
     return _ADDRESS.sub("<address>", text)[:300]
 
 
-def _record(
-    session: Session, claim: _Claim, outcome: tuple[str, str], now: datetime, report: DrainReport
+def record_result(
+    session: Session, claim: Claim, outcome: Outcome, now: datetime, report: DrainReport
 ) -> None:
+    """Write one server answer into `session`'s transaction, and count it in `report`."""
     result, text = outcome
     done = update(OutboxMessage).where(OutboxMessage.id == claim.id)
     if result == "sent":

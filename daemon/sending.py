@@ -4,6 +4,12 @@ Sending is mostly waiting on the mail server, so a thread of its own overlaps th
 with the next mails' work instead of adding it after the whole backlog. The thread
 uses the outbox's ordinary claim/lease protocol (outbox.drain), the same one two
 instances share, so nothing is sent twice; it only ever touches rows already committed.
+
+Its results are written by a third thread, all that have come in since its last
+transaction in one (group commit). Writing each result before the next send made the
+sender wait for the database's single writer, the drain, once per reply: with two
+replies a mail it fell behind, and the drain waited for it at the end. A result waits
+unwritten no longer than it did then: until the writer's turn comes.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.daemon.outbox import Claim, DrainReport, Outcome, drain, record_result
 from onboardd.daemon.transport import Transport
+from onboardd.store.engine import transaction
 
 # Rows committed while a round was under way are looked for at least this often.
 QUIET_WAIT = 0.5
@@ -38,9 +45,11 @@ class BackgroundSender:
         self._finishing = threading.Event()
         self._report = DrainReport()
         self._failure: BaseException | None = None
+        self._recorder = GroupRecorder(factory)
         self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
 
     def start(self) -> None:
+        self._recorder.start()
         self._thread.start()
 
     def nudge(self) -> None:
@@ -51,8 +60,10 @@ class BackgroundSender:
         self._finishing.set()
         self._nudged.set()
         self._thread.join()
+        recorded = self._recorder.finish()  # every result written before this returns
         if self._failure is not None:
             raise self._failure
+        self._report.add(recorded)
         return self._report
 
     def _run(self) -> None:
@@ -62,9 +73,62 @@ class BackgroundSender:
                 self._nudged.clear()
                 # Read before the round: a finish() that comes during it gets one more.
                 last = self._finishing.is_set()
-                sent = drain(self._factory, self._transport, self._now())
-                self._report.add(sent)
+                sent = drain(self._factory, self._transport, self._now(), self._recorder)
+                self._report.add(sent)  # counts come from the recorder; this says unreachable
                 if sent.unreachable or last:
                     return
         except BaseException as exc:  # handed to finish(), which raises it in the caller
             self._failure = exc
+
+
+class GroupRecorder:
+    """Writes send results on a thread of its own, all waiting ones in one transaction.
+
+    `record()` only queues; `finish()` writes what is left and returns the counts. If a
+    write fails, the results it held stay unwritten (their claims expire and they go out
+    again, as after a crash), further `record()` calls raise, and `finish()` re-raises.
+    """
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._waiting: list[tuple[Claim, Outcome, datetime]] = []
+        self._changed = threading.Condition()
+        self._finishing = False
+        self._failure: BaseException | None = None
+        self._report = DrainReport()
+        self._thread = threading.Thread(target=self._run, name="outbox-recorder", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
+        with self._changed:
+            if self._failure is not None:
+                raise RuntimeError("outbox results can no longer be written") from self._failure
+            self._waiting.append((claim, outcome, now))
+            self._changed.notify()
+
+    def finish(self) -> DrainReport:
+        with self._changed:
+            self._finishing = True
+            self._changed.notify()
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self._report
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._waiting or self._finishing)
+                batch, self._waiting = self._waiting, []
+                if not batch:  # finishing, and nothing left
+                    return
+            try:
+                with transaction(self._factory) as session:
+                    for claim, outcome, now in batch:
+                        record_result(session, claim, outcome, now, self._report)
+            except BaseException as exc:  # handed to record() and finish()
+                with self._changed:
+                    self._failure = exc
+                return

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from onboardd.daemon.app import App
-from onboardd.daemon.sending import BackgroundSender
+from onboardd.daemon.outbox import Claim
+from onboardd.daemon.sending import BackgroundSender, GroupRecorder
 from onboardd.daemon.transport import Envelope
 from onboardd.store.models import OutboxMessage
+from tests.conftest import sqlite_only
 from tests.mailkit import pending_reply
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -58,3 +61,56 @@ def test_a_database_error_in_the_thread_is_raised_by_finish(app: App) -> None:
     sender.nudge()
     with pytest.raises(Exception, match="outbox"):
         sender.finish()
+
+
+def claims_of(app: App) -> list[Claim]:
+    with app.pipeline.factory() as session:
+        return [
+            Claim(row.id, row.kind, 1, row.created_at, row.next_attempt_at,
+                  Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw))
+            for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
+
+
+@sqlite_only  # where one writer at a time makes "busy" certain
+def test_results_that_came_in_while_the_database_was_busy_are_written_together(
+    app: App,
+) -> None:
+    add_rows(app, 0, 5)
+    claims = claims_of(app)
+    commits: list[int] = []
+    event.listen(app.engine, "commit", lambda _connection: commits.append(1))
+    recorder = GroupRecorder(app.pipeline.factory)
+    recorder.start()
+    with app.pipeline.factory() as busy, busy.begin():
+        busy.execute(text("SELECT 1"))  # the write turn is held, as ingest holds it
+        for claim in claims:
+            recorder.record(claim, ("sent", "250 ok"), NOW)
+        time.sleep(0.2)  # the recorder is waiting for its turn, not writing one by one
+    report = recorder.finish()
+
+    assert report.sent == 5
+    assert len(commits) == 2  # the busy transaction, then one for all five results
+    with app.pipeline.factory() as session:
+        assert list(session.scalars(select(OutboxMessage.status))) == ["sent"] * 5
+
+
+def test_a_failed_write_refuses_more_results_and_is_raised_by_finish(app: App) -> None:
+    add_rows(app, 0, 2)
+    first, second = claims_of(app)
+    with app.pipeline.factory() as session, session.begin():
+        session.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
+    recorder = GroupRecorder(app.pipeline.factory)
+    recorder.start()
+    recorder.record(first, ("sent", "250 ok"), NOW)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            recorder.record(second, ("sent", "250 ok"), NOW)
+        except RuntimeError:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("record() went on taking results after the write failed")
+    with pytest.raises(Exception, match="outbox"):
+        recorder.finish()
