@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.transport import (
@@ -18,7 +19,6 @@ from onboardd.daemon.transport import (
     Transport,
     TransportDown,
 )
-from onboardd.store import queries
 from onboardd.store.models import OutboxMessage
 
 log = logging.getLogger("onboardd.outbox")
@@ -85,7 +85,7 @@ class RecordEach:
 
     def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
         with self._factory() as session, session.begin():
-            record_result(session, claim, outcome, now, self._report)
+            record_results(session, [(claim, outcome, now)], self._report)
 
 
 def drain(
@@ -126,20 +126,21 @@ def drain(
 
 def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
     with factory() as session, session.begin():
-        claims = []
-        for row in queries.due_outbox(session, now, limit=CLAIM_BATCH):
-            claims.append(
-                Claim(
-                    row.id,
-                    row.kind,
-                    row.attempts + 1,
-                    row.created_at,
-                    row.next_attempt_at,
-                    Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw),
-                )
+        rows = session.execute(_DUE, {"due": now}).all()
+        claims = [
+            Claim(
+                row.id,
+                row.kind,
+                row.attempts + 1,
+                row.created_at,
+                row.next_attempt_at,
+                Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw),
             )
-            row.attempts += 1
-            row.next_attempt_at = now + LEASE
+            for row in rows
+        ]
+        if claims:
+            leases = [{"row_id": c.id, "tries": c.attempts, "until": now + LEASE} for c in claims]
+            session.execute(_LEASE, leases)
         return claims
 
 
@@ -175,23 +176,65 @@ def _brief(text: str) -> str:
     return _ADDRESS.sub("<address>", text)[:300]
 
 
-def record_result(
-    session: Session, claim: Claim, outcome: Outcome, now: datetime, report: DrainReport
+# Built once, run for every result (a run writes thousands), on the table: a plain row
+# update needs none of the ORM's bulk-update machinery.
+_outbox = OutboxMessage.__table__
+_by_id = _outbox.c.id == bindparam("row_id")
+_MARK_SENT = (
+    update(_outbox)
+    .where(_by_id)
+    .values(status="sent", sent_at=bindparam("at"), last_error=None, server_reply=bindparam("text"))
+)
+_MARK_FAILED = update(_outbox).where(_by_id).values(status="failed", last_error=bindparam("text"))
+_MARK_DEFERRED = (
+    update(_outbox)
+    .where(_by_id)
+    .values(last_error=bindparam("text"), next_attempt_at=bindparam("retry_at"))
+)
+
+
+# The due messages, oldest first, locked against other instances (SKIP LOCKED: each
+# takes its own), and their lease.
+_DUE = (
+    select(
+        _outbox.c.id, _outbox.c.kind, _outbox.c.attempts, _outbox.c.created_at,
+        _outbox.c.next_attempt_at, _outbox.c.message_id, _outbox.c.mail_from,
+        _outbox.c.recipients, _outbox.c.raw,
+    )
+    .where(_outbox.c.status == "pending", _outbox.c.next_attempt_at <= bindparam("due"))
+    .order_by(_outbox.c.id)
+    .limit(CLAIM_BATCH)
+    .with_for_update(skip_locked=True)
+)
+_LEASE = (
+    update(_outbox)
+    .where(_by_id)
+    .values(attempts=bindparam("tries"), next_attempt_at=bindparam("until"))
+)
+
+
+def record_results(
+    session: Session, results: Sequence[tuple[Claim, Outcome, datetime]], report: DrainReport
 ) -> None:
-    """Write one server answer into `session`'s transaction, and count it in `report`."""
-    result, text = outcome
-    done = update(OutboxMessage).where(OutboxMessage.id == claim.id)
-    if result == "sent":
-        session.execute(done.values(status="sent", sent_at=now, last_error=None, server_reply=text))
-        report.sent += 1
-        log.info("outbox %d (%s) sent", claim.id, claim.kind)
-    elif result == "permanent" or now - claim.created_at >= GIVE_UP_AFTER:
-        session.execute(done.values(status="failed", last_error=text))
-        report.failed += 1
-        log.error("outbox %d (%s) failed: %s", claim.id, claim.kind, _brief(text))
-    else:
-        session.execute(
-            done.values(last_error=text, next_attempt_at=next_attempt(claim.attempts, now))
-        )
-        report.deferred += 1
-        log.warning("outbox %d (%s) deferred: %s", claim.id, claim.kind, _brief(text))
+    """Write server answers into `session`'s transaction (one statement per kind of
+    answer), and count them in `report`."""
+    sent: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    deferred: list[dict[str, Any]] = []
+    for claim, (result, text), now in results:
+        if result == "sent":
+            sent.append({"row_id": claim.id, "at": now, "text": text})
+            log.info("outbox %d (%s) sent", claim.id, claim.kind)
+        elif result == "permanent" or now - claim.created_at >= GIVE_UP_AFTER:
+            failed.append({"row_id": claim.id, "text": text})
+            log.error("outbox %d (%s) failed: %s", claim.id, claim.kind, _brief(text))
+        else:
+            retry_at = next_attempt(claim.attempts, now)
+            deferred.append({"row_id": claim.id, "text": text, "retry_at": retry_at})
+            log.warning("outbox %d (%s) deferred: %s", claim.id, claim.kind, _brief(text))
+    for statement, rows in ((_MARK_SENT, sent), (_MARK_FAILED, failed), (_MARK_DEFERRED, deferred)):
+        if rows:
+            session.execute(statement, rows)
+    report.sent += len(sent)
+    report.failed += len(failed)
+    report.deferred += len(deferred)

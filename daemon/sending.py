@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.daemon.outbox import Claim, DrainReport, Outcome, drain, record_result
+from onboardd.daemon.outbox import Claim, DrainReport, Outcome, drain, record_results
 from onboardd.daemon.transport import Transport
 from onboardd.store.engine import transaction
 
@@ -126,8 +126,7 @@ class GroupRecorder:
                     return
             try:
                 with transaction(self._factory) as session:
-                    for claim, outcome, now in batch:
-                        record_result(session, claim, outcome, now, self._report)
+                    record_results(session, batch, self._report)
             except BaseException as exc:  # handed to record() and finish()
                 with self._changed:
                     self._failure = exc

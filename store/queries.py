@@ -241,16 +241,6 @@ def requests(session: Session, state: str | None = None) -> Sequence[Request]:
     return session.scalars(query).all()
 
 
-def due_outbox(session: Session, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:
-    return session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-
-
 def one_hour_before(now: datetime) -> datetime:
     return now - timedelta(hours=1)
 
