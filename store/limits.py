@@ -16,14 +16,11 @@ from sqlalchemy.orm import Mapper
 
 
 def _clip(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
-    for attribute in mapper.column_attrs:
-        column_type = attribute.columns[0].type
-        length = getattr(column_type, "length", None)
-        if not length or not isinstance(column_type, String):
-            continue
-        value = getattr(target, attribute.key)
+    # The models name each attribute after its column, so the table's lengths apply.
+    for key, length in _lengths(mapper.local_table):
+        value = getattr(target, key)
         if isinstance(value, str) and len(value) > length:
-            setattr(target, attribute.key, value[:length])
+            setattr(target, key, value[:length])
 
 
 def clip_to_column_lengths(base: type) -> None:
@@ -33,7 +30,8 @@ def clip_to_column_lengths(base: type) -> None:
 
 
 @cache
-def _lengths(table: Table) -> tuple[tuple[str, int], ...]:
+def _lengths(table: Any) -> tuple[tuple[str, int], ...]:
+    """(column, declared length) of each length-limited string column of `table`."""
     return tuple(
         (column.key, column.type.length)
         for column in table.columns

@@ -89,8 +89,7 @@ def link_thread(session: Session, message_id: str, request_id: int, direction: s
 def _link_thread_statement(dialect: str) -> Any:
     # On the Table, not the mapped class: the ORM's bulk-insert path costs more than the
     # statement itself, and there is no object to keep in step.
-    table = ThreadRef.__table__
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    statement = _dialect_insert(dialect, ThreadRef.__table__)
     return statement.on_conflict_do_update(
         index_elements=["message_id"],
         set_={
@@ -128,9 +127,11 @@ def _returning_id(table: Table) -> Any:
 
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
     """INSERT in the session's dialect, for its ON CONFLICT clauses."""
-    if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(table)
-    return sqlite_insert(table)
+    return _dialect_insert(session.get_bind().dialect.name, table)
+
+
+def _dialect_insert(dialect: str, table: Any) -> SQLiteInsert | PostgreSQLInsert:
+    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
 
 
 def request_by_reference(session: Session, reference: str) -> Request | None:
