@@ -24,6 +24,11 @@ def make_environment(loader: Any) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Templates are read once, at start (Renderer). With reloading on, every
+        # {% extends %} or {% include %} met while rendering stat()ed its file, a dozen
+        # system calls a mail, and an edit on disk would reach the next reply half-checked
+        # instead of failing the start as a broken template must.
+        auto_reload=False,
     )
 
 

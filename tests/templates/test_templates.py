@@ -8,13 +8,16 @@ missing key fails here under StrictUndefined rather than in the ingest loop.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, FileSystemLoader, PackageLoader
 
 from onboardd.daemon.app import load_renderer
 from onboardd.parsers.facts import extract_facts
@@ -256,6 +259,24 @@ def test_renderer_loads_the_templates_from_the_package(env: Environment) -> None
         if name.endswith(".txt.j2") and not name.startswith("_"):
             assert name.replace(".txt.j2", ".html.j2") in names, f"{name} has no HTML part"
     assert {"_layout.html.j2", "_footer.txt.j2"} <= names
+
+
+def test_renderer_keeps_the_templates_it_started_with(tmp_path: Path) -> None:
+    """A layout edited on disk while the daemon runs does not reach the next reply: the
+    templates are checked once, at start, and not stat()ed again on every render."""
+    (tmp_path / "_base.txt.j2").write_text("old layout: {% block body %}{% endblock %}")
+    (tmp_path / "_base.html.j2").write_text("<p>{% block body %}{% endblock %}</p>")
+    for part in ("txt", "html"):
+        (tmp_path / f"note.{part}.j2").write_text(
+            f'{{% extends "_base.{part}.j2" %}}{{% block body %}}hi{{% endblock %}}'
+        )
+    renderer = Renderer(make_environment(FileSystemLoader(tmp_path)))
+    assert renderer.render("note", {})[0] == "old layout: hi"
+
+    (tmp_path / "_base.txt.j2").write_text("new layout: {% block body %}{% endblock %}")
+    later = time.time() + 60  # a newer mtime whatever the file system's granularity
+    os.utime(tmp_path / "_base.txt.j2", (later, later))
+    assert renderer.render("note", {})[0] == "old layout: hi"
 
 
 # --- missing fields -------------------------------------------------------------------------
