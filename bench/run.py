@@ -31,6 +31,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from bench import proc
 from onboardd.daemon.imapbox import FETCH_BATCH, without_wire_trace
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
@@ -245,32 +246,6 @@ def raw_limit(dovecot: Dovecot) -> dict[str, object]:
             "parse_errors": failures, "mails_per_second": (parsed + failures) / seconds}
 
 
-def _tree_memory_kb(root: int) -> dict[int, tuple[int, int]]:
-    """(VmRSS, VmHWM) of `root` and of each of its descendants (the parse worker,
-    multiprocessing's resource tracker), from /proc."""
-    parents: dict[int, int] = {}
-    memory: dict[int, tuple[int, int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid = int(entry.name)
-        parents[pid] = int(fields.get("PPid", "0").strip() or 0)
-        memory[pid] = (int(fields.get("VmRSS", "0 kB").split()[0]),
-                       int(fields.get("VmHWM", "0 kB").split()[0]))
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return {pid: memory[pid] for pid in tree if pid in memory}
-
-
 # The drain child writes its own high-water mark here as it exits. os.wait4's
 # ru_maxrss cannot be used: Linux counts the RSS the child had at fork, i.e. that
 # of this bench process (hundreds of MB after the raw pass over 10,000 mails),
@@ -287,36 +262,53 @@ finally:
 """
 
 
-def drain(config: Path, profile: Path | None) -> dict[str, object]:
+def drain(config: Path, profile: Path | None, dovecot_group: int) -> dict[str, object]:
     """`onboardd run --once` in a child process. Memory: the daemon's own high-water
     mark (VmHWM, exact), the largest high-water mark seen for each other process of its
-    tree (the parse worker), and the tree's summed RSS sampled every 100 ms."""
+    tree (the parse worker), and the tree's summed RSS sampled every 100 ms. CPU: what
+    each party to the drain used while it ran, on the machine's cores (see cpu_budget)."""
     hwm_file = config.parent / "drain.hwm"
     call = "sys.exit(main(sys.argv[1:]))"
     if profile is not None:
         call = f"import cProfile; cProfile.run('main(sys.argv[1:])', {str(profile)!r})"
     code = DRAIN_CODE.format(call=call, hwm_file=str(hwm_file))
     command = [sys.executable, "-c", code, "--config", str(config), "run", "--once"]
+    bench_before, sampler_before = _own_cpu_seconds(), time.thread_time()
+    dovecot_before = proc.group_cpu_seconds(dovecot_group)
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=config.parent, stdout=subprocess.DEVNULL,
                              stderr=open(config.parent / "drain.log", "wb"))  # noqa: SIM115
     tree_peak = 0
     high_water: dict[int, int] = {}
+    cpu_seen: dict[int, float] = {}  # the last CPU reading of each process of the tree
     while True:
         # WNOHANG: keep sampling until the child is gone, without reaping it here.
         waited = os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         if waited is not None:
             break
-        tree = _tree_memory_kb(child.pid)
-        tree_peak = max(tree_peak, sum(rss for rss, _ in tree.values()))
-        for pid, (_, hwm) in tree.items():
-            high_water[pid] = max(high_water.get(pid, 0), hwm)
+        resident = 0
+        for pid in proc.tree(child.pid):
+            memory = proc.memory_kb(pid)
+            cpu = proc.cpu_seconds(pid)
+            if memory is None or cpu is None:
+                continue
+            resident += memory[0]
+            high_water[pid] = max(high_water.get(pid, 0), memory[1])
+            cpu_seen[pid] = cpu
+        tree_peak = max(tree_peak, resident)
         time.sleep(0.1)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
+    dovecot_cpu = proc.group_cpu_seconds(dovecot_group) - dovecot_before
+    sampler_cpu = time.thread_time() - sampler_before
+    bench_threads_cpu = _own_cpu_seconds() - bench_before - sampler_cpu
     daemon_kb = int(hwm_file.read_text()) if hwm_file.exists() else high_water.get(child.pid, 0)
     others = [kb for pid, kb in high_water.items() if pid != child.pid]
+    # wait4 counts the daemon and the children it waited for (the parse worker); the
+    # worker's share is its last reading, at most one sampling period short.
+    tree_cpu = usage.ru_utime + usage.ru_stime
+    worker_cpu = sum(cpu for pid, cpu in cpu_seen.items() if pid != child.pid)
     return {"seconds": seconds, "exit_code": child.returncode,
             # What the tree held at once, never less than the daemon's own peak.
             "peak_rss_mb": max(tree_peak, daemon_kb) / 1024,
@@ -324,7 +316,33 @@ def drain(config: Path, profile: Path | None) -> dict[str, object]:
             "worker_peak_rss_mb": max(others, default=0) / 1024,
             # If every process peaked at the same instant: a bound, not a reading.
             "sum_of_peaks_mb": (daemon_kb + sum(others)) / 1024,
-            "cpu_seconds": usage.ru_utime + usage.ru_stime}
+            "cpu_seconds": tree_cpu,
+            "cpu": {"daemon": tree_cpu - worker_cpu, "parse_worker": worker_cpu,
+                    "aiosmtpd": bench_threads_cpu, "dovecot": dovecot_cpu,
+                    "bench_sampler": sampler_cpu}}
+
+
+def _own_cpu_seconds() -> float:
+    """CPU of this bench process, every thread: its sampler and the aiosmtpd server."""
+    times = os.times()
+    return times.user + times.system
+
+
+def cpu_budget(raw_seconds: float, drained: dict[str, object]) -> dict[str, float]:
+    """How much CPU the drain took, and the best ratio that much CPU allows here.
+
+    The drain's parties (daemon, parse worker, aiosmtpd, Dovecot, this sampler) share the
+    machine's cores; even perfectly spread, the drain cannot take less wall time than
+    their CPU seconds over the cores. Set beside the raw limit, that floor says how far
+    scheduling and waiting could take the ratio before the work itself has to shrink.
+    """
+    cpu: dict[str, float] = drained["cpu"]  # type: ignore[assignment]
+    cores = os.cpu_count() or 1
+    total = sum(cpu.values())
+    floor = total / cores
+    return {"total_cpu_seconds": total, "cores": cores,
+            "busy_share": total / (cores * float(drained["seconds"])),  # type: ignore[arg-type]
+            "floor_seconds": floor, "best_ratio": raw_seconds / floor}
 
 
 def startup_seconds(config: Path) -> float:
@@ -423,6 +441,7 @@ def summary(values: list[float]) -> dict[str, float]:
 def report(result: dict[str, object]) -> str:
     r: dict = result  # type: ignore[assignment]
     n = r["mails"]
+    cpu, budget = r["drain"]["cpu"], r["cpu_budget"]
     lines = [
         f"onboardd benchmark: {n} mails, seed {r['seed']}, "
         f"{r['append']['bytes'] / 1e6:.0f} MB",
@@ -440,6 +459,14 @@ def report(result: dict[str, object]) -> str:
         f"{'    replies received by aiosmtpd':<44}{r['drain']['replies']:>14}",
         f"{'ratio end-to-end / raw (throughput)':<44}{r['ratio']:>13.1%}"
         f"   target >= {TARGET_RATIO:.0%}",
+        f"{'CPU of the drain: daemon / parse worker':<44}"
+        f"{cpu['daemon']:>7.1f} / {cpu['parse_worker']:.1f} s",
+        f"{'    aiosmtpd / Dovecot / this sampler':<44}"
+        f"{cpu['aiosmtpd']:>7.1f} / {cpu['dovecot']:.1f} / {cpu['bench_sampler']:.1f} s",
+        f"{'    in all, on ' + str(budget['cores']) + ' cores':<44}"
+        f"{budget['total_cpu_seconds']:>12.1f} s   {budget['busy_share']:.0%} of the cores busy",
+        f"{'    floor at this CPU (CPU s / cores)':<44}{budget['floor_seconds']:>12.1f} s"
+        f"   best ratio it allows {budget['best_ratio']:.0%}",
         f"{'Dovecot IDLE notify delay p50 / p95':<44}"
         f"{r['dovecot_idle']['p50']:>7.3f} / {r['dovecot_idle']['p95']:.3f} s",
         f"{'onboardd arrival-to-reply p50 / p95':<44}"
@@ -483,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  {appended['seconds']:.1f} s; raw limit ...")
         raw = raw_limit(dovecot)
         say(f"  {raw['seconds']:.1f} s; onboardd run --once ...")
-        drained = drain(config, args.profile)
+        assert dovecot.process is not None
+        drained = drain(config, args.profile, dovecot.process.pid)
         left = len(dovecot.uids("INBOX"))
         done = len(dovecot.uids("Processed")) + len(dovecot.uids("Quarantine"))
         drained.update(
@@ -499,6 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         say("  onboardd IDLE arrival-to-reply ...")
         latency = service_latency(dovecot, smtp, config, args.samples, rng)
         ratio = float(raw["seconds"]) / float(drained["seconds"])  # type: ignore[arg-type]
+        budget = cpu_budget(float(raw["seconds"]), drained)  # type: ignore[arg-type]
         factor = percentile(latency, 0.95) / percentile(notify, 0.95)
         result: dict[str, object] = {
             "command": " ".join(["python -m bench.run", *(argv or sys.argv[1:])]),
@@ -507,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
                         "platform": platform.platform()},
             "mails": count, "seed": args.seed, "fetch_batch": FETCH_BATCH,
             "append": appended, "raw": raw, "drain": drained,
-            "ratio": ratio,
+            "ratio": ratio, "cpu_budget": budget,
             "dovecot_idle": summary(notify), "service_idle": summary(latency),
             "idle_factor": factor,
             "met": {
