@@ -203,3 +203,28 @@ def test_the_backlog_is_read_from_the_mailbox_as_it_is_taken(enabled: bool) -> N
     with contextlib.closing(ahead.parse_ahead(source(), LIMIT, enabled=enabled)) as backlog:
         next(backlog)
         assert len(pulled) <= ahead.START_AT + ahead.AHEAD + 1
+
+
+def test_large_mails_go_ahead_by_bytes_not_by_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small mails go far ahead (a large one among them needs the head start); large ones
+    # only as far as the byte bound, so the raw mail waiting stays about one fetch batch.
+    monkeypatch.setattr(ahead, "AHEAD_BYTES", 1024 * 1024)
+    size = 300 * 1024
+    pulled: list[str] = []
+
+    def source() -> Iterator[FetchedMail]:
+        for n in range(ahead.START_AT + 40):
+            pulled.append(str(n))
+            yield FetchedMail("onboarding", "new", str(n), b"Subject: big\n\n" + b"a" * size)
+
+    taken = 0
+    most_ahead = 0
+    with contextlib.closing(ahead.parse_ahead(source(), LIMIT)) as backlog:
+        for _mail, prepared in backlog:
+            taken += 1
+            if taken > ahead.START_AT:  # past the mails read while the worker started
+                assert prepared is not None
+                most_ahead = max(most_ahead, len(pulled) - taken)
+    assert taken == ahead.START_AT + 40
+    # 1 MB over 300 KB mails: three waiting, and the one just read that tipped the bound.
+    assert 1 <= most_ahead <= 4 < ahead.AHEAD
