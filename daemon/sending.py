@@ -8,8 +8,16 @@ instances share, so nothing is sent twice; it only ever touches rows already com
 Its results are written by a third thread, all that have come in since its last
 transaction in one (group commit). Writing each result before the next send made the
 sender wait for the database's single writer, the drain, once per reply: with two
-replies a mail it fell behind, and the drain waited for it at the end. A result waits
-unwritten no longer than it did then: until the writer's turn comes.
+replies a mail it fell behind, and the drain waited for it at the end.
+
+Both threads gather before they write: the sender lets committed rows pile up for a
+moment before it claims them, and the recorder lets results pile up before it writes
+them. Claiming and recording as soon as there was anything cost a write transaction
+(and its fsync) per mail each, and the drain waited its turn behind them: in a
+2,000-mail drain 1,011 claims and 2,338 result writes held the write lock 5.4 s, and
+the drain waited 4.9 s for it. The price is in the crash window: results sent but not
+yet written are re-sent after their lease (the same bytes, the same Message-ID), and
+there can now be up to GATHER_SECONDS' worth of them, plus the wait for the turn.
 """
 
 from __future__ import annotations
@@ -26,6 +34,10 @@ from onboardd.store.engine import transaction
 
 # Rows committed while a round was under way are looked for at least this often.
 QUIET_WAIT = 0.5
+# How long the sender lets committed rows, and the recorder results, gather before it
+# takes a write turn for them; the recorder writes sooner once GATHER_RESULTS wait.
+GATHER_SECONDS = 0.2
+GATHER_RESULTS = 100
 
 
 class BackgroundSender:
@@ -69,7 +81,8 @@ class BackgroundSender:
     def _run(self) -> None:
         try:
             while True:
-                self._nudged.wait(QUIET_WAIT)
+                if self._nudged.wait(QUIET_WAIT):
+                    self._finishing.wait(GATHER_SECONDS)  # more rows, one claim
                 self._nudged.clear()
                 # Read before the round: a finish() that comes during it gets one more.
                 last = self._finishing.is_set()
@@ -121,6 +134,10 @@ class GroupRecorder:
         while True:
             with self._changed:
                 self._changed.wait_for(lambda: self._waiting or self._finishing)
+                self._changed.wait_for(
+                    lambda: len(self._waiting) >= GATHER_RESULTS or self._finishing,
+                    GATHER_SECONDS,
+                )
                 batch, self._waiting = self._waiting, []
                 if not batch:  # finishing, and nothing left
                     return

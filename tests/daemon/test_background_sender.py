@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select, text
 
+from onboardd.daemon import sending
 from onboardd.daemon.app import App
 from onboardd.daemon.outbox import Claim
 from onboardd.daemon.sending import BackgroundSender, GroupRecorder
@@ -114,3 +116,75 @@ def test_a_failed_write_refuses_more_results_and_is_raised_by_finish(app: App) -
         pytest.fail("record() went on taking results after the write failed")
     with pytest.raises(Exception, match="outbox"):
         recorder.finish()
+
+
+def commits_by_thread(app: App) -> list[str]:
+    commits: list[str] = []
+    event.listen(app.engine, "commit", lambda _c: commits.append(threading.current_thread().name))
+    return commits
+
+
+def test_rows_committed_close_together_are_claimed_together(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sending, "GATHER_SECONDS", 1.0)  # the mechanism, not the setting
+    commits = commits_by_thread(app)
+    transport = Recorder()
+    sender = BackgroundSender(app.pipeline.factory, transport, lambda: NOW)
+    sender.start()
+    for batch in range(5):  # five mails' replies, committed and nudged one after another
+        add_rows(app, batch * 3, 3)
+        sender.nudge()
+        time.sleep(0.01)
+    report = sender.finish()
+
+    assert report.sent == 15 and len(transport.sent) == 15
+    # One claim of all fifteen, the empty claim that ends that round, and the last
+    # round's empty claim: not a claim per mail.
+    assert commits.count("outbox-sender") <= 3
+
+
+def test_results_that_come_in_close_together_are_written_together(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sending, "GATHER_SECONDS", 1.0)
+    add_rows(app, 0, 5)
+    claims = claims_of(app)
+    commits = commits_by_thread(app)
+    recorder = GroupRecorder(app.pipeline.factory)
+    recorder.start()
+    for claim in claims:  # the database is free all along
+        recorder.record(claim, ("sent", "250 ok"), NOW)
+        time.sleep(0.01)
+    report = recorder.finish()
+
+    assert report.sent == 5
+    assert commits == ["outbox-recorder"]
+
+
+def test_enough_results_are_written_without_waiting_out_the_gathering(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sending, "GATHER_SECONDS", 60.0)
+    monkeypatch.setattr(sending, "GATHER_RESULTS", 3)
+    add_rows(app, 0, 4)
+    claims = claims_of(app)
+    recorder = GroupRecorder(app.pipeline.factory)
+    recorder.start()
+    for claim in claims[:3]:
+        recorder.record(claim, ("sent", "250 ok"), NOW)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and sent_count(app) < 3:
+        time.sleep(0.02)
+    assert sent_count(app) == 3  # written on the third result, not after a minute
+
+    recorder.record(claims[3], ("sent", "250 ok"), NOW)
+    started = time.monotonic()
+    assert recorder.finish().sent == 4  # finishing writes what gathers at once
+    assert time.monotonic() - started < 10
+
+
+def sent_count(app: App) -> int:
+    with app.pipeline.factory() as session:
+        rows = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "sent"))
+        return len(rows.all())
