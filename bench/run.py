@@ -3,7 +3,8 @@
 One run: generate N mails, APPEND them to a fresh Dovecot, then measure
 (1) the raw limit: UID FETCH BODY.PEEK[] in batches + parse_message, no database;
 (2) `onboardd run --once` draining the same INBOX end to end into aiosmtpd, in a
-    child process whose peak RSS is read with os.wait4;
+    child process, with the peak RSS of its process tree and the CPU each party to
+    the drain used (daemon, parse worker, aiosmtpd, Dovecot);
 (3) arrival-to-reply latency of single mails with the service in IDLE, next to
     Dovecot's own IDLE notify delay seen by a bare imapclient.
 The raw pass only PEEKs, so it leaves INBOX as it was and the drain reads the very
