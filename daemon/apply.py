@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from onboardd.daemon.outgoing import Sender, enqueue
+from onboardd.daemon.outgoing import Sender, enqueue_all
 from onboardd.daemon.records import apply_view, new_rows, view_of
 from onboardd.responders.view import Outcome
 from onboardd.store import queries
@@ -40,8 +40,7 @@ def record_outcome(
             for entry in outcome.events
         ],
     )
-    for mail in outcome.outgoing:
-        enqueue(session, mail, request_id=request_id, sender=sender, now=now)
+    enqueue_all(session, outcome.outgoing, request_id=request_id, sender=sender, now=now)
     for token_id in outcome.spent_tokens:
         token = session.get(ReplyToken, token_id)
         if token is not None and token.spent_at is None:
