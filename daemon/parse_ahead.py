@@ -5,9 +5,9 @@ needs no database, so with a backlog waiting it runs in a worker process on the 
 core while the main process holds the mail before it in its transaction. The worker
 computes the message key too (a hash over the whole mail), for the same reason. Results come
 back in fetch order, so the loop's order and its one-transaction-per-mail guarantee are
-unchanged. A small burst (the usual IDLE wake-up) never starts the worker: its start-up
-would cost more than parsing the burst in place; and while it starts, the loop goes on
-parsing in place.
+unchanged. A small burst (the usual IDLE wake-up: a few mails, under 8 MB in all) never
+starts the worker: its start-up would cost more than parsing the burst in place; and
+while it starts, the loop goes on parsing in place.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from onboardd.parsers.model import ParsedEmail
 
 log = logging.getLogger("onboardd.parse")
 
-# A backlog at least this long gets the worker; fewer mails are parsed in place.
+# A backlog at least this long (or over AHEAD_BYTES) gets the worker; fewer mails are
+# parsed in place.
 START_AT = 16
 # Mails handed to the worker ahead of the one being decided, bounded in count and in
 # bytes. Parse time grows with size (~16 ms a MB of attachment here), so a large mail
@@ -123,12 +124,17 @@ def parse_ahead(
     pass, as they would without a worker.
     """
     source = iter(mails)
+    # Enough mail to call it a backlog, counted or weighed: a few large mails are worth
+    # the worker too, and reading on to START_AT of them would hold them all at once.
     first: list[FetchedMail] = []
+    first_bytes = 0
     for mail in source:
         first.append(mail)
-        if len(first) >= START_AT:
+        first_bytes += len(mail.raw)
+        if len(first) >= START_AT or first_bytes > AHEAD_BYTES:
             break
-    if not enabled or len(first) < START_AT or not worker_available():
+    backlog = len(first) >= START_AT or first_bytes > AHEAD_BYTES
+    if not enabled or not backlog or not worker_available():
         for mail in _chain(first, source):  # one at a time: never the whole backlog
             yield mail, None
         return

@@ -228,3 +228,24 @@ def test_large_mails_go_ahead_by_bytes_not_by_count(monkeypatch: pytest.MonkeyPa
     assert taken == ahead.START_AT + 40
     # 1 MB over 300 KB mails: three waiting, and the one just read that tipped the bound.
     assert 1 <= most_ahead <= 4 < ahead.AHEAD
+
+
+def test_a_few_large_mails_are_a_backlog_without_reading_on_to_sixteen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_BYTES", 1024 * 1024)
+    pulled: list[str] = []
+
+    def source() -> Iterator[FetchedMail]:
+        for n in range(6):
+            pulled.append(str(n))
+            yield FetchedMail("onboarding", "new", str(n), b"Subject: big\n\n" + b"a" * 600_000)
+
+    with contextlib.closing(ahead.parse_ahead(source(), LIMIT)) as backlog:
+        next(backlog)
+        # Two 600 KB mails pass the 1 MB bound: the third is not read before the first
+        # is handed on, where counting alone would have read all six (fewer than 16).
+        assert len(pulled) == 2
+        rest = list(backlog)
+    assert [mail.handle for mail, _ in rest] == ["1", "2", "3", "4", "5"]
+    assert any(prepared is not None for _, prepared in rest)  # the worker took part
