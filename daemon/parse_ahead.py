@@ -131,10 +131,9 @@ def parse_ahead(
     for mail in source:
         first.append(mail)
         first_bytes += len(mail.raw)
-        if len(first) >= START_AT or first_bytes > AHEAD_BYTES:
+        if _a_backlog(len(first), first_bytes):
             break
-    backlog = len(first) >= START_AT or first_bytes > AHEAD_BYTES
-    if not enabled or not backlog or not worker_available():
+    if not enabled or not _a_backlog(len(first), first_bytes) or not worker_available():
         for mail in _chain(first, source):  # one at a time: never the whole backlog
             yield mail, None
         return
@@ -171,6 +170,10 @@ def parse_ahead(
             for _mail, waiting in pending:
                 if waiting is not None:
                     waiting.cancel()
+
+
+def _a_backlog(mails: int, raw_bytes: int) -> bool:
+    return mails >= START_AT or raw_bytes > AHEAD_BYTES
 
 
 def _too_far_ahead(mails: int, raw_bytes: int) -> bool:
