@@ -56,28 +56,30 @@ def _stat_fields(path: Path) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-def cpu_seconds(pid: int, *, with_reaped_children: bool = False) -> float | None:
-    """User + system CPU of `pid` so far (and of the children it has waited for)."""
-    fields = _stat_fields(PROC / str(pid) / "stat")
-    if fields is None:
-        return None
+def _ticks(fields: list[str], *, reaped_children: bool) -> int:
     # After the name: state=0 ... utime=11, stime=12, cutime=13, cstime=14.
     ticks = int(fields[11]) + int(fields[12])
-    if with_reaped_children:
+    if reaped_children:
         ticks += int(fields[13]) + int(fields[14])
-    return ticks / CLOCK_TICKS
+    return ticks
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of `pid` so far, or None once it is gone."""
+    fields = _stat_fields(PROC / str(pid) / "stat")
+    return None if fields is None else _ticks(fields, reaped_children=False) / CLOCK_TICKS
 
 
 def group_cpu_seconds(group: int) -> float:
     """CPU of every process of a process group, with the children each has reaped (a
     Dovecot master and the imap processes it started and ended), so that a process that
     exits between two readings is counted once either way."""
-    total = 0.0
+    total = 0
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
         fields = _stat_fields(entry / "stat")
         if fields is None or int(fields[2]) != group:  # pgrp is the field after ppid
             continue
-        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14]))
+        total += _ticks(fields, reaped_children=True)
     return total / CLOCK_TICKS
