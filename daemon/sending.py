@@ -119,7 +119,10 @@ class GroupRecorder:
             if self._failure is not None:
                 raise RuntimeError("outbox results can no longer be written") from self._failure
             self._waiting.append((claim, outcome, now))
-            self._changed.notify()
+            # Only what the recorder waits for: a first result, or enough of them. Waking
+            # it for every result (two a mail) would hand it the GIL for nothing.
+            if len(self._waiting) in (1, GATHER_RESULTS):
+                self._changed.notify()
 
     def finish(self) -> DrainReport:
         with self._changed:
