@@ -44,7 +44,7 @@ def _worker_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     # parsing in place meanwhile says so by name.
     monkeypatch.setattr(ahead, "worker_available", lambda: True)
     if "meanwhile" not in request.node.name:
-        monkeypatch.setattr(ahead, "worker_ready", lambda started: started.result() > 0)
+        monkeypatch.setattr(ahead, "worker_ready", lambda worker: worker.wait_ready())
 
 
 def test_a_backlog_is_parsed_by_the_worker_in_fetch_order_with_the_same_results() -> None:
@@ -164,7 +164,7 @@ if __name__ == "__main__":
     from onboardd.daemon.mailbox import FetchedMail
 
     ahead.worker_available = lambda: True
-    ahead.worker_ready = lambda started: started.result() > 0
+    ahead.worker_ready = lambda worker: worker.wait_ready()
     raw = Path(sys.argv[1]).read_bytes()
     mails = [FetchedMail("onboarding", "new", f"{n}.eml", raw) for n in range(40)]
     parsed = [p for _, p in ahead.parse_ahead(mails, 1 << 24)]
