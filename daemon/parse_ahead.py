@@ -44,12 +44,14 @@ START_AT = 16
 # needs a long head start: with 3 mails ahead the loop caught up with nearly every mail
 # over ~300 KB and waited for it (6.3 s of a 34 s drain of 2,000 bench mails, 97% of it
 # on those); with 10 ahead the wait was 2.0 s, and interleaved drains with 12 ahead took
-# 30.2 s on average against 33.4 s with 3.
-# The byte bound keeps what waits (raw mail, in the loop and in the worker's queue)
-# to the order of one IMAP fetch batch (FETCH_BYTES); one mail larger than that still
-# goes ahead alone.
-AHEAD = 12
-AHEAD_BYTES = 8 * 1024 * 1024
+# 30.2 s on average against 33.4 s with 3. Once the worker was fed over pipes, 16 mails
+# and 12 MB ahead beat 12 and 8 MB in 6 of 7 interleaved rounds (bench/ab.py, 2,000
+# mails: -6.3% over 4 rounds, -2.8% over 3); 24 and 16 MB did not.
+# The byte bound keeps what waits (raw mail, in the loop and again in the worker's
+# inbox) to about one and a half IMAP fetch batches (FETCH_BYTES, 8 MB); one mail
+# larger than that still goes ahead alone.
+AHEAD = 16
+AHEAD_BYTES = 12 * 1024 * 1024
 
 Parsed = ParsedEmail | ParseError
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
