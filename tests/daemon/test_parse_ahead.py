@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -249,3 +250,21 @@ def test_a_few_large_mails_are_a_backlog_without_reading_on_to_sixteen(
         rest = list(backlog)
     assert [mail.handle for mail, _ in rest] == ["1", "2", "3", "4", "5"]
     assert any(prepared is not None for _, prepared in rest)  # the worker took part
+
+
+def test_large_mails_and_large_answers_cross_without_either_side_waiting_for_ever() -> None:
+    # The loop may be writing a large mail into the worker's pipe while the worker is
+    # writing a large answer into the loop's: neither pipe holds a whole one. The worker
+    # reads on a thread of its own, so the loop's write always ends and it then reads.
+    body = b"Subject: long\n\n" + b"a few plain words on a line\n" * 55_000  # ~1.5 MB of text
+    mails = [FetchedMail("onboarding", "new", f"{n}.eml", body) for n in range(ahead.START_AT + 4)]
+    out: list[tuple[FetchedMail, ahead.Prepared | None]] = []
+    drain = threading.Thread(
+        target=lambda: out.extend(ahead.parse_ahead(iter(mails), LIMIT)), daemon=True
+    )
+    drain.start()
+    drain.join(120)
+    assert not drain.is_alive(), "the loop and the worker are waiting on each other"
+    assert [mail.handle for mail, _ in out] == [mail.handle for mail in mails]
+    assert all(p is not None and not isinstance(p.parsed, ParseError) for _, p in out)
+    assert multiprocessing.active_children() == []
