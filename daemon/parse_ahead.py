@@ -5,7 +5,7 @@ needs no database, so with a backlog waiting it runs in a worker process on the 
 core while the main process holds the mail before it in its transaction. The worker
 computes the message key too (a hash over the whole mail), for the same reason. Results come
 back in fetch order, so the loop's order and its one-transaction-per-mail guarantee are
-unchanged. A small burst (the usual IDLE wake-up: a few mails, under 8 MB in all) never
+unchanged. A small burst (the usual IDLE wake-up: a few mails, under 12 MB in all) never
 starts the worker: its start-up would cost more than parsing the burst in place; and
 while it starts, the loop goes on parsing in place.
 """
@@ -108,6 +108,12 @@ def _main_script_hidden() -> Iterator[None]:
             main.__dict__.update(saved)
 
 
+# How long a worker told to end is given to finish the parse in hand before it is killed.
+CLOSE_SECONDS = 5.0
+F_SETPIPE_SZ = 1031  # fcntl.h (Linux)
+PIPE_BYTES = 1024 * 1024  # Linux lets an unprivileged process have up to 1 MiB
+
+
 class _Worker:
     """The parse worker: a spawned process fed raw mail down one pipe, answering with a
     Prepared per mail, in order, down another.
@@ -183,12 +189,6 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
-
-
-# How long a worker told to end is given to finish the parse in hand before it is killed.
-CLOSE_SECONDS = 5.0
-F_SETPIPE_SZ = 1031  # fcntl.h (Linux)
-PIPE_BYTES = 1024 * 1024  # Linux lets an unprivileged process have up to 1 MiB
 
 
 def _widen(connection: Connection) -> None:
