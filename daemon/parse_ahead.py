@@ -158,14 +158,17 @@ class _Worker:
                     self._answers.recv()  # its pid: the "ready" message
                     self.ready = True
             except (EOFError, OSError):
-                self.lost = True
+                self._lose()
         return self.ready
 
     def submit(self, raw: bytes) -> bool:
         """Hand a mail over; False if the worker is gone."""
+        if self.lost:
+            return False
         try:
             self._raw_out.send_bytes(raw)
         except OSError:
+            self._lose()
             return False
         return True
 
@@ -176,10 +179,13 @@ class _Worker:
         try:
             prepared: Prepared = self._answers.recv()
         except (EOFError, OSError):
-            self.lost = True
-            log.warning("parse worker stopped unexpectedly; parsing in the main process")
+            self._lose()
             return None
         return prepared
+
+    def _lose(self) -> None:
+        self.lost = True
+        log.warning("parse worker stopped unexpectedly; parsing in the main process")
 
     def close(self) -> None:
         """End the worker; mail handed to it and not yet answered is dropped."""
@@ -261,20 +267,17 @@ def parse_ahead(
     # In fetch order: each mail, and whether the worker has it (False: parse in place).
     pending: deque[tuple[FetchedMail, bool]] = deque()
     ahead_bytes = 0  # raw bytes of the mails in `pending`
-    broken = False
     try:
         for mail in _chain(first, source):
             if not pending and not worker_ready(worker):
                 yield mail, None
                 continue
-            handed = not broken and worker.submit(mail.raw)
-            broken = not handed
-            pending.append((mail, handed))
+            pending.append((mail, worker.submit(mail.raw)))
             ahead_bytes += len(mail.raw)
-            while pending and (broken or _too_far_ahead(len(pending), ahead_bytes)):
+            # A lost worker holds nothing back: what is pending goes on, parsed in place.
+            while pending and (worker.lost or _too_far_ahead(len(pending), ahead_bytes)):
                 done, prepared = _answer(worker, pending.popleft())
                 ahead_bytes -= len(done.raw)
-                broken = broken or prepared is None
                 yield done, prepared
         while pending:
             yield _answer(worker, pending.popleft())
