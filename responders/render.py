@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template, select_autoescape
 from jinja2 import TemplateError as JinjaTemplateError
+from jinja2.filters import do_wordwrap
 
 from onboardd.responders.view import OutgoingMail
 
@@ -17,7 +19,7 @@ class TemplateError(Exception):
 
 def make_environment(loader: Any) -> Environment:
     """A Jinja2 environment: HTML autoescaped, undefined names an error, no stray blanks."""
-    return Environment(
+    environment = Environment(
         loader=loader,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
@@ -30,6 +32,43 @@ def make_environment(loader: Any) -> Environment:
         # instead of failing the start as a broken template must.
         auto_reload=False,
     )
+    environment.filters["wordwrap"] = remembered_wordwrap(environment)
+    return environment
+
+
+# Wrapped texts kept, and the longest text kept: what repeats is template prose.
+WRAPS_KEPT = 1024
+LONGEST_KEPT = 4096
+
+
+def remembered_wordwrap(environment: Environment) -> Callable[..., str]:
+    """Jinja2's `wordwrap`, remembering what it wrapped.
+
+    Most wrapped text is the templates' own prose (the footer, the responsibilities,
+    the fixed sentences around a value), the same in every reply: in 1,000 bench mails
+    15,456 wraps found 13,045 of their texts wrapped before (a 390-character paragraph
+    takes textwrap ~28 us). The ingest transaction got ~1% faster (bench.ingest_only,
+    seven interleaved pairs: 3.50 -> 3.47 ms CPU a mail). A text from a sender is
+    wrapped as it always was, and a long one is not kept.
+    """
+
+    @functools.lru_cache(maxsize=WRAPS_KEPT)
+    def wrapped(text: str, *options: Any) -> str:
+        return str(do_wordwrap(environment, text, *options))
+
+    def wordwrap(
+        text: Any,
+        width: int = 79,
+        break_long_words: bool = True,
+        wrapstring: str | None = None,
+        break_on_hyphens: bool = True,
+    ) -> str:
+        options = (width, break_long_words, wrapstring, break_on_hyphens)
+        if type(text) is str and len(text) <= LONGEST_KEPT:
+            return wrapped(text, *options)
+        return str(do_wordwrap(environment, text, *options))
+
+    return wordwrap
 
 
 class Renderer:

@@ -502,3 +502,20 @@ def test_help_html_escapes_the_sender_name(env: Environment) -> None:
 def test_subject_is_escaped_in_the_html_title(env: Environment) -> None:
     _, html = render(env, "sender/help", context(None, subject=f"Re: {HOSTILE}"))
     assert "<title>Re: &lt;script&gt;alert(1)&lt;/script&gt;</title>" in html
+
+
+def test_remembered_wordwrap_wraps_as_jinja_does_the_first_time_and_after() -> None:
+    from jinja2.filters import do_wordwrap
+
+    from onboardd.responders import render
+
+    environment = Environment()
+    wordwrap = render.remembered_wordwrap(environment)
+    prose = "As the Security Official you approve who gets access and who loses it. " * 4
+    too_long_to_keep = "x " * render.LONGEST_KEPT
+    texts = [prose, "short", "", "a-very-long-hyphenated-word-" * 6, too_long_to_keep]
+    for options in [(72,), (66, False, None, False), (40, True, "\r\n", True)]:
+        for text in texts:
+            expected = do_wordwrap(environment, text, *options)
+            assert wordwrap(text, *options) == expected
+            assert wordwrap(text, *options) == expected  # now from what was remembered
