@@ -47,6 +47,30 @@ def _unreachable(exc: BaseException, where: str) -> TransportDown:
     raise exc
 
 
+def _data(smtp: smtplib.SMTP, raw: bytes) -> tuple[int, bytes]:
+    """smtplib's SMTP.data() for bytes, with the dot-stuffing done by bytes.replace.
+
+    smtplib doubles a leading "." with a multi-line regular expression, ~48 us for a
+    13 KB reply (two replies a mail, on the daemon's GIL). Here a "." that starts the
+    message or a CRLF-ended line gets a second one (RFC 5321 4.5.2), the lines the
+    server reads; smtplib also doubled one after a bare LF, which the server does not
+    take as a line end and so passed on doubled. Our replies are CRLF throughout, so
+    for them the bytes sent are smtplib's. Raises SMTPDataError, as data() does, if DATA
+    itself is refused.
+    """
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    stuffed = raw.replace(b"\r\n.", b"\r\n..")
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    smtp.send(stuffed + b".\r\n")
+    return smtp.getreply()
+
+
 def _xoauth2(smtp: smtplib.SMTP, username: str, token: str) -> None:
     blob = f"user={username}\x01auth=Bearer {token}\x01\x01".encode()
     code, message = smtp.docmd("AUTH", "XOAUTH2 " + base64.b64encode(blob).decode())
@@ -146,7 +170,7 @@ class SmtpTransport:
                 worst = max(worst, code)
         if len(refused) == len(envelope.recipients):
             raise _failure(worst, "; ".join(f"{r}: {m}" for r, m in refused.items()))
-        code, message = smtp.data(envelope.raw)
+        code, message = _data(smtp, envelope.raw)
         if code != 250:
             raise _failure(code, message)
         reply = _reply(code, message)

@@ -171,6 +171,28 @@ def test_refusals_of_the_data_command_are_told_apart_and_the_session_goes_on(
     assert send_all(app, NOW + timedelta(minutes=3)) == (1, 0, 0, False)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b".starts with a dot\r\n.\r\n..\r\nmid . line\r\n.end",
+        b"Subject: dots\r\n\r\n.\r\n.. two\r\n. one\n.bare LF before it\r\n",
+    ],
+    ids=["leading", "inside"],
+)
+def test_lines_that_start_with_a_dot_arrive_as_they_were_sent(
+    example_config: Path, server: SmtpServer, raw: bytes
+) -> None:
+    # The transport doubles such dots (RFC 5321 4.5.2) and the server takes them off
+    # again; a lone "." line must not end the message early, and a dot after a bare LF
+    # (no line end to the server) is not one to double.
+    app = smtp_app(example_config, transport_toml(server.port))
+    with app.pipeline.factory() as session, session.begin():
+        session.add(pending_reply("<dots@onboard.example.gov>", NOW, raw))
+    assert send_all(app) == (1, 0, 0, False)
+    expected = raw if raw.endswith(b"\r\n") else raw + b"\r\n"
+    assert server.collector.received == [expected]
+
+
 def test_unreachable_server_costs_one_attempt_per_drain_and_nothing_is_lost(
     example_config: Path,
 ) -> None:
