@@ -272,6 +272,54 @@ def test_lines_end_in_crlf_and_fit_998_bytes(case: Case) -> None:
     assert all(len(line) <= 76 for line in body.split(b"\r\n"))
 
 
+ASCII_TEXT = "Hello Jane,\n\nYour request ONB-2026-0007 is tracked.\n.\nFrom now on = fine\n"
+ASCII_HTML = '<p style="margin:0 0 16px 0;">' + "Welcome aboard, ready to go. " * 30 + "</p>\n"
+
+
+def _parts(text: str, html: str) -> list[tuple[str, str]]:
+    raw = to_mime(
+        OutgoingMail(kind="acknowledgment", subject="s", text=text, html=html, to=(DESK,)),
+        message_id=MESSAGE_ID,
+        sender=DESK,
+        reply_to=None,
+        date=NOW,
+    )
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    message = _read(raw)
+    assert message.defects == []
+    return [(p["Content-Transfer-Encoding"], p.get_content()) for p in message.iter_parts()]
+
+
+def test_ascii_bodies_with_short_lines_go_as_they_are() -> None:
+    # One line of the HTML is ~900 characters: 7bit takes it whole, where
+    # quoted-printable cut it in twelve and wrote each "=" as "=3D".
+    assert _parts(ASCII_TEXT, ASCII_HTML) == [
+        ("7bit", ASCII_TEXT.replace("\n", "\r\n")),
+        ("7bit", ASCII_HTML.replace("\n", "\r\n")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Grüße, José\n", "a NUL \x00 in it\n", "x" * 999 + "\n", "word " * 250 + "\n"],
+    ids=["not-ascii", "nul", "line-over-998", "long-line-of-words"],
+)
+def test_other_bodies_are_quoted_printable(body: str) -> None:
+    [(encoding, decoded), _] = _parts(body, ASCII_HTML)
+    assert encoding == "quoted-printable"
+    assert decoded == body.replace("\n", "\r\n")
+
+
+def test_a_body_holding_the_boundary_is_quoted_printable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from onboardd.responders import mime
+
+    monkeypatch.setattr(mime, "_boundary", lambda: "===============0000000000000000042==")
+    text = "A pasted mail:\n--===============0000000000000000042==\nthe end\n"
+    [(encoding, decoded), (html_encoding, _)] = _parts(text, ASCII_HTML)
+    assert (encoding, html_encoding) == ("quoted-printable", "7bit")
+    assert decoded == text.replace("\n", "\r\n")
+
+
 def test_a_long_references_list_is_folded() -> None:
     raw = _raw(CASES["long name, subject and References"])
     head = raw.partition(b"\r\n\r\n")[0].decode("ascii")
