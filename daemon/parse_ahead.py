@@ -247,7 +247,11 @@ def _serve(
                 raw = raw_in.recv_bytes()
                 inbox.put(raw if raw else _from_file(files))
         except (EOFError, OSError):
-            inbox.put(None)  # the daemon closed its end: no more mail
+            pass  # the daemon closed its end: no more mail
+        finally:
+            # Whatever ended the reading, the worker ends too (the daemon then parses in
+            # place) rather than wait for mail for ever while the daemon waits for it.
+            inbox.put(None)
 
     threading.Thread(target=read, name="raw-reader", daemon=True).start()
     try:
@@ -261,6 +265,8 @@ def _serve(
 def _from_file(files: socket.socket) -> bytes:
     """The mail in the memory file whose descriptor came on the socket (see submit)."""
     _, descriptors, _, _ = socket.recv_fds(files, 1, 1)
+    if not descriptors:
+        raise OSError("a mail was announced in a file but no file came")
     with open(descriptors[0], "rb") as file:
         file.seek(0)  # the writer's offset: the descriptor shares it
         return file.read()

@@ -6,6 +6,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -285,3 +286,20 @@ def test_large_mails_and_large_answers_cross_without_either_side_waiting_for_eve
         assert prepared.key == message_key(mail.raw)
         assert prepared.parsed == parse_message(mail.raw, max_bytes=LIMIT)
     assert multiprocessing.active_children() == []
+
+
+def test_a_mail_announced_in_a_file_is_read_whole_or_refused() -> None:
+    sending, receiving = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with sending, receiving:
+        file = os.memfd_create("test-mail", os.MFD_CLOEXEC)
+        try:
+            os.write(file, b"Subject: x\r\n\r\nbody\r\n")  # leaves the shared offset at the end
+            socket.send_fds(sending, [b"m"], [file])
+        finally:
+            os.close(file)
+        assert ahead._from_file(receiving) == b"Subject: x\r\n\r\nbody\r\n"
+        # A datagram without a descriptor ends the worker's reading (it then ends, and the
+        # daemon parses in place) instead of taking the mail to be empty.
+        sending.send(b"m")
+        with pytest.raises(OSError, match="no file came"):
+            ahead._from_file(receiving)
