@@ -340,9 +340,9 @@ def cpu_budget(raw_seconds: float, drained: dict[str, object], mails: int,
     scheduling and waiting could take the ratio before the work itself has to shrink.
 
     Also the daemon's and the worker's CPU a mail, beside the raw pass's parse a mail:
-    this VM's speed moves the ratio (the same code made 46.5% one day and 42.0% the next,
-    on a day it parsed ~25% faster), and the daemon's CPU a mail over the parse a mail
-    follows the code more than the day.
+    the machine's speed moves the ratio (the same code made 46.5% in one session and
+    42.0% in the next, on a machine that parsed ~25% faster), and the daemon's CPU a mail
+    over the parse a mail follows the code more than the machine.
     """
     cpu: dict[str, float] = drained["cpu"]  # type: ignore[assignment]
     cores = os.cpu_count() or 1
