@@ -42,6 +42,12 @@ class Pipeline:
     factory: sessionmaker[Session]
     policy: Policy
     renderer: Renderer
+    # Sessions whose commits are group commits (store.engine.group_commit): for a caller
+    # that runs make_durable() before it moves the mail or sends what the commit queued.
+    group_factory: sessionmaker[Session] | None = None
+
+    def sessions(self, group_commit: bool) -> sessionmaker[Session]:
+        return self.group_factory if group_commit and self.group_factory else self.factory
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ def ingest(
     answer_since: datetime | None = None,
     retry: bool = False,
     prepared: Prepared | None = None,
+    group_commit: bool = False,
 ) -> IngestResult:
     """Process one fetched mail to a committed outcome; the caller then marks it done.
 
@@ -73,7 +80,12 @@ def ingest(
 
     With retry=True the mail is a quarantined one put through again: its stored row is
     updated in the same transaction, so its raw bytes are never without a home.
+
+    With group_commit=True the transaction may still be only in the operating system's
+    hands when this returns; the caller makes it durable (store.engine.make_durable)
+    before the mail leaves its folder.
     """
+    factory = pipeline.sessions(group_commit)
     key = prepared.key if prepared else message_key(mail.raw)
     parsed = prepared.parsed if prepared else None
     try:
@@ -86,16 +98,16 @@ def ingest(
             except ParseError as exc:
                 parsed = exc
         if isinstance(parsed, ParseError):
-            return _quarantine(pipeline, mail, key, now, parsed.reason, str(parsed), retry=retry)
+            return _quarantine(factory, mail, key, now, parsed.reason, str(parsed), retry=retry)
         answer = answer_since is None or mail.arrived_at is None or mail.arrived_at >= answer_since
         try:
-            return _decide(pipeline, mail, parsed, key, sender, now, answer, retry)
+            return _decide(factory, pipeline, mail, parsed, key, sender, now, answer, retry)
         except DBAPIError:
             raise
         except Exception as exc:
             log.error("message %s raised during processing:\n%s", key[:12], traceback.format_exc())
             return _quarantine(
-                pipeline,
+                factory,
                 mail,
                 key,
                 now,
@@ -123,6 +135,7 @@ def _duplicate(key: str, status: tuple[int, str] | None, retry: bool) -> IngestR
 
 
 def _decide(
+    factory: sessionmaker[Session],
     pipeline: Pipeline,
     mail: FetchedMail,
     parsed: ParsedEmail,
@@ -134,7 +147,7 @@ def _decide(
 ) -> IngestResult:
     # No autoflush: every query below reads rows committed before this mail, and what
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
-    with pipeline.factory() as session, session.begin(), session.no_autoflush:
+    with factory() as session, session.begin(), session.no_autoflush:
         status = queries.inbound_status(session, key)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
@@ -285,7 +298,7 @@ def _refresh_row(row: InboundMessage, parsed: ParsedEmail) -> None:
 
 
 def _quarantine(
-    pipeline: Pipeline,
+    factory: sessionmaker[Session],
     mail: FetchedMail,
     key: str,
     now: datetime,
@@ -296,7 +309,7 @@ def _quarantine(
     retry: bool = False,
 ) -> IngestResult:
     """Keep the raw bytes and the reason; the mail moves aside and the loop goes on."""
-    with pipeline.factory() as session, session.begin():
+    with factory() as session, session.begin():
         status = queries.inbound_status(session, key)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate

@@ -125,6 +125,9 @@ def drain(
 
 
 def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
+    # A synchronous commit (never a group commit): on SQLite its fsync of the WAL also
+    # makes durable the drain's group commits that queued these messages, so no reply
+    # goes out for a mail whose outcome a power loss could still undo.
     with factory() as session, session.begin():
         rows = session.execute(_DUE, {"due": now}).all()
         claims = [

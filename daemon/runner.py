@@ -17,6 +17,7 @@ from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
 from onboardd.daemon.outbox import DrainReport
 from onboardd.daemon.parse_ahead import parse_ahead
 from onboardd.daemon.sending import BackgroundSender
+from onboardd.store.engine import make_durable
 from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.run")
@@ -71,6 +72,10 @@ def drain_mailbox(
     MOVE_BATCH mails, and whatever is left when the loop ends for any reason): a mail
     committed but not yet moved when the process dies is fetched again and found done
     by its key, so batching costs nothing but that second look.
+    The mails' transactions are group commits: each batch is made durable (one fsync
+    for up to MOVE_BATCH commits, not one each) before it moves, so a power loss
+    cannot leave a mail moved whose outcome the database has lost. The replies they
+    queued go out only after the outbox's claim, whose commit syncs them too.
     `after_commit` runs once each answered mail is committed (the service sends its
     replies there rather than after the whole backlog)."""
     factory = app.pipeline.factory
@@ -93,16 +98,17 @@ def drain_mailbox(
                     now=now,
                     answer_since=since,
                     prepared=prepared,
+                    group_commit=True,
                 )
                 if result.quarantined:
+                    make_durable(app.engine)
                     mailbox.quarantine(mail)
                     report.quarantined += 1
                     continue
                 # What a move needs, without the raw bytes (a batch of them is up to 100 mails).
                 done.append(dataclasses.replace(mail, raw=b""))
                 if len(done) >= MOVE_BATCH:
-                    mailbox.mark_all_done(done)
-                    done.clear()
+                    _move_done(app, mailbox, done)
                 if result.status == "duplicate":
                     report.duplicates += 1
                 elif result.status == "backlog":
@@ -114,13 +120,21 @@ def drain_mailbox(
             # Committed mail still goes aside if the mailbox can take it; if it cannot (the
             # connection is what failed), the next pass finds those mails done by their key.
             with contextlib.suppress(MailboxError):
-                mailbox.mark_all_done(done)
+                _move_done(app, mailbox, done)
             raise
-    mailbox.mark_all_done(done)
+    _move_done(app, mailbox, done)
     with factory() as session, session.begin():
         state = session.get(MailboxState, (mailbox.name, mailbox.folder))
         if state is not None and report.processed + report.backlog:
             state.last_mail_at = now
+
+
+def _move_done(app: App, mailbox: Mailbox, done: list[FetchedMail]) -> None:
+    """Out of the folder, once their commits are on disk."""
+    if done:
+        make_durable(app.engine)
+        mailbox.mark_all_done(done)
+        done.clear()
 
 
 def run_once(app: App, now: datetime) -> PassReport:

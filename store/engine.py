@@ -23,6 +23,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SCHEMA_LOCK = 0x6F6E6264_00000001
 # How long a SQLite writer waits for another before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
+# The execution option that marks an engine's transactions as group commits (group_commit).
+GROUP_COMMIT = "onboardd_group_commit"
 
 
 class StoreError(Exception):
@@ -47,18 +49,22 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # writer takes its lock at BEGIN, not at its first write (no upgrade deadlocks).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed message row must survive power loss, because the mail is
-        # moved out of new/ right after the commit.
+        (mode,) = cursor.execute("PRAGMA journal_mode=WAL").fetchone()
+        # FULL: what a commit wrote survives power loss once the commit returns. Group
+        # commits (group_commit) relax this for their own transactions only.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
         cursor.close()
+        dbapi_connection.in_wal = str(mode).lower() == "wal"
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Threads of this process queue for their turn first (store/write_turns.py).
         dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.sync_at_commit(
+            not connection.get_execution_options().get(GROUP_COMMIT, False)
+        )
+        # Threads of this process queue for their turn first (store/write_turns.py).
         try:
             dbapi_connection.take_turn(BUSY_TIMEOUT_SECONDS)
         except sqlite3.OperationalError as exc:
@@ -130,6 +136,45 @@ def upgrade(engine: Engine) -> None:
         raise StoreError(
             f"cannot upgrade the database {_safe(str(engine.url))}: {describe(exc)}"
         ) from exc
+
+
+def group_commit(engine: Engine) -> Engine:
+    """The same database and pool, for transactions whose commits need not be on disk
+    when they return, only once make_durable() has run.
+
+    On SQLite a commit at synchronous=FULL waits for an fsync of the WAL. The drain
+    commits once a mail, and what must be on disk before it acts outside the database
+    (moving the mail, sending a reply) it makes so a batch at a time: in WAL mode at
+    synchronous=NORMAL a commit survives the process's death but not the machine's,
+    until the WAL is synced (https://www.sqlite.org/pragma.html#pragma_synchronous).
+    Other databases commit durably as they are: the engine is returned unchanged.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{GROUP_COMMIT: True})
+
+
+def make_durable(engine: Engine) -> None:
+    """Every commit made so far on this database survives a power loss from now on.
+
+    On SQLite in WAL mode that is an fsync of the WAL file, which holds every commit not
+    yet checkpointed into the database file (checkpoints sync what they copy), and of
+    its directory, in case the WAL was just created. Run before anything outside the
+    database acts on a group commit; a no-op elsewhere.
+    """
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    wal = Path(f"{database}-wal")
+    for path in (wal, wal.parent):
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return  # no WAL: every commit is in the database file, synced as it was copied
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -71,6 +71,16 @@ class TurnTakingConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self._turns = turns_for(os.fsdecode(database))
         self._holding = False
+        self.in_wal = False  # set once the connection is in WAL mode (store/engine.py)
+        self._full_sync = True
+
+    def sync_at_commit(self, full: bool) -> None:
+        """synchronous=FULL (each commit waits for an fsync) or NORMAL (group commits);
+        NORMAL only in WAL mode, where it still keeps every commit whole."""
+        full = full or not self.in_wal
+        if full != self._full_sync:
+            self.execute(f"PRAGMA synchronous={'FULL' if full else 'NORMAL'}")
+            self._full_sync = full
 
     def take_turn(self, timeout: float) -> None:
         """Wait for this file's write turn (sqlite3.OperationalError after `timeout`)."""
