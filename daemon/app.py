@@ -19,7 +19,7 @@ from onboardd.daemon.smtp import SmtpTransport as SmtpTransportAdapter
 from onboardd.daemon.transport import FileTransport as FileTransportAdapter
 from onboardd.daemon.transport import Transport
 from onboardd.responders.render import Renderer, make_environment
-from onboardd.store.engine import group_commit, make_engine, session_factory, upgrade
+from onboardd.store.engine import make_engine, session_factory, upgrade
 
 TEMPLATES = Path(onboardd.templates.__file__).resolve().parent
 
@@ -55,12 +55,7 @@ def build(config: Config, *, migrate: bool = True) -> App:
     engine = make_engine(config.store.url)
     if migrate:
         upgrade(engine)
-    pipeline = Pipeline(
-        session_factory(engine),
-        config.policy,
-        load_renderer(),
-        group_factory=session_factory(group_commit(engine)),
-    )
+    pipeline = Pipeline(session_factory(engine), config.policy, load_renderer())
     return App(config, engine, pipeline)
 
 

@@ -25,7 +25,7 @@ from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.view import SenderHistory, TokenView
 from onboardd.store import queries
-from onboardd.store.engine import describe
+from onboardd.store.engine import describe, transaction
 from onboardd.store.models import AuditEvent, InboundMessage, ReplyToken, Request
 
 log = logging.getLogger("onboardd.ingest")
@@ -42,12 +42,6 @@ class Pipeline:
     factory: sessionmaker[Session]
     policy: Policy
     renderer: Renderer
-    # Sessions whose commits are group commits (store.engine.group_commit): for a caller
-    # that runs make_durable() before it moves the mail or sends what the commit queued.
-    group_factory: sessionmaker[Session] | None = None
-
-    def sessions(self, group_commit: bool) -> sessionmaker[Session]:
-        return self.group_factory if group_commit and self.group_factory else self.factory
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,6 @@ def ingest(
     hands when this returns; the caller makes it durable (store.engine.make_durable)
     before the mail leaves its folder.
     """
-    factory = pipeline.sessions(group_commit)
     key = prepared.key if prepared else message_key(mail.raw)
     parsed = prepared.parsed if prepared else None
     try:
@@ -98,16 +91,25 @@ def ingest(
             except ParseError as exc:
                 parsed = exc
         if isinstance(parsed, ParseError):
-            return _quarantine(factory, mail, key, now, parsed.reason, str(parsed), retry=retry)
+            return _quarantine(
+                pipeline,
+                mail,
+                key,
+                now,
+                parsed.reason,
+                str(parsed),
+                retry=retry,
+                group=group_commit,
+            )
         answer = answer_since is None or mail.arrived_at is None or mail.arrived_at >= answer_since
         try:
-            return _decide(factory, pipeline, mail, parsed, key, sender, now, answer, retry)
+            return _decide(pipeline, mail, parsed, key, sender, now, answer, retry, group_commit)
         except DBAPIError:
             raise
         except Exception as exc:
             log.error("message %s raised during processing:\n%s", key[:12], traceback.format_exc())
             return _quarantine(
-                factory,
+                pipeline,
                 mail,
                 key,
                 now,
@@ -115,6 +117,7 @@ def ingest(
                 f"{type(exc).__name__}: {exc}",
                 parsed,
                 retry=retry,
+                group=group_commit,
             )
     except IntegrityError as exc:
         # Another worker committed the same mail between our check and our insert. Any
@@ -135,7 +138,6 @@ def _duplicate(key: str, status: tuple[int, str] | None, retry: bool) -> IngestR
 
 
 def _decide(
-    factory: sessionmaker[Session],
     pipeline: Pipeline,
     mail: FetchedMail,
     parsed: ParsedEmail,
@@ -144,10 +146,11 @@ def _decide(
     now: datetime,
     answer: bool,
     retry: bool,
+    group: bool,
 ) -> IngestResult:
     # No autoflush: every query below reads rows committed before this mail, and what
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
-    with factory() as session, session.begin(), session.no_autoflush:
+    with transaction(pipeline.factory, group_commit=group) as session, session.no_autoflush:
         status = queries.inbound_status(session, key)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
@@ -298,7 +301,7 @@ def _refresh_row(row: InboundMessage, parsed: ParsedEmail) -> None:
 
 
 def _quarantine(
-    factory: sessionmaker[Session],
+    pipeline: Pipeline,
     mail: FetchedMail,
     key: str,
     now: datetime,
@@ -307,9 +310,10 @@ def _quarantine(
     parsed: ParsedEmail | None = None,
     *,
     retry: bool = False,
+    group: bool = False,
 ) -> IngestResult:
     """Keep the raw bytes and the reason; the mail moves aside and the loop goes on."""
-    with factory() as session, session.begin():
+    with transaction(pipeline.factory, group_commit=group) as session:
         status = queries.inbound_status(session, key)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate

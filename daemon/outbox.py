@@ -19,6 +19,7 @@ from onboardd.daemon.transport import (
     Transport,
     TransportDown,
 )
+from onboardd.store.engine import make_durable, transaction
 from onboardd.store.models import OutboxMessage
 
 log = logging.getLogger("onboardd.outbox")
@@ -125,10 +126,7 @@ def drain(
 
 
 def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
-    # A synchronous commit (never a group commit): on SQLite its fsync of the WAL also
-    # makes durable the drain's group commits that queued these messages, so no reply
-    # goes out for a mail whose outcome a power loss could still undo.
-    with factory() as session, session.begin():
+    with transaction(factory, group_commit=True) as session:
         rows = session.execute(_DUE, {"due": now}).all()
         claims = [
             Claim(
@@ -144,7 +142,14 @@ def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
         if claims:
             leases = [{"row_id": c.id, "tries": c.attempts, "until": now + LEASE} for c in claims]
             session.execute(_LEASE, leases)
-        return claims
+        database = session.get_bind()
+    if claims:
+        # Before any is sent: the claim on disk, and with it the drain's group commits
+        # that queued these messages, so no reply goes out for a mail whose outcome a
+        # power loss could still undo. Synced after the commit rather than in it, so the
+        # drain does not wait for the fsync behind this thread's write turn.
+        make_durable(database)
+    return claims
 
 
 def _release(factory: sessionmaker[Session], claims: list[Claim]) -> None:

@@ -75,7 +75,7 @@ def drain_mailbox(
     The mails' transactions are group commits: each batch is made durable (one fsync
     for up to MOVE_BATCH commits, not one each) before it moves, so a power loss
     cannot leave a mail moved whose outcome the database has lost. The replies they
-    queued go out only after the outbox's claim, whose commit syncs them too.
+    queued go out only after the outbox's claim, whose fsync covers them too.
     `after_commit` runs once each answered mail is committed (the service sends its
     replies there rather than after the whole backlog)."""
     factory = app.pipeline.factory

@@ -23,7 +23,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SCHEMA_LOCK = 0x6F6E6264_00000001
 # How long a SQLite writer waits for another before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
-# The execution option that marks an engine's transactions as group commits (group_commit).
+# The execution option that makes a transaction a group commit (see transaction()).
 GROUP_COMMIT = "onboardd_group_commit"
 
 
@@ -51,7 +51,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         (mode,) = cursor.execute("PRAGMA journal_mode=WAL").fetchone()
         # FULL: what a commit wrote survives power loss once the commit returns. Group
-        # commits (group_commit) relax this for their own transactions only.
+        # commits (transaction(group_commit=True)) relax this for themselves only.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -138,29 +138,13 @@ def upgrade(engine: Engine) -> None:
         ) from exc
 
 
-def group_commit(engine: Engine) -> Engine:
-    """The same database and pool, for transactions whose commits need not be on disk
-    when they return, only once make_durable() has run.
-
-    On SQLite a commit at synchronous=FULL waits for an fsync of the WAL. The drain
-    commits once a mail, and what must be on disk before it acts outside the database
-    (moving the mail, sending a reply) it makes so a batch at a time: in WAL mode at
-    synchronous=NORMAL a commit survives the process's death but not the machine's,
-    until the WAL is synced (https://www.sqlite.org/pragma.html#pragma_synchronous).
-    Other databases commit durably as they are: the engine is returned unchanged.
-    """
-    if engine.dialect.name != "sqlite":
-        return engine
-    return engine.execution_options(**{GROUP_COMMIT: True})
-
-
 def make_durable(engine: Engine) -> None:
     """Every commit made so far on this database survives a power loss from now on.
 
     On SQLite in WAL mode that is an fsync of the WAL file, which holds every commit not
     yet checkpointed into the database file (checkpoints sync what they copy), and of
     its directory, in case the WAL was just created. Run before anything outside the
-    database acts on a group commit; a no-op elsewhere.
+    database acts on a group commit; a no-op on other databases.
     """
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     if not database or database == ":memory:" or database.startswith("file:"):
@@ -182,7 +166,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def transaction(factory: sessionmaker[Session], *, group_commit: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    With group_commit=True the commit need not be on disk when it returns, only once
+    make_durable() has run: for a caller that runs it before anything outside the
+    database acts on the commit (a mail moved, a reply sent). On SQLite a commit at
+    synchronous=FULL waits for an fsync of the WAL; a group commit runs at NORMAL, which
+    in WAL mode survives the process's death but not the machine's until the WAL is
+    synced (https://www.sqlite.org/pragma.html#pragma_synchronous), so one fsync serves
+    many commits. Other databases commit durably either way.
+    """
     with factory() as session, session.begin():
+        if group_commit:
+            # Read by the SQLite "begin" listener, before the transaction's BEGIN.
+            session.connection(execution_options={GROUP_COMMIT: True})
         yield session

@@ -1,15 +1,15 @@
 """Nothing leaves the database's hands before what caused it is on disk.
 
-The drain's commits are group commits (store.engine.group_commit): they return before
+The drain's commits are group commits (store.engine.transaction): they return before
 SQLite has synced the WAL. What makes them durable is an fsync before each batch of
-moves and, for replies, the outbox claim's own synchronous commit. These tests watch
-the real system calls (strace) and check the order: before a thread renames anything
-(a mail from new/ to cur/, a reply file into the outbox), every WAL write it made was
-followed by a sync of the WAL.
+moves and, for replies, one after each outbox claim. These tests watch the real system
+calls (strace) and check the order: before a thread renames anything (a mail from new/
+to cur/, a reply file into the outbox), every WAL write it made was followed by a sync
+of the WAL.
 
-In `run --once` the sending threads commit (and sync) all along, which could cover
-for a missing sync of the drain's own; so the first test runs the drain and then the
-outbox one after the other, each with no other thread writing, where nothing else can.
+In `run --once` the sending threads sync all along, which could cover for a missing
+sync of the drain's own; so the first test runs the drain and then the outbox one after
+the other, where no other thread's sync can stand in.
 """
 
 from __future__ import annotations

@@ -7,30 +7,25 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.store.engine import (
-    group_commit,
-    make_durable,
-    make_engine,
-    session_factory,
-    transaction,
-    upgrade,
-)
+from onboardd.store.engine import make_durable, make_engine, session_factory, transaction, upgrade
 from tests.conftest import postgresql_only
 
 FULL, NORMAL = 2, 1  # what PRAGMA synchronous reads back
 
 
-def _synchronous(factory) -> int:  # type: ignore[no-untyped-def]
-    with transaction(factory) as session:
+def _synchronous(factory: sessionmaker[Session], grouped: bool) -> int:
+    with transaction(factory, group_commit=grouped) as session:
         return int(session.execute(text("PRAGMA synchronous")).scalar_one())
 
 
 def test_only_group_commits_run_at_synchronous_normal(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/db.sqlite")
-    plain, grouped = session_factory(engine), session_factory(group_commit(engine))
-    # One pooled connection serves both in turn: the setting follows the transaction.
-    assert [_synchronous(f) for f in (plain, grouped, plain, grouped, grouped, plain)] == [
+    factory = session_factory(engine)
+    # One pooled connection serves them all in turn: the setting follows the transaction.
+    grouped = [False, True, False, True, True, False]
+    assert [_synchronous(factory, g) for g in grouped] == [
         FULL, NORMAL, FULL, NORMAL, NORMAL, FULL,
     ]
     engine.dispose()
@@ -39,7 +34,7 @@ def test_only_group_commits_run_at_synchronous_normal(tmp_path: Path) -> None:
 def test_a_database_not_in_wal_mode_keeps_every_commit_full() -> None:
     # An in-memory database cannot be in WAL mode; NORMAL would be unsafe elsewhere too.
     engine = make_engine("sqlite://")
-    assert _synchronous(session_factory(group_commit(engine))) == FULL
+    assert _synchronous(session_factory(engine), True) == FULL
     make_durable(engine)  # nothing on disk to sync, and no error for it
     engine.dispose()
 
@@ -49,7 +44,7 @@ def test_make_durable_syncs_the_wal_file_and_its_folder(
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path}/db.sqlite")
     upgrade(engine)
-    with transaction(session_factory(group_commit(engine))) as session:
+    with transaction(session_factory(engine), group_commit=True) as session:
         session.execute(text("CREATE TABLE t (x INTEGER)"))
     synced: list[str] = []
     real_fsync = os.fsync
@@ -65,9 +60,10 @@ def test_make_durable_syncs_the_wal_file_and_its_folder(
 
 
 @postgresql_only
-def test_postgresql_commits_stay_as_they_are(store_url: str) -> None:
+def test_postgresql_takes_group_commits_as_ordinary_ones(store_url: str) -> None:
     # Its commits are durable when they return; there is no WAL file of ours to sync.
     engine = make_engine(store_url)
-    assert group_commit(engine) is engine
+    with transaction(session_factory(engine), group_commit=True) as session:
+        assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
     make_durable(engine)
     engine.dispose()
