@@ -28,6 +28,8 @@ from onboardd.daemon.config import load_config
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.parse_ahead import Prepared, prepare
+from onboardd.daemon.runner import MOVE_BATCH
+from onboardd.store.engine import make_durable
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -52,8 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         sender = app.sender_for("onboarding")
 
         def run() -> None:
-            for mail, prepared in mails:
-                ingest(app.pipeline, mail, sender=sender, now=NOW, prepared=prepared)
+            # As the drain commits them: group commits, made durable a move batch at a time.
+            for number, (mail, prepared) in enumerate(mails, 1):
+                ingest(
+                    app.pipeline, mail, sender=sender, now=NOW, prepared=prepared, group_commit=True
+                )
+                if number % MOVE_BATCH == 0 or number == len(mails):
+                    make_durable(app.engine)
 
         wall, cpu = time.perf_counter(), time.process_time()
         if args.profile:
