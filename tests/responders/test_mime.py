@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -364,3 +366,33 @@ def test_our_parser_reads_it_back(case: Case) -> None:
 def test_a_line_break_in_a_header_value_is_refused(subject: str) -> None:
     with pytest.raises(ValueError, match="linefeed"):
         to_mime(_mail(subject=subject), message_id=MESSAGE_ID, sender=DESK, reply_to=None, date=NOW)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_bodies_are_written_as_the_stdlib_generator_writes_them(seed: int) -> None:
+    # Our generator writes a body's lines with str methods instead of a regular
+    # expression; the bytes must be the stdlib's, whatever the line endings.
+    from email.generator import Generator
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    from onboardd.responders import mime
+
+    chance = random.Random(seed)
+    pieces = ["a", "b c", "\r\n", "\r", "\n", "\n\n", "\r\r\n", "\n\r", "x" * 80, "="]
+
+    def body() -> str:
+        return "".join(chance.choice(pieces) for _ in range(chance.randint(0, 40)))
+
+    message = MIMEMultipart("alternative", boundary="=====42==", policy=mime._POLICY)
+    message.preamble, message.epilogue = body(), body()
+    for subtype in ("plain", "html"):
+        part = MIMEText("", subtype, policy=mime._POLICY)
+        part.set_payload(body())
+        message.attach(part)
+    written = []
+    for generator in (mime._Generator, Generator):
+        out = io.StringIO()
+        generator(out, policy=mime._POLICY).flatten(message)
+        written.append(out.getvalue())
+    assert written[0] == written[1]
