@@ -151,11 +151,16 @@ def _decide(
     # No autoflush: every query below reads rows committed before this mail, and what
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
     with transaction(pipeline.factory, group_commit=group) as session, session.no_autoflush:
-        status = queries.inbound_status(session, key)
+        status, reused = queries.inbound_status_and_reuse(
+            session, key, parsed.message_id[:998] if parsed.message_id else None
+        )
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
-        if status is None:
-            _warn_reused_message_id(session, parsed, key)
+        if reused:
+            log.warning(
+                "message %s reuses a Message-ID already seen with other content; kept as new",
+                key[:12],
+            )
         tokens = _tokens(session, parsed, outgoing_sender.address)
         found = _find_request(session, parsed, tokens)
         if found is not None:
@@ -261,14 +266,6 @@ def _token_view(row: ReplyToken, now: datetime, via: str) -> TokenView:
         clarified=row.clarified_at is not None,
         via=via,
     )
-
-
-def _warn_reused_message_id(session: Session, parsed: ParsedEmail, key: str) -> None:
-    if parsed.message_id and queries.message_id_seen(session, parsed.message_id[:998]):
-        log.warning(
-            "message %s reuses a Message-ID already seen with other content; kept as new",
-            key[:12],
-        )
 
 
 def _inbound_values(

@@ -37,8 +37,15 @@ _counter = ReferenceCounter.__table__.c
 _INBOUND_STATUS = select(_inbound.id, _inbound.status).where(
     _inbound.message_key == bindparam("key")
 )
-_MESSAGE_ID_SEEN = (
-    select(_inbound.id).where(_inbound.message_id == bindparam("message_id")).limit(1)
+# The row with this key if there is one, else any row with this Message-ID.
+_STATUS_OR_REUSE = (
+    select(_inbound.id, _inbound.status, _inbound.message_key)
+    .where(
+        (_inbound.message_key == bindparam("key"))
+        | (_inbound.message_id == bindparam("message_id"))
+    )
+    .order_by((_inbound.message_key == bindparam("key")).desc())
+    .limit(1)
 )
 _SENDER_HISTORY = select(
     func.count().filter(_outbox.created_at >= bindparam("hour")),
@@ -79,8 +86,21 @@ def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def message_id_seen(session: Session, message_id: str) -> bool:
-    return _core(session).scalar(_MESSAGE_ID_SEEN, {"message_id": message_id}) is not None
+def inbound_status_and_reuse(
+    session: Session, key: str, message_id: str | None
+) -> tuple[tuple[int, str] | None, bool]:
+    """inbound_status, and whether another message already came with this Message-ID:
+    the two questions every mail asks first, in one query."""
+    if message_id is None:
+        return inbound_status(session, key), False
+    row = _core(session).execute(
+        _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
+    ).first()
+    if row is None:
+        return None, False
+    if row.message_key == key:
+        return (row.id, row.status), False
+    return None, True
 
 
 def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:

@@ -139,6 +139,30 @@ def test_redelivery_after_processing_is_not_answered_again(daemon: Daemon) -> No
     assert len(daemon.export()) == 1
 
 
+def test_new_content_under_a_used_message_id_is_answered_and_logged(
+    daemon: Daemon, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sender that reuses a Message-ID for a new mail is not silently dropped (§4)."""
+    first = compose(JANE, COMPLETE)
+    again = first.replace(b"Users: 25", b"Users: 40").replace(
+        b"Estimated number of users: 25", b"Estimated number of users: 40"
+    )
+    assert again != first
+    daemon.maildir.deliver(first, name="first.eml")
+    daemon.run_once()
+    assert "reuses a Message-ID" not in caplog.text
+    daemon.maildir.deliver(again, name="again.eml")
+    daemon.run_once()
+    assert caplog.text.count("reuses a Message-ID") == 1
+    # The second one delivered again is a duplicate, though an older row has its
+    # Message-ID too.
+    daemon.maildir.deliver(again, name="again-again.eml")
+    daemon.run_once()
+    assert caplog.text.count("reuses a Message-ID") == 1
+    assert [s.kind for s in daemon.sent()].count("acknowledgment") == 2
+    assert len(daemon.export()) == 2
+
+
 def test_out_of_office_gets_no_answer_and_opens_nothing(daemon: Daemon) -> None:
     daemon.maildir.deliver(
         compose(
