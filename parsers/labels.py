@@ -55,11 +55,15 @@ _DASH = re.compile(r"^(?P<label>.{1,80}?)\s+[-–—=]+\s+(?P<value>.*)$")
 _ALONE = re.compile(r"^(?P<label>[^:]{1,120}?)\s*[:?]?\s*$")
 
 
+_REMARK = re.compile(r"\([^)]*\)")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
 def normalize_label(label: str) -> str:
     """Lower case, "#" as "number", no punctuation and no parenthesised remarks."""
     text = label.lower().replace("(s)", "s").replace("#", " number ")
-    text = re.sub(r"\([^)]*\)", " ", text)
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+    text = _REMARK.sub(" ", text)
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def label_line(line: str) -> tuple[str, str] | None:

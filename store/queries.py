@@ -134,7 +134,12 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
         return
     table = model.__table__
     assert isinstance(table, Table)
-    _core(session).execute(insert(table), [clipped(table, dict(row)) for row in rows])
+    _core(session).execute(_plain_insert(table), [clipped(table, dict(row)) for row in rows])
+
+
+@cache
+def _plain_insert(table: Table) -> Any:
+    return insert(table)
 
 
 def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
