@@ -154,6 +154,10 @@ def make_durable(engine: Engine) -> None:
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
+            if not Path(database).exists():
+                # Not a WAL that is missing but the database itself: this path is not the
+                # file SQLite writes, and skipping the sync would go unnoticed.
+                raise StoreError(f"cannot sync {database}: no such database file") from None
             return  # no WAL: every commit is in the database file, synced as it was copied
         try:
             os.fsync(descriptor)

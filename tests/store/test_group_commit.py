@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.store.engine import make_durable, make_engine, session_factory, transaction, upgrade
+from onboardd.store.engine import (
+    StoreError,
+    make_durable,
+    make_engine,
+    session_factory,
+    transaction,
+    upgrade,
+)
 from tests.conftest import postgresql_only
 
 FULL, NORMAL = 2, 1  # what PRAGMA synchronous reads back
@@ -57,6 +64,19 @@ def test_make_durable_syncs_the_wal_file_and_its_folder(
     make_durable(engine)
     assert synced == [f"{tmp_path}/db.sqlite-wal", str(tmp_path)]
     engine.dispose()
+
+
+def test_make_durable_refuses_a_database_it_cannot_find(tmp_path: Path) -> None:
+    # A WAL may be missing (no commit since the last checkpoint); the database may not.
+    engine = make_engine(f"sqlite:///{tmp_path}/db.sqlite")
+    upgrade(engine)
+    make_durable(engine)
+    engine.dispose()  # the last connection checkpoints and removes the WAL
+    assert not (tmp_path / "db.sqlite-wal").exists()
+    make_durable(engine)
+    (tmp_path / "db.sqlite").unlink()
+    with pytest.raises(StoreError, match="no such database file"):
+        make_durable(engine)
 
 
 @postgresql_only
