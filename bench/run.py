@@ -452,6 +452,22 @@ def summary(values: list[float]) -> dict[str, float]:
             "min": min(values), "max": max(values), "samples": len(values)}
 
 
+def speed_probe() -> float:
+    """CPU seconds of a fixed pure-Python loop: this VM's speed of the moment.
+
+    Its speed drifts by up to 40% within an hour (this loop run at module level, about
+    twice as slow as here, took 0.52-0.58 s and, an hour later, 0.78-0.85 s), and a
+    slowed VM costs the drain, which keeps both cores busy, more than the raw pass, which
+    keeps one. Taken around the drain, it tells a run made on a slowed VM from a slower
+    daemon.
+    """
+    started = time.thread_time()
+    total = 0
+    for number in range(5_000_000):
+        total += number * number % 7
+    return time.thread_time() - started
+
+
 def report(result: dict[str, object]) -> str:
     r: dict = result  # type: ignore[assignment]
     n = r["mails"]
@@ -497,6 +513,9 @@ def report(result: dict[str, object]) -> str:
         f"   target < {TARGET_RSS_MB:.0f} MB",
         f"{'    daemon / parse worker high-water marks':<44}"
         f"{r['drain']['daemon_peak_rss_mb']:>7.0f} / {r['drain']['worker_peak_rss_mb']:.0f} MB",
+        f"{'VM speed probe: at start / drain / after':<44}"
+        + " / ".join(f"{r['speed_probe'][k]:.2f}" for k in ("start", "drain", "after"))
+        + " s   (a fixed loop; lower is faster)",
         "",
         "targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in r["met"].items()),
     ]
@@ -525,13 +544,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = imap_config(work, dovecot, smtp)
         say = _say
+        probe = {"start": speed_probe()}
         say(f"APPENDing {count} mails to Dovecot on port {dovecot.port} ...")
         appended = append_all(dovecot, generate(count, args.seed))
         say(f"  {appended['seconds']:.1f} s; raw limit ...")
         raw = raw_limit(dovecot)
         say(f"  {raw['seconds']:.1f} s; onboardd run --once ...")
         assert dovecot.process is not None
+        probe["drain"] = speed_probe()
         drained = drain(config, args.profile, dovecot.process.pid)
+        probe["after"] = speed_probe()
         left = len(dovecot.uids("INBOX"))
         done = len(dovecot.uids("Processed")) + len(dovecot.uids("Quarantine"))
         drained.update(
@@ -566,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
             "raw_seconds_mean": raw_seconds, "drain": drained,
             "ratio": ratio, "cpu_budget": budget,
             "dovecot_idle": summary(notify), "service_idle": summary(latency),
-            "idle_factor": factor,
+            "idle_factor": factor, "speed_probe": probe,
             "met": {
                 "ratio": ratio >= TARGET_RATIO,
                 "idle": factor <= TARGET_IDLE_FACTOR,
