@@ -456,7 +456,7 @@ def speed_probe() -> float:
     """CPU seconds of a fixed pure-Python loop: this VM's speed of the moment.
 
     Its speed drifts by up to 40% within an hour (this loop run at module level, about
-    twice as slow as here, took 0.52-0.58 s and, an hour later, 0.78-0.85 s), and a
+    twice as slow as here, took 0.52-0.68 s and, an hour later, 0.78-0.85 s), and a
     slowed VM costs the drain, which keeps both cores busy, more than the raw pass, which
     keeps one. Taken around the drain, it tells a run made on a slowed VM from a slower
     daemon.
