@@ -27,7 +27,8 @@ from tests.daemon.test_drain_batches import deliver
 
 MAILS = 30  # enough to start the parse worker as a backlog does
 
-_CALL = re.compile(r"^(\d+) (?:<\.\.\. (\w+) resumed>(.*)|(\w+)\((.*))$")
+# strace pads the pid column, so a short pid is followed by more than one space.
+_CALL = re.compile(r"^(\d+) +(?:<\.\.\. (\w+) resumed>(.*)|(\w+)\((.*))$")
 
 
 @dataclass
