@@ -151,9 +151,8 @@ def _decide(
     # No autoflush: every query below reads rows committed before this mail, and what
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
     with transaction(pipeline.factory, group_commit=group) as session, session.no_autoflush:
-        status, reused = queries.inbound_status_and_reuse(
-            session, key, parsed.message_id[:998] if parsed.message_id else None
-        )
+        message_id = parsed.message_id[:998] if parsed.message_id else None
+        status, reused = queries.inbound_status_and_reuse(session, key, message_id)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
         if reused:
@@ -210,8 +209,8 @@ def _decide(
             row.request_id = request_id
             row.status = result_status
             row.reason = outcome.verdict
-        if request_id is not None and parsed.message_id:
-            queries.link_thread(session, parsed.message_id[:998], request_id, "in")
+        if request_id is not None and message_id:
+            queries.link_thread(session, message_id, request_id, "in")
         reference = outcome.request.reference if request_id and outcome.request else None
     if any(event.kind == "rate-limited" for event in outcome.events):
         log.warning("message %s: its sender reached the hourly reply limit; no answer", key[:12])
