@@ -35,7 +35,7 @@ from onboardd.daemon.app import build
 from onboardd.daemon.config import load_config
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail
-from onboardd.daemon.parse_ahead import Prepared, prepare
+from onboardd.daemon.parse_ahead import Prepared, Reading, prepare
 from onboardd.daemon.runner import MOVE_BATCH
 from onboardd.store.engine import make_durable
 
@@ -55,12 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         shutil.copy(REPO / "config.example.toml", work / "config.toml")
         app = build(load_config(work / "config.toml"))
-        limit = app.pipeline.policy.limits.max_message_bytes
+        policy = app.pipeline.policy
+        # As the drain's parse worker prepares them: key, parse and request facts.
+        reading = Reading(policy.catalog(), policy.cor_directory())
         mails: list[tuple[FetchedMail, Prepared]] = []
         for number, (_kind, raw) in enumerate(generate(args.mails, args.seed)):
             mail = FetchedMail(mailbox="onboarding", folder="INBOX", handle=f"bench-{number}",
                                raw=raw, uidvalidity=1, uid=number + 1)
-            mails.append((mail, prepare(raw, limit)))
+            mails.append((mail, prepare(raw, policy.limits.max_message_bytes, reading)))
         sender = app.sender_for("onboarding")
 
         def run() -> None:

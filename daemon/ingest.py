@@ -19,7 +19,7 @@ from onboardd.daemon.parse_ahead import Prepared
 from onboardd.daemon.records import view_of
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
-from onboardd.parsers.model import ParsedEmail
+from onboardd.parsers.model import ParsedEmail, RequestFacts
 from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
@@ -81,6 +81,7 @@ def ingest(
     """
     key = prepared.key if prepared else message_key(mail.raw)
     parsed = prepared.parsed if prepared else None
+    facts = prepared.facts if prepared else None
     try:
         # Parsed before any transaction: it is the costliest step and needs no database.
         # A duplicate is parsed in vain, but duplicates are rare (a crash between commit
@@ -103,7 +104,9 @@ def ingest(
             )
         answer = answer_since is None or mail.arrived_at is None or mail.arrived_at >= answer_since
         try:
-            return _decide(pipeline, mail, parsed, key, sender, now, answer, retry, group_commit)
+            return _decide(
+                pipeline, mail, parsed, facts, key, sender, now, answer, retry, group_commit
+            )
         except DBAPIError:
             raise
         except Exception as exc:
@@ -141,6 +144,7 @@ def _decide(
     pipeline: Pipeline,
     mail: FetchedMail,
     parsed: ParsedEmail,
+    facts: RequestFacts | None,
     key: str,
     outgoing_sender: Sender,
     now: datetime,
@@ -187,6 +191,7 @@ def _decide(
                 found=found_view,
                 tokens=tuple(_token_view(t, now, via) for t, via in tokens),
                 answer=answer,
+                facts=facts,
             )
         )
         request_id = record_outcome(

@@ -3,8 +3,10 @@
 Parsing is the costliest pure step of a mail (a few ms, much more with attachments) and
 needs no database, so with a backlog waiting it runs in a worker process on the other
 core while the main process holds the mail before it in its transaction. The worker
-computes the message key too (a hash over the whole mail), for the same reason. Results come
-back in fetch order, so the loop's order and its one-transaction-per-mail guarantee are
+computes the message key too (a hash over the whole mail), for the same reason, and reads
+the request facts from the parse (pure as well, given the catalog and the COR directory),
+which the loop would otherwise read in its transaction. Results come back in fetch order,
+so the loop's order and its one-transaction-per-mail guarantee are
 unchanged. A small burst (the usual IDLE wake-up: a few mails, under 12 MB in all) never
 starts the worker: its start-up would cost more than parsing the burst in place; and
 while it starts, the loop goes on parsing in place.
@@ -32,8 +34,9 @@ from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.malloc import fixed_mmap_threshold
 from onboardd.parsers.errors import ParseError
+from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.message import parse_message
-from onboardd.parsers.model import ParsedEmail
+from onboardd.parsers.model import CatalogEntry, CorDirectory, ParsedEmail, RequestFacts
 
 log = logging.getLogger("onboardd.parse")
 
@@ -59,20 +62,39 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What reading request facts needs besides the mail: the policy's catalog and COR
+    directory, fixed for the drain (a reload builds a new pipeline between passes)."""
+
+    catalog: tuple[CatalogEntry, ...]
+    cors: CorDirectory
+
+
+@dataclass(frozen=True)
 class Prepared:
     """What the worker hands back for one mail."""
 
     key: str
     parsed: Parsed  # the ParseError as a value: it travels back like a result
+    # The request facts of `parsed`, as extract_facts reads them with the Reading given;
+    # None where none was given, the parse failed, or a machine wrote the mail (the
+    # workflow never reads facts from those).
+    facts: RequestFacts | None = None
 
 
-def prepare(raw: bytes, max_bytes: int) -> Prepared:
+def prepare(raw: bytes, max_bytes: int, reading: Reading | None = None) -> Prepared:
     """The worker's task."""
     try:
         parsed: Parsed = parse_message(raw, max_bytes=max_bytes)
     except ParseError as exc:
-        parsed = exc
-    return Prepared(message_key(raw), parsed)
+        return Prepared(message_key(raw), exc)
+    facts = None
+    if reading is not None and not parsed.auto.generated:
+        try:
+            facts = extract_facts(parsed, reading.catalog, reading.cors)
+        except Exception:  # read again in place, where an error quarantines this mail only
+            facts = None
+    return Prepared(message_key(raw), parsed, facts)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -126,7 +148,7 @@ class _Worker:
     pipe on a thread of its own, so a write from the loop never waits for a parse to end.
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, reading: Reading | None) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         raw_in, self._raw_out = context.Pipe(duplex=False)
         self._answers, answers_out = context.Pipe(duplex=False)
@@ -134,7 +156,7 @@ class _Worker:
         _widen(self._raw_out)
         self.process = context.Process(
             target=_serve,
-            args=(raw_in, answers_out, files_in, os.getpid(), max_bytes),
+            args=(raw_in, answers_out, files_in, os.getpid(), max_bytes, reading),
             name="onboardd-parse",
             daemon=True,
         )
@@ -232,7 +254,12 @@ def _widen(connection: Connection) -> None:
 
 
 def _serve(
-    raw_in: Connection, answers: Connection, files: socket.socket, parent: int, max_bytes: int
+    raw_in: Connection,
+    answers: Connection,
+    files: socket.socket,
+    parent: int,
+    max_bytes: int,
+    reading: Reading | None,
 ) -> None:
     """The worker process: parse each mail as it comes, answer in the same order."""
     _die_with_parent(parent)
@@ -257,7 +284,7 @@ def _serve(
     try:
         answers.send(os.getpid())  # ready
         while (raw := inbox.get()) is not None:
-            answers.send(prepare(raw, max_bytes))
+            answers.send(prepare(raw, max_bytes, reading))
     except OSError:
         pass  # the daemon stopped reading: it has gone or no longer wants the answers
 
@@ -282,10 +309,14 @@ def worker_available() -> bool:
 
 
 def parse_ahead(
-    mails: Iterable[FetchedMail], max_bytes: int, *, enabled: bool = True
+    mails: Iterable[FetchedMail],
+    max_bytes: int,
+    *,
+    reading: Reading | None = None,
+    enabled: bool = True,
 ) -> Iterator[tuple[FetchedMail, Prepared | None]]:
-    """Each mail with its key and parse, in order; None where the caller is to do both
-    in place.
+    """Each mail with its key and parse (and, given a Reading, its request facts), in
+    order; None where the caller is to do all of it in place.
 
     Closing the iterator early (a stop request) shuts the worker down; work handed to it
     for mails not yet taken is dropped, and those mails stay in the folder for the next
@@ -308,7 +339,7 @@ def parse_ahead(
     # The worker takes most of a second to start (a fresh interpreter importing the
     # parsers). Until it says it is ready, mail is parsed in place rather than left
     # waiting for it.
-    worker = _Worker(max_bytes)
+    worker = _Worker(max_bytes, reading)
     # In fetch order: each mail, and whether the worker has it (False: parse in place).
     pending: deque[tuple[FetchedMail, bool]] = deque()
     ahead_bytes = 0  # raw bytes of the mails in `pending`

@@ -15,7 +15,7 @@ from onboardd.daemon.app import App
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
 from onboardd.daemon.outbox import DrainReport
-from onboardd.daemon.parse_ahead import parse_ahead
+from onboardd.daemon.parse_ahead import Reading, parse_ahead
 from onboardd.daemon.sending import BackgroundSender
 from onboardd.store.engine import make_durable
 from onboardd.store.models import MailboxState
@@ -82,10 +82,16 @@ def drain_mailbox(
     with factory() as session, session.begin():
         since = answer_since(session, mailbox, now)
     done: list[FetchedMail] = []
-    limit = app.pipeline.policy.limits.max_message_bytes
+    policy = app.pipeline.policy
+    reading = Reading(policy.catalog(), policy.cor_directory())
     # closing(): a stop or an error ends the parse worker now, not at garbage collection.
     with contextlib.closing(
-        parse_ahead(mailbox.fetch_new(), limit, enabled=parse_worker)
+        parse_ahead(
+            mailbox.fetch_new(),
+            policy.limits.max_message_bytes,
+            reading=reading,
+            enabled=parse_worker,
+        )
     ) as backlog:
         try:
             for mail, prepared in backlog:

@@ -40,6 +40,15 @@ class Inbound:
     found: RequestView | None = None
     tokens: tuple[TokenView, ...] = ()
     answer: bool = True  # False for backlog mail on a mailbox's first start
+    # The request facts of `mail` as extract_facts reads them with this policy's catalog
+    # and COR directory, where they were read ahead (the daemon's parse worker); None:
+    # read here, when they are needed.
+    facts: RequestFacts | None = None
+
+    def request_facts(self) -> RequestFacts:
+        if self.facts is not None:
+            return self.facts
+        return extract_facts(self.mail, self.policy.catalog(), self.policy.cor_directory())
 
 
 def handle_inbound(inbound: Inbound) -> Outcome:
@@ -64,7 +73,7 @@ def handle_inbound(inbound: Inbound) -> Outcome:
     if found is not None:
         outcome = _follow_up(inbound, found)
     else:
-        facts = extract_facts(mail, inbound.policy.catalog(), inbound.policy.cor_directory())
+        facts = inbound.request_facts()
         outcome = _new_request(inbound, facts) if facts.any_fact else _unclassified(inbound)
     return dataclasses.replace(outcome, events=(*events, *outcome.events))
 
@@ -153,8 +162,7 @@ def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
         return _withdraw(inbound, view)
     if view.state is not State.INCOMPLETE:
         return review(Review(mail, view, inbound.tokens, policy, inbound.renderer, inbound.now))
-    facts = extract_facts(mail, policy.catalog(), policy.cor_directory())
-    merged = _merge(view, facts, mail, policy)
+    merged = _merge(view, inbound.request_facts(), mail, policy)
     updated = AuditEntry("facts-added", actor, {"fields": _changed_fields(view, merged)})
     return _settle(inbound, merged, (updated,), created=False)
 

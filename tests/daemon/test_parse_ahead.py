@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 
 from onboardd.daemon import parse_ahead as ahead
+from onboardd.daemon.config import load_config
 from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.parsers.errors import ParseError
+from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.message import parse_message
+from tests.conftest import REPO
 
 FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "mails").glob("*.eml"))
 LIMIT = 25 * 1024 * 1024
@@ -67,6 +70,28 @@ def test_a_backlog_is_parsed_by_the_worker_in_fetch_order_with_the_same_results(
             assert parsed == expected
     assert any(isinstance(p.parsed, ParseError) for _, p in out if p is not None)
     assert multiprocessing.active_children() == []  # the worker is gone with the backlog
+
+
+def test_given_a_reading_the_worker_reads_the_request_facts_as_the_intake_would() -> None:
+    policy = load_config(REPO / "config.example.toml").policy
+    reading = ahead.Reading(policy.catalog(), policy.cor_directory())
+    mails = fetched(ahead.START_AT + 9)
+    out = list(ahead.parse_ahead(iter(mails), LIMIT, reading=reading))
+
+    assert all(prepared is not None for _, prepared in out)
+    read = 0
+    for _, prepared in out:
+        assert prepared is not None
+        parsed = prepared.parsed
+        if isinstance(parsed, ParseError) or parsed.auto.generated:
+            assert prepared.facts is None  # nothing the workflow would read
+            continue
+        assert prepared.facts == extract_facts(parsed, policy.catalog(), policy.cor_directory())
+        read += prepared.facts.any_fact
+    assert read  # the fixtures hold requests, so some facts made the trip back
+    # Without a reading the worker reads no facts at all.
+    plain = list(ahead.parse_ahead(iter(mails), LIMIT))
+    assert all(p is not None and p.facts is None for _, p in plain)
 
 
 def test_while_the_worker_starts_mail_is_parsed_in_place_meanwhile() -> None:

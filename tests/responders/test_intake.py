@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.model import Address, CorEvidence, CorStatus
 from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.state import State
@@ -210,3 +211,18 @@ def test_a_reply_to_an_international_address_is_built() -> None:
         date=NOW,
     )
     assert "jörg@müller.example.de".encode() in raw
+
+
+def test_facts_read_ahead_are_the_ones_the_workflow_uses() -> None:
+    # The parse worker reads a mail's facts with the same policy; the workflow then takes
+    # them as given instead of reading the mail again. Facts that differ from the mail's
+    # words show which ones it used.
+    parsed = mail(JANE, COMPLETE)
+    ahead = dataclasses.replace(
+        extract_facts(parsed, policy().catalog(), policy().cor_directory()), user_count=7
+    )
+    outcome = handle_inbound(inbound(parsed, facts=ahead))
+    assert outcome.request is not None and outcome.request.user_count == 7
+    # Read in place, the same mail says 20-30 users.
+    in_place = handle_inbound(inbound(parsed))
+    assert in_place.request is not None and in_place.request.user_count == 30
