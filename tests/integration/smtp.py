@@ -33,6 +33,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.received: list[bytes] = []
+        self.envelopes: list[tuple[str, list[str]]] = []  # (MAIL FROM, RCPT TOs) of each
         self.refuse_with: str | None = None
         self.refuse_data: str | None = None
         self.arrived = threading.Event()
@@ -44,6 +45,7 @@ class Collector:
         if self.refuse_with:
             return self.refuse_with
         self.received.append(envelope.original_content or envelope.content)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.arrived.set()
         return f"250 2.0.0 Ok: queued as Q{next(_ids)}"
 

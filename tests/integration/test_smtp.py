@@ -19,6 +19,7 @@ from sqlalchemy import select
 from onboardd.daemon.app import App, build
 from onboardd.daemon.config import load_config
 from onboardd.daemon.outbox import drain
+from onboardd.daemon.transport import Envelope
 from onboardd.store.models import OutboxMessage
 from tests.conftest import require
 from tests.integration.dovecot import free_port, make_certificate
@@ -191,6 +192,28 @@ def test_lines_that_start_with_a_dot_arrive_as_they_were_sent(
     assert send_all(app) == (1, 0, 0, False)
     expected = raw if raw.endswith(b"\r\n") else raw + b"\r\n"
     assert server.collector.received == [expected]
+
+
+def test_the_envelope_arrives_as_given_plain_or_quoted(
+    example_config: Path, server: SmtpServer
+) -> None:
+    # Plain addr-specs are written as <address> directly; anything else still goes
+    # through smtplib's quoteaddr. Either way the server reads back what was given.
+    transport = smtp_app(example_config, transport_toml(server.port)).transport()
+    recipients = ("jane.doe@acmehealth.example.com", '"lead, jira"@cms.example.gov')
+    try:
+        reply = transport.send(
+            Envelope(
+                "e1@onboard.example.gov",
+                "onboarding@onboard.example.gov",
+                recipients,
+                b"Subject: e\r\n\r\nhello\r\n",
+            )
+        )
+    finally:
+        transport.close()
+    assert reply.startswith("250")
+    assert server.collector.envelopes == [("onboarding@onboard.example.gov", list(recipients))]
 
 
 def test_unreachable_server_costs_one_attempt_per_drain_and_nothing_is_lost(
