@@ -22,8 +22,12 @@ def record_outcome(
     sender: Sender,
     now: datetime,
     message_key: str | None = None,
+    message_id: str | None = None,
 ) -> int | None:
-    """Write the outcome; the id of its request (new, changed or untouched), if any."""
+    """Write the outcome; the id of its request (new, changed or untouched), if any.
+
+    `message_id` is the inbound mail's own: with a request, it is linked to it (or
+    re-pointed there), so that replies threading to it find the request."""
     request_id = _request(session, outcome, found, mailbox, now)
     queries.insert_rows(
         session,
@@ -40,7 +44,14 @@ def record_outcome(
             for entry in outcome.events
         ],
     )
-    enqueue_all(session, outcome.outgoing, request_id=request_id, sender=sender, now=now)
+    enqueue_all(
+        session,
+        outcome.outgoing,
+        request_id=request_id,
+        sender=sender,
+        now=now,
+        answered=message_id,
+    )
     for token_id in outcome.spent_tokens:
         token = session.get(ReplyToken, token_id)
         if token is not None and token.spent_at is None:

@@ -202,6 +202,7 @@ def _decide(
             sender=outgoing_sender,
             now=now,
             message_key=key,
+            message_id=message_id,
         )
         result_status = "processed" if answer else "backlog"
         if status is None:
@@ -214,8 +215,6 @@ def _decide(
             row.request_id = request_id
             row.status = result_status
             row.reason = outcome.verdict
-        if request_id is not None and message_id:
-            queries.link_thread(session, message_id, request_id, "in")
         reference = outcome.request.reference if request_id and outcome.request else None
     if any(event.kind == "rate-limited" for event in outcome.events):
         log.warning("message %s: its sender reached the hourly reply limit; no answer", key[:12])

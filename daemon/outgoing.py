@@ -15,7 +15,7 @@ from onboardd.parsers.model import Address
 from onboardd.responders.mime import to_mime
 from onboardd.responders.view import OutgoingMail
 from onboardd.store import queries
-from onboardd.store.models import OutboxMessage, ReplyToken, ThreadRef
+from onboardd.store.models import OutboxMessage, ReplyToken
 
 TEAM_NAME = "IT Services Onboarding"
 
@@ -66,9 +66,13 @@ def enqueue_all(
     request_id: int | None,
     sender: Sender,
     now: datetime,
+    answered: str | None = None,
 ) -> list[str]:
     """Render each mail's MIME bytes once, with a Message-ID fixed now, and store them
     pending; their Message-IDs are returned, in order.
+
+    `answered` is the Message-ID of the inbound mail these answer: with a request, its
+    thread link goes in with theirs (one statement for all, not one more a mail).
 
     A mail with a grant gets a fresh random token: in its Message-ID (so a threaded
     reply finds it) and, where the mailbox takes plus-addresses, in its Reply-To.
@@ -78,7 +82,10 @@ def enqueue_all(
     rows = [_rows(mail, request_id, sender, now) for mail in mails]
     queries.insert_rows(session, ReplyToken, [r.token for r in rows if r.token is not None])
     queries.insert_rows(session, OutboxMessage, [r.outbox for r in rows])
-    queries.insert_rows(session, ThreadRef, [r.thread for r in rows if r.thread is not None])
+    threads = [r.thread for r in rows if r.thread is not None]
+    if answered and request_id is not None:
+        threads.append({"message_id": answered, "request_id": request_id, "direction": "in"})
+    queries.link_threads(session, threads)
     return [r.message_id for r in rows]
 
 

@@ -105,10 +105,18 @@ def inbound_status_and_reuse(
 
 def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
     """Record (or re-point) the request a Message-ID belongs to, in one statement."""
-    _core(session).execute(
-        _link_thread_statement(session.get_bind().dialect.name),
-        {"message_id": message_id, "request_id": request_id, "direction": direction},
+    link_threads(
+        session, [{"message_id": message_id, "request_id": request_id, "direction": direction}]
     )
+
+
+def link_threads(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """link_thread for many Message-IDs (keys message_id, request_id, direction) at once."""
+    if rows:
+        _core(session).execute(
+            _link_thread_statement(session.get_bind().dialect.name),
+            [clipped(ThreadRef.__table__, dict(row)) for row in rows],
+        )
 
 
 @cache

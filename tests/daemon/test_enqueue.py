@@ -10,6 +10,7 @@ from sqlalchemy import event, select
 from onboardd.daemon.app import App
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail
+from onboardd.parsers.message import parse_message
 from onboardd.store.models import OutboxMessage, ReplyToken, ThreadRef
 from tests.mailkit import compose
 
@@ -39,11 +40,20 @@ def test_the_replies_of_one_mail_are_written_with_one_insert_per_table(app: App)
         outbox = session.scalars(select(OutboxMessage)).all()
         tokens = session.scalars(select(ReplyToken)).all()
         threads = session.scalars(select(ThreadRef).where(ThreadRef.direction == "out")).all()
+        inbound = session.scalars(select(ThreadRef).where(ThreadRef.direction == "in")).all()
     # An acknowledgment and an approval request to each service's lead, each with its token.
     kinds = sorted(m.kind for m in outbox)
     assert kinds == ["acknowledgment", "approval-request", "approval-request"]
     assert len(tokens) == 2 and len(threads) == 3
     assert inserts.count(OutboxMessage.__tablename__) == 1
     assert inserts.count(ReplyToken.__tablename__) == 1
-    # The outgoing mails' thread links in one INSERT, the incoming mail's in its upsert.
-    assert inserts.count(ThreadRef.__tablename__) == 2
+    # The outgoing mails' thread links and the incoming mail's in one upsert.
+    assert inserts.count(ThreadRef.__tablename__) == 1
+    assert [(t.message_id, t.direction) for t in inbound] == [(result_message_id(mail), "in")]
+    assert {t.request_id for t in (*threads, *inbound)} == {outbox[0].request_id}
+
+
+def result_message_id(mail: FetchedMail) -> str:
+    message_id = parse_message(mail.raw, max_bytes=1 << 20).message_id
+    assert message_id
+    return message_id
