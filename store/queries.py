@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from onboardd.store import driver_insert
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
     Base,
@@ -142,26 +143,14 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
         return
     table = model.__table__
     assert isinstance(table, Table)
-    _core(session).execute(_plain_insert(table), [clipped(table, dict(row)) for row in rows])
-
-
-@cache
-def _plain_insert(table: Table) -> Any:
-    return insert(table)
+    driver_insert.insert_rows(_core(session), table, [clipped(table, dict(row)) for row in rows])
 
 
 def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
     """One new row of `model` as insert_rows writes it; its generated id."""
     table = model.__table__
     assert isinstance(table, Table)
-    new_id = _core(session).scalar(_returning_id(table), clipped(table, dict(row)))
-    assert isinstance(new_id, int)
-    return new_id
-
-
-@cache
-def _returning_id(table: Table) -> Any:
-    return insert(table).returning(table.c.id)
+    return driver_insert.insert_returning_id(_core(session), table, clipped(table, dict(row)))
 
 
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
