@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from onboardd.store import driver_insert
+from onboardd.store import driver_insert, driver_query
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
     Base,
@@ -83,7 +83,7 @@ def inbound_with_message_id(session: Session, message_id: str) -> InboundMessage
 
 def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
     """Id and status of the message with this key, without loading its raw bytes."""
-    row = _core(session).execute(_INBOUND_STATUS, {"key": key}).first()
+    row = driver_query.execute(_core(session), _INBOUND_STATUS, {"key": key}).first()
     return (row[0], row[1]) if row else None
 
 
@@ -94,13 +94,14 @@ def inbound_status_and_reuse(
     the two questions every mail asks first, in one query."""
     if message_id is None:
         return inbound_status(session, key), False
-    row = _core(session).execute(
-        _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
+    row = driver_query.execute(
+        _core(session), _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
     ).first()
     if row is None:
         return None, False
-    if row.message_key == key:
-        return (row.id, row.status), False
+    row_id, status, row_key = row
+    if row_key == key:
+        return (row_id, status), False
     return None, True
 
 
@@ -214,16 +215,16 @@ def next_reference(session: Session, year: int, *, take: bool) -> str:
     in a reply rendered before the request row exists is the number it gets.
     """
     if take:
-        seq = _core(session).scalar(_TAKE_SEQ, {"for_year": year})  # locks the row as it counts
+        seq = _scalar(session, _TAKE_SEQ, {"for_year": year})  # locks the row as it counts
         if seq is None:
             _create_counter(session, year)
-            seq = _core(session).scalar(_TAKE_SEQ, {"for_year": year})
+            seq = _scalar(session, _TAKE_SEQ, {"for_year": year})
         assert seq is not None
         return format_reference(year, seq)
-    last = _core(session).scalar(_LOCKED_LAST_SEQ, {"for_year": year})
+    last = _scalar(session, _LOCKED_LAST_SEQ, {"for_year": year})
     if last is None:
         _create_counter(session, year)
-        last = _core(session).scalar(_LOCKED_LAST_SEQ, {"for_year": year})
+        last = _scalar(session, _LOCKED_LAST_SEQ, {"for_year": year})
         assert last is not None
     return format_reference(year, last + 1)
 
@@ -240,6 +241,10 @@ def _create_counter(session: Session, year: int) -> None:
     )
 
 
+def _scalar(session: Session, statement: Any, values: dict[str, Any]) -> Any:
+    return driver_query.execute(_core(session), statement, values).scalar()
+
+
 def format_reference(year: int, seq: int) -> str:
     return f"ONB-{year}-{seq:04d}"
 
@@ -248,8 +253,8 @@ def sender_history(session: Session, address: str, now: datetime) -> tuple[int, 
     """Replies to `address` in the last hour, and whether a help reply went in the last day,
     in one query over the last day's replies (ingest asks both for every mail)."""
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
-    row = _core(session).execute(
-        _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
+    row = driver_query.execute(
+        _core(session), _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
     ).one()
     return int(row[0] or 0), bool(row[1])
 
