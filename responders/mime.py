@@ -1,7 +1,9 @@
 """Turn an OutgoingMail into the bytes we store in the outbox and send (DESIGN §5).
 
-Built on the compat32 side of the stdlib email package (Message, Header, Charset,
-Generator) and binascii's quoted-printable encoder. The EmailMessage path it replaces
+Built on the compat32 side of the stdlib email package (its policy's folding, Header,
+Charset) and binascii's quoted-printable encoder; the multipart is laid out here as
+compat32's Generator lays out a Message, without building one. The EmailMessage path
+it replaces
 cost ~3-6 ms a reply, the largest single cost of the drain: each header assignment
 went through a header class made afresh, parsed the value into a syntax tree and
 refolded the tree on output; set_content re-parsed Content-Type for every parameter
@@ -13,17 +15,13 @@ folded by Header only where it must be, and the boundary needs no search.
 from __future__ import annotations
 
 import binascii
-import io
 import random
 from collections.abc import Sequence
 from datetime import datetime
 from email import charset as email_charset
 from email import policy as email_policy
-from email.generator import Generator
 from email.header import Header
 from email.headerregistry import Address as HeaderAddress
-from email.message import Message
-from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import format_datetime
 
 from onboardd.parsers.model import Address
@@ -45,22 +43,6 @@ class _Policy(email_policy.Compat32):
             return f"{name}: {value}{self.linesep}"
         # compat32 folds a Header as well as a str; typeshed only says str.
         return super().fold(name, value)  # type: ignore[arg-type]
-
-
-class _Generator(Generator):
-    """email's Generator, with a body's line endings made CRLF by str methods.
-
-    The stdlib splits a body on a regular expression and writes it line by line, two
-    writes a line: ~9% of an ingest's instructions went there, for the two parts of
-    two replies (callgrind, 100 bench mails). Replacing CRLF, then a lone CR, by LF
-    and splitting on LF gives the same lines, written in one piece (the output is
-    pinned by tests/responders/test_mime.py).
-    """
-
-    def _write_lines(self, lines: str) -> None:
-        if lines:
-            parts = lines.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            self.write(self._NL.join(parts))
 
 
 # Folded at 998, where the SMTP policy folded: a display name then stays one encoded
@@ -144,26 +126,59 @@ def _mailboxes(field: str, addresses: Sequence[Address], international: bool) ->
 LONGEST_LINE = 998
 
 
-def _text_part(body: str, subtype: str, boundary: str) -> MIMENonMultipart:
+# A text part's own headers, as email.mime's MIMENonMultipart("text", subtype,
+# charset="utf-8") writes them, then the transfer encoding.
+_PART_HEADERS = 'Content-Type: text/{subtype}; charset="utf-8"{nl}MIME-Version: 1.0{nl}'
+
+
+def _text_part(body: str, subtype: str, boundary: str, linesep: str) -> str:
+    """One part of the multipart, headers and body, as the stdlib generator writes it."""
     # Line ends as set_content left them: CR LF and a lone CR become LF, and the body
     # ends with one, so the decoded text reads as it did.
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     if not body.endswith("\n"):
         body += "\n"
-    part = MIMENonMultipart("text", subtype, policy=_POLICY, charset="utf-8")
     if _fits_7bit(body, boundary):
         # Sent as it is: most replies are ASCII with short lines. Quoted-printable cut
         # our HTML's long lines at 76 and wrote every "=" of its attributes as "=3D"; a
         # server reads DATA line by line (aiosmtpd's CPU in the bench is mostly that),
         # and the 7bit HTML has a third fewer lines. The reader decodes the same text.
-        part["Content-Transfer-Encoding"] = "7bit"
-        part.set_payload(body)
-        return part
-    part["Content-Transfer-Encoding"] = "quoted-printable"
-    # binascii's quoted-printable encoder (the one quopri uses) is C; email.charset's
-    # is Python and cost four times as much, ~0.2 ms a reply on our HTML.
-    part.set_payload(binascii.b2a_qp(body.encode("utf-8")).decode("ascii"))
-    return part
+        encoding = "7bit"
+    else:
+        encoding = "quoted-printable"
+        # binascii's quoted-printable encoder (the one quopri uses) is C; email.charset's
+        # is Python and cost four times as much, ~0.2 ms a reply on our HTML.
+        body = binascii.b2a_qp(body.encode("utf-8")).decode("ascii")
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    return (
+        _PART_HEADERS.format(subtype=subtype, nl=linesep)
+        + f"Content-Transfer-Encoding: {encoding}{linesep}{linesep}"
+        + linesep.join(body.split("\n"))
+    )
+
+
+def multipart(
+    headers: Sequence[tuple[str, str | Header]],
+    parts: Sequence[str],
+    boundary: str,
+    policy: email_policy.Compat32,
+) -> str:
+    """A multipart message from its headers (the multipart's Content-Type last) and its
+    parts' text, laid out as email.generator.Generator lays out a compat32 Message
+    without preamble or epilogue: each header through the policy's fold, a blank line,
+    then each part after a delimiter line and the closing delimiter.
+
+    Building Message objects and walking them with the generator was ~12% of the
+    drain's main thread (py-spy, 2,000 mails); this writes the same text (pinned by
+    tests/responders/test_mime.py against the generator).
+    """
+    nl = policy.linesep
+    out = [policy.fold(name, value) for name, value in headers]
+    out.append(nl)
+    out.append(f"--{boundary}{nl}")
+    out.append(f"{nl}--{boundary}{nl}".join(parts))
+    out.append(f"{nl}--{boundary}--{nl}")
+    return "".join(out)
 
 
 def _fits_7bit(body: str, boundary: str) -> bool:
@@ -189,39 +204,43 @@ def to_mime(
     """multipart/alternative, text first, with our loop-guard headers."""
     people = (*mail.to, *mail.cc, sender, *((reply_to,) if reply_to else ()))
     international = any(not a.email.isascii() for a in people)
-    message = Message(policy=_POLICY)
-    message["From"] = _mailboxes("From", (sender,), international)
-    message["To"] = _mailboxes("To", mail.to, international)
+    headers: list[tuple[str, str | Header]] = [
+        ("From", _mailboxes("From", (sender,), international)),
+        ("To", _mailboxes("To", mail.to, international)),
+    ]
     if mail.cc:
-        message["Cc"] = _mailboxes("Cc", mail.cc, international)
+        headers.append(("Cc", _mailboxes("Cc", mail.cc, international)))
     if reply_to is not None:
-        message["Reply-To"] = _mailboxes("Reply-To", (reply_to,), international)
+        headers.append(("Reply-To", _mailboxes("Reply-To", (reply_to,), international)))
     # Leading blanks go as the reader's parser drops them from any header value; kept
     # inside an encoded word they would show.
     subject = _one_line(mail.subject).lstrip(" \t")
-    message["Subject"] = (
+    headers.append((
+        "Subject",
         subject
         if subject.isascii()
-        else Header(subject, _RAW if international else _ENCODED, header_name="Subject")
-    )
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = _one_line(f"<{message_id}>")
+        else Header(subject, _RAW if international else _ENCODED, header_name="Subject"),
+    ))
+    headers.append(("Date", format_datetime(date)))
+    headers.append(("Message-ID", _one_line(f"<{message_id}>")))
     if mail.in_reply_to:
-        message["In-Reply-To"] = _one_line(f"<{mail.in_reply_to}>")
+        headers.append(("In-Reply-To", _one_line(f"<{mail.in_reply_to}>")))
     if mail.references:
-        message["References"] = _one_line(" ".join(f"<{ref}>" for ref in mail.references))
-    message["Auto-Submitted"] = _one_line(mail.auto_submitted)
-    message["X-Auto-Response-Suppress"] = "All"
-    message["X-Onboarding-Notice"] = _one_line(mail.kind)
+        headers.append(("References", _one_line(" ".join(f"<{r}>" for r in mail.references))))
+    headers.append(("Auto-Submitted", _one_line(mail.auto_submitted)))
+    headers.append(("X-Auto-Response-Suppress", "All"))
+    headers.append(("X-Onboarding-Notice", _one_line(mail.kind)))
     if mail.reference:
-        message["X-Onboarding-Request"] = _one_line(mail.reference)
-    message["MIME-Version"] = "1.0"
+        headers.append(("X-Onboarding-Request", _one_line(mail.reference)))
+    headers.append(("MIME-Version", "1.0"))
     boundary = _boundary()
-    message.add_header("Content-Type", "multipart/alternative", boundary=boundary)
-    message.attach(_text_part(mail.text, "plain", boundary))
-    message.attach(_text_part(mail.html, "html", boundary))
-    # The str generator, encoded once at the end: BytesGenerator would refuse the raw
-    # UTF-8 headers of an SMTPUTF8 message, and everything else is ASCII.
-    out = io.StringIO()
-    _Generator(out, policy=_SMTPUTF8_POLICY if international else _POLICY).flatten(message)
-    return out.getvalue().encode("utf-8")
+    # The boundary has "=", which Content-Type's parameter syntax wants quoted.
+    headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+    policy = _SMTPUTF8_POLICY if international else _POLICY
+    parts = [
+        _text_part(mail.text, "plain", boundary, policy.linesep),
+        _text_part(mail.html, "html", boundary, policy.linesep),
+    ]
+    # Encoded once at the end: the raw UTF-8 headers of an SMTPUTF8 message are str
+    # here as everything else is ASCII.
+    return multipart(headers, parts, boundary, policy).encode("utf-8")

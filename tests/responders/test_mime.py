@@ -7,6 +7,7 @@ set_content + add_alternative) decoded to for the same mails, read the same way
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.policy
 import io
@@ -369,30 +370,61 @@ def test_a_line_break_in_a_header_value_is_refused(subject: str) -> None:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_bodies_are_written_as_the_stdlib_generator_writes_them(seed: int) -> None:
-    # Our generator writes a body's lines with str methods instead of a regular
-    # expression; the bytes must be the stdlib's, whatever the line endings.
+def test_the_message_is_laid_out_as_the_stdlib_generator_lays_it_out(seed: int) -> None:
+    # to_mime writes the multipart itself instead of building Message objects for the
+    # generator; the text must be the generator's, for any bodies (7bit or
+    # quoted-printable, any line endings) and headers (folded, encoded, raw UTF-8).
     from email.generator import Generator
-    from email.mime.multipart import MIMEMultipart
-    from email.mime.text import MIMEText
+    from email.header import Header
+    from email.message import Message
+    from email.mime.nonmultipart import MIMENonMultipart
 
     from onboardd.responders import mime
 
     chance = random.Random(seed)
-    pieces = ["a", "b c", "\r\n", "\r", "\n", "\n\n", "\r\r\n", "\n\r", "x" * 80, "="]
+    pieces = ["a", "b c", "\r\n", "\r", "\n", "\n\n", "\r\r\n", "\n\r", "x" * 80, "=",
+              "é", "--", "y" * 1000, "\x00"]
 
     def body() -> str:
         return "".join(chance.choice(pieces) for _ in range(chance.randint(0, 40)))
 
-    message = MIMEMultipart("alternative", boundary="=====42==", policy=mime._POLICY)
-    message.preamble, message.epilogue = body(), body()
-    for subtype in ("plain", "html"):
-        part = MIMEText("", subtype, policy=mime._POLICY)
-        part.set_payload(body())
+    policy = chance.choice([mime._POLICY, mime._SMTPUTF8_POLICY])
+    boundary = mime._boundary()
+    subject: str | Header = "plain"
+    if chance.random() < 0.5:
+        subject = Header("Grüße " * 20, mime._ENCODED, header_name="Subject")
+    headers: list[tuple[str, str | Header]] = [
+        ("From", "IT Services Onboarding <onboarding@onboard.example.gov>"),
+        ("Subject", subject),
+        ("References", " ".join(f"<ref{n}@example.org>" for n in range(chance.randint(1, 60)))),
+        ("MIME-Version", "1.0"),
+    ]
+    texts = [body(), body()]
+    ours = mime.multipart(
+        [*headers, ("Content-Type", f'multipart/alternative; boundary="{boundary}"')],
+        [
+            mime._text_part(text, subtype, boundary, policy.linesep)
+            for text, subtype in zip(texts, ("plain", "html"), strict=True)
+        ],
+        boundary,
+        policy,
+    )
+
+    message = Message(policy=policy)
+    for name, value in headers:
+        message[name] = value
+    message.add_header("Content-Type", "multipart/alternative", boundary=boundary)
+    for text, subtype in zip(texts, ("plain", "html"), strict=True):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text += "" if text.endswith("\n") else "\n"
+        part = MIMENonMultipart("text", subtype, policy=policy, charset="utf-8")
+        if mime._fits_7bit(text, boundary):
+            part["Content-Transfer-Encoding"] = "7bit"
+            part.set_payload(text)
+        else:
+            part["Content-Transfer-Encoding"] = "quoted-printable"
+            part.set_payload(binascii.b2a_qp(text.encode("utf-8")).decode("ascii"))
         message.attach(part)
-    written = []
-    for generator in (mime._Generator, Generator):
-        out = io.StringIO()
-        generator(out, policy=mime._POLICY).flatten(message)
-        written.append(out.getvalue())
-    assert written[0] == written[1]
+    out = io.StringIO()
+    Generator(out, policy=policy).flatten(message)
+    assert ours == out.getvalue()
