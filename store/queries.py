@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from onboardd.store import driver_insert, driver_query
+from onboardd.store import driver_sql
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
     Base,
@@ -83,7 +83,7 @@ def inbound_with_message_id(session: Session, message_id: str) -> InboundMessage
 
 def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
     """Id and status of the message with this key, without loading its raw bytes."""
-    row = driver_query.execute(_core(session), _INBOUND_STATUS, {"key": key}).first()
+    row = driver_sql.execute(_core(session), _INBOUND_STATUS, {"key": key}).first()
     return (row[0], row[1]) if row else None
 
 
@@ -94,7 +94,7 @@ def inbound_status_and_reuse(
     the two questions every mail asks first, in one query."""
     if message_id is None:
         return inbound_status(session, key), False
-    row = driver_query.execute(
+    row = driver_sql.execute(
         _core(session), _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
     ).first()
     if row is None:
@@ -144,14 +144,14 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
         return
     table = model.__table__
     assert isinstance(table, Table)
-    driver_insert.insert_rows(_core(session), table, [clipped(table, dict(row)) for row in rows])
+    driver_sql.insert_rows(_core(session), table, [clipped(table, dict(row)) for row in rows])
 
 
 def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
     """One new row of `model` as insert_rows writes it; its generated id."""
     table = model.__table__
     assert isinstance(table, Table)
-    return driver_insert.insert_returning_id(_core(session), table, clipped(table, dict(row)))
+    return driver_sql.insert_returning_id(_core(session), table, clipped(table, dict(row)))
 
 
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
@@ -242,7 +242,7 @@ def _create_counter(session: Session, year: int) -> None:
 
 
 def _scalar(session: Session, statement: Any, values: dict[str, Any]) -> Any:
-    return driver_query.execute(_core(session), statement, values).scalar()
+    return driver_sql.execute(_core(session), statement, values).scalar()
 
 
 def format_reference(year: int, seq: int) -> str:
@@ -253,7 +253,7 @@ def sender_history(session: Session, address: str, now: datetime) -> tuple[int, 
     """Replies to `address` in the last hour, and whether a help reply went in the last day,
     in one query over the last day's replies (ingest asks both for every mail)."""
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
-    row = driver_query.execute(
+    row = driver_sql.execute(
         _core(session), _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
     ).one()
     return int(row[0] or 0), bool(row[1])

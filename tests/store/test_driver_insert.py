@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -10,8 +9,7 @@ import pytest
 from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.orm import Session
 
-from onboardd.store import driver_insert
-from onboardd.store.engine import make_engine, upgrade
+from onboardd.store import driver_sql
 from onboardd.store.models import (
     AuditEvent,
     Base,
@@ -24,14 +22,6 @@ from onboardd.store.models import (
 
 # Not UTC, so the UTC column type has to convert it on the way in.
 MOMENT = datetime(2026, 3, 8, 6, 30, 15, 123456, tzinfo=timezone(timedelta(hours=5)))
-
-
-@pytest.fixture
-def engine(store_url: str) -> Iterator[Engine]:
-    built = make_engine(store_url)
-    upgrade(built)
-    yield built
-    built.dispose()
 
 
 def request_row(reference: str) -> dict[str, Any]:
@@ -90,7 +80,7 @@ def test_rows_read_back_as_those_core_wrote(engine: Engine, model: type[Base]) -
         core_id = connection.execute(
             insert(requests).returning(requests.c.id), request_row("ONB-2026-0001")
         ).scalar_one()
-        driver_id = driver_insert.insert_returning_id(
+        driver_id = driver_sql.insert_returning_id(
             connection, requests, request_row("ONB-2026-0002")
         )
         connection.execute(insert(table), rows_of(model, core_id))
@@ -98,7 +88,7 @@ def test_rows_read_back_as_those_core_wrote(engine: Engine, model: type[Base]) -
         by_core = stored(session, model)
         session.execute(table.delete())
     with Session(engine) as session, session.begin():
-        driver_insert.insert_rows(session.connection(), table, rows_of(model, core_id))
+        driver_sql.insert_rows(session.connection(), table, rows_of(model, core_id))
     with Session(engine) as session:
         assert stored(session, model) == by_core
         if model is not RequestService:  # a datetime made the trip, converted alike

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from onboardd.store import driver_query, queries
-from onboardd.store.engine import make_engine, upgrade
+from onboardd.store import driver_sql, queries
 from onboardd.store.models import InboundMessage, OutboxMessage, ReferenceCounter
 from tests.mailkit import pending_reply
 
@@ -19,10 +17,10 @@ NOW = datetime(2026, 3, 8, 6, 30, tzinfo=timezone(timedelta(hours=5)))
 
 
 @pytest.fixture
-def engine(store_url: str) -> Iterator[Engine]:
-    built = make_engine(store_url)
-    upgrade(built)
-    with Session(built) as session, session.begin():
+def seeded(engine: Engine) -> Engine:
+    """Three inbound mails (two sharing a Message-ID), three replies to one address at
+    different ages, and this year's reference counter."""
+    with Session(engine) as session, session.begin():
         for number, key in enumerate(("k1", "k2", "k3")):
             session.add(
                 InboundMessage(
@@ -37,8 +35,7 @@ def engine(store_url: str) -> Iterator[Engine]:
             reply.to_addr, reply.kind = "jane@x", "help" if number == 1 else "acknowledgment"
             session.add(reply)
         session.add(ReferenceCounter(year=2026, last_seq=41))
-    yield built
-    built.dispose()
+    return engine
 
 
 CASES = [
@@ -54,16 +51,16 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
-def test_each_per_mail_query_answers_as_core_does(engine: Engine, case: int) -> None:
+def test_each_per_mail_query_answers_as_core_does(seeded: Engine, case: int) -> None:
     statement, values = CASES[case]
     answers = []
     for run in ("core", "driver"):
-        with Session(engine) as session, session.begin():
+        with Session(seeded) as session, session.begin():
             connection = session.connection()
             result = (
                 connection.execute(statement, values)
                 if run == "core"
-                else driver_query.execute(connection, statement, values)
+                else driver_sql.execute(connection, statement, values)
             )
             answers.append([tuple(row) for row in result])
             session.rollback()  # the counter's UPDATE counts from the same value both times
@@ -73,9 +70,9 @@ def test_each_per_mail_query_answers_as_core_does(engine: Engine, case: int) -> 
 
 def test_what_it_would_not_reproduce_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="converting"):
-        driver_query.compile_query(select(OutboxMessage.created_at), engine.dialect)
+        driver_sql.compile_query(select(OutboxMessage.created_at), engine.dialect)
     with pytest.raises(ValueError, match="list parameter"):
-        driver_query.compile_query(
+        driver_sql.compile_query(
             select(InboundMessage.id).where(InboundMessage.message_key.in_(["a", "b"])),
             engine.dialect,
         )

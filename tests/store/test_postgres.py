@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -21,14 +20,6 @@ from tests.conftest import postgresql_only
 from tests.store.test_migrations import differences
 
 MOMENT = datetime(2026, 3, 8, 6, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
-
-
-@pytest.fixture
-def engine(store_url: str) -> Iterator[Engine]:
-    built = make_engine(store_url)
-    upgrade(built)
-    yield built
-    built.dispose()
 
 
 def column_types(engine: Engine) -> dict[tuple[str, str], str]:
