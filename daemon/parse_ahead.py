@@ -6,10 +6,10 @@ core while the main process holds the mail before it in its transaction. The wor
 computes the message key too (a hash over the whole mail), for the same reason, and reads
 the request facts from the parse (pure as well, given the catalog and the COR directory),
 which the loop would otherwise read in its transaction. Results come back in fetch order,
-so the loop's order and its one-transaction-per-mail guarantee are
-unchanged. A small burst (the usual IDLE wake-up: a few mails, under 12 MB in all) never
-starts the worker: its start-up would cost more than parsing the burst in place; and
-while it starts, the loop goes on parsing in place.
+so the loop's order and its one-transaction-per-mail guarantee are unchanged. A small
+burst (the usual IDLE wake-up: a few mails, under 12 MB in all) never starts the worker:
+its start-up would cost more than parsing the burst in place; and while it starts, the
+loop goes on parsing in place.
 """
 
 from __future__ import annotations
