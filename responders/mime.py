@@ -3,13 +3,12 @@
 Built on the compat32 side of the stdlib email package (its policy's folding, Header,
 Charset) and binascii's quoted-printable encoder; the multipart is laid out here as
 compat32's Generator lays out a Message, without building one. The EmailMessage path
-it replaces
-cost ~3-6 ms a reply, the largest single cost of the drain: each header assignment
-went through a header class made afresh, parsed the value into a syntax tree and
-refolded the tree on output; set_content re-parsed Content-Type for every parameter
-and encoded the bodies in Python; and the generator compiled a regular expression
-over the whole body to choose a boundary. Here a header value is kept as given and
-folded by Header only where it must be, and the boundary needs no search.
+it replaces cost ~3-6 ms a reply, the largest single cost of the drain: each header
+assignment went through a header class made afresh, parsed the value into a syntax
+tree and refolded the tree on output; set_content re-parsed Content-Type for every
+parameter and encoded the bodies in Python; and the generator compiled a regular
+expression over the whole body to choose a boundary. Here a header value is kept as
+given and folded by Header only where it must be, and the boundary needs no search.
 """
 
 from __future__ import annotations
