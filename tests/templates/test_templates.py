@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 import re
 import time
 from datetime import UTC, datetime
@@ -519,3 +520,40 @@ def test_remembered_wordwrap_wraps_as_jinja_does_the_first_time_and_after() -> N
             expected = do_wordwrap(environment, text, *options)
             assert wordwrap(text, *options) == expected
             assert wordwrap(text, *options) == expected  # now from what was remembered
+
+
+# The two text helpers as the Jinja2 macros they replaced wrote them: the oracle for
+# the Python versions registered by make_environment.
+FORMER_MACROS = """
+{% macro wrap(indent=0) %}
+{{ caller() | wordwrap(72 - indent, break_long_words=false, break_on_hyphens=false) | indent(indent, first=true) }}
+{% endmacro %}
+{% macro item(text, bullet="  - ") -%}
+{{ bullet }}{{ text | wordwrap(72 - bullet | length, break_long_words=false, break_on_hyphens=false) | indent(bullet | length) }}
+{%- endmacro %}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_wrap_and_item_write_what_the_former_macros_wrote(env: Environment, seed: int) -> None:
+    chance = random.Random(seed)
+    words = ["a", "word", "ONB-2026-0042", "Name <someone@example.gov>", "x" * 90, "well-known",
+             "über", "", "\t"]
+    text = " ".join(chance.choice(words) for _ in range(chance.randint(0, 60)))
+    if chance.random() < 0.3:
+        text += "\nsecond line " + text
+    bullet = chance.choice(["  - ", "  1. ", "      -> ", ""])
+    indent = chance.choice([0, 2, 6])
+    # Not autoescaped, as the .txt.j2 templates are not (a template from a string is).
+    old = env.from_string(
+        "{% autoescape false %}" + FORMER_MACROS + "{{ item(text, bullet) }}|"
+        "{% call wrap(" + str(indent) + ") %}\n{{ text }}\n{% endcall %}\nend"
+        "{% endautoescape %}"
+    )
+    new = env.from_string(
+        "{% autoescape false %}{{ item(text, bullet) }}|"
+        "{% filter wrap(" + str(indent) + ") %}\n{{ text }}\n{% endfilter %}\nend"
+        "{% endautoescape %}"
+    )
+    values = {"text": text, "bullet": bullet}
+    assert new.render(values) == old.render(values).lstrip("\n")
