@@ -105,15 +105,9 @@ def inbound_status_and_reuse(
     return None, True
 
 
-def link_thread(session: Session, message_id: str, request_id: int, direction: str) -> None:
-    """Record (or re-point) the request a Message-ID belongs to, in one statement."""
-    link_threads(
-        session, [{"message_id": message_id, "request_id": request_id, "direction": direction}]
-    )
-
-
 def link_threads(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """link_thread for many Message-IDs (keys message_id, request_id, direction) at once."""
+    """Record (or re-point) the request each Message-ID belongs to, in one statement for
+    all of them; each row names message_id, request_id and direction."""
     if rows:
         _core(session).execute(
             _link_thread_statement(session.get_bind().dialect.name),
