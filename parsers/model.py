@@ -154,6 +154,13 @@ class RequestFacts:
     cor_value: str | None = None
     security_official: Address | None = None
     contract_number: str | None = None
+    # Where each fact was read, as (fact, place): "labels", "the HTML part",
+    # "a sentence", "attachment form.docx". The acknowledgment says it back, so a
+    # sender can correct a fact read from prose or from an attachment.
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def source_of(self, fact: str) -> str | None:
+        return next((place for name, place in self.sources if name == fact), None)
 
     @property
     def any_fact(self) -> bool:
