@@ -16,15 +16,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _corpus() -> Path:
-    """The shared corpus, read in place: $ONBOARDD_CORPUS, else ../shared/corpus beside
-    this checkout, else the workplace's copy (a clone elsewhere, as CI may make)."""
-    candidates = [
-        Path(os.environ["ONBOARDD_CORPUS"]) if os.environ.get("ONBOARDD_CORPUS") else None,
-        REPO.parent / "shared" / "corpus",
-        Path("/work/shared/corpus"),
-    ]
-    found = [c for c in candidates if c is not None and (c / "INDEX.tsv").exists()]
-    return found[0] if found else REPO.parent / "shared" / "corpus"
+    """The shared corpus, read in place: $ONBOARDD_CORPUS when set, else ../shared/corpus
+    beside this checkout. Nothing else: a test that needs it says where it looked."""
+    if os.environ.get("ONBOARDD_CORPUS"):
+        return Path(os.environ["ONBOARDD_CORPUS"])
+    return REPO.parent / "shared" / "corpus"
 
 
 CORPUS = _corpus()
