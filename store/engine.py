@@ -94,7 +94,11 @@ def make_engine(url: str) -> Engine:
 
 
 def _postgresql_engine(url: str) -> Engine:
-    from onboardd.store import postgres  # psycopg is imported only by those who use it
+    try:  # psycopg is an extra, imported only by those who use PostgreSQL
+        from onboardd.store import postgres
+    except ImportError as exc:
+        raise StoreError("PostgreSQL needs the psycopg driver: "
+                         "pip install 'onboardd[postgresql]'") from exc
 
     parsed = make_url(url)
     if parsed.drivername == "postgresql":  # SQLAlchemy would pick psycopg2 for a bare name
