@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from onboardd.parsers.decision import HEDGES, UNCERTAIN, approval_in, refusal_in
 from onboardd.parsers.model import (
     Address,
     CorDirectory,
@@ -12,24 +13,22 @@ from onboardd.parsers.model import (
     ParsedEmail,
 )
 from onboardd.parsers.reply import trim_reply
+from onboardd.parsers.wording import plain_text
 
-_APPROVE = re.compile(
-    r"\b(approve|approved|approves|approval granted|concur|concurs|ok to proceed"
-    r"|okay to proceed|yes|granted|confirmed|signed off|no objections?)\b", re.IGNORECASE)
-# Negation wins over approval: "not approved" is a refusal, "pending" is not yet.
-_REFUSE = re.compile(
-    r"\b(not|never|cannot|can't|cant|won't|wont|don't|dont|doesn't|didn't|isn't|isnt"
-    r"|wasn't|hasn't|haven't|unable to)\s+(?:\w+\s+){0,2}?(approve|approved|concur|ok|okay)\b"
-    r"|\b(deny|denied|denies|reject|rejected|decline|declined|disapprove|disapproved)\b",
-    re.IGNORECASE)
+# Words that also say "approved" in an approval line or a COR's own mail, besides the
+# approvers' words (parsers/decision.py): "COR approval: confirmed", "no objection".
+_COR_CONSENT = re.compile(r"\b(?:confirmed|no\s+objections?)\b", re.IGNORECASE)
 # A value that says "not given": at the start ("No", "TBD") or anywhere ("pending").
 # "No objection" and its kind are consent, not a refusal.
 _NOT_GIVEN = re.compile(
     r"^\W*(no\b(?!\s+(objections?|problems?|concerns?|issues?))|n\b|none\b|n/?a\b|tbd\b"
     r"|tba\b|requested\b|unknown\b|in progress\b)"
     r"|\b(pending|to follow|to be provided|not yet|will send|will follow|will forward"
-    r"|awaiting|forthcoming)\b",
+    r"|awaiting|forthcoming|will be sent|to be sent)\b",
     re.IGNORECASE)
+# Consent given on a condition, or with a doubt, is not consent yet.
+_WITHHELD = tuple(rule for rule in (*UNCERTAIN, *HEDGES) if rule.name in (
+    "not sure", "thinking it over", "condition", "question"))
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_NOISE = re.compile(
     r"\b(approved|approve|approval|yes|by|from|the|cor|granted|confirmed|email|e-mail)\b"
@@ -37,13 +36,16 @@ _NAME_NOISE = re.compile(
 
 
 def says_approve(text: str) -> bool:
-    """The words approve ("approved", "concur", "ok to proceed") with no negation."""
-    return bool(_APPROVE.search(text)) and not refuses(text)
+    """Consent in the approvers' words, with nothing that refuses, defers or conditions it."""
+    plain = plain_text(text)
+    consent = approval_in(plain) is not None or bool(_COR_CONSENT.search(plain))
+    return consent and not refuses(plain) and not any(rule.search(plain) for rule in _WITHHELD)
 
 
 def refuses(text: str) -> bool:
     """Denied, not approved, or not given yet."""
-    return bool(_REFUSE.search(text) or _NOT_GIVEN.search(text))
+    plain = plain_text(text)
+    return refusal_in(plain) is not None or bool(_NOT_GIVEN.search(plain))
 
 
 def cor_evidence(mail: ParsedEmail, cor_value: str | None, cors: CorDirectory) -> CorEvidence:
