@@ -1,81 +1,186 @@
-"""Labelled lines of a request ("Organization: Acme") read into one raw value per fact."""
+"""Labelled lines of a request ("Organization: Acme") read into one raw value per fact.
+
+A label is recognised by what its words mean, not by a list of spellings. Each fact
+has a few head words (one must be present) and the other words its labels may carry;
+the label's remaining words must all belong to that fact or to the filler every label
+may have ("name of", "QualityNet", "requested", ...). So the published "Name of
+QualityNet IT Service", "HCQIS service(s) requested" and "Service" all name the
+services, while "Phone", "Office" or a sentence that ends with a colon name nothing.
+Misspelt words are matched to the vocabulary with rapidfuzz.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 
-# Normalised label -> fact. Normalising lower-cases, spells "#" as "number" and
-# drops punctuation and parenthesised remarks, so the team's published long labels
-# and the short forms people type land on the same keys.
-_LABELS: dict[str, tuple[str, ...]] = {
-    "organization": (
-        "name of the organization", "name of organization", "name of the organisation",
-        "name of organisation", "organization name", "organisation name", "org",
-        "org name", "organization", "organisation", "company", "company name",
-        "harp org", "harp organization", "harp organization name", "harp org name",
-        "contractor", "contractor name", "contracting company",
-    ),
-    "services": (
-        "name of it services", "name of it service", "name of the it services",
-        "it services", "it service", "service", "services", "application", "applications",
-        "requested services", "requested service", "services requested",
-        "service requested", "service name", "service names",
-    ),
-    "justification": (
-        "business justification for use of the service",
-        "business justification for use of the services",
-        "business justification for the use of the service",
-        "business justification", "justification", "reason", "reason for request",
-        "business reason", "business need", "purpose",
-    ),
-    "user_count": (
-        "estimated number of users", "number of users", "users", "user count",
-        "estimated users", "estimated user count", "no of users", "count of users",
-        "how many users", "expected number of users", "total users",
-    ),
-    "cor": (
-        "cor approval", "cor", "cor approved", "cor approver", "cor approval status",
-        "contracting officer representative approval", "contracting officers representative",
-        "contracting officer representative", "cor sign off", "cor signoff",
-    ),
-    "security_official": (
-        "security official", "so", "security officer", "security official name",
-        "security officer name", "so name", "security official email", "so email",
-        "information security official", "iso",
-    ),
-    "contract_number": ("contract", "contract number", "contract no", "contract id"),
-}
-LABEL_TO_FACT = {label: fact for fact, labels in _LABELS.items() for label in labels}
+from rapidfuzz import fuzz, process
+
+from onboardd.parsers.wording import plain_text
+
+
+@dataclass(frozen=True)
+class FactWords:
+    """The words a fact's labels are made of: at least one head, any of the rest."""
+
+    fact: str
+    heads: frozenset[str]
+    others: frozenset[str] = frozenset()
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Several words that mean one thing become one token before the labels are read.
+_PHRASES = (
+    (re.compile(r"\bcontracting officer'?s? representatives?\b"), "cor"),
+    (re.compile(r"\bsecurity (?:official|officer)s?\b"), "securityofficial"),
+    (re.compile(r"\b(?:point|points) of contact\b"), "poc"),
+    (re.compile(r"\bhow many\b"), "number"),
+    (re.compile(r"\bsign[ -]?off\b"), "signoff"),
+    (re.compile(r"\buse cases?\b"), "usecase"),
+    (re.compile(r"\bno\.|\bnum\b|\bnbr\b|\bqty\b|\bquantity\b|#"), " number "),
+)
+
+FACTS: tuple[FactWords, ...] = (
+    FactWords("organization",
+              _words("organization organisation org company contractor firm vendor entity"),
+              _words("harp legal business contracting full official registered")),
+    FactWords("services",
+              _words("service services application applications app apps system systems "
+                     "tool tools platform platforms software access"),
+              _words("it needed required use")),
+    FactWords("justification",
+              _words("justification justifications justify reason reasons purpose rationale "
+                     "need needs usecase why"),
+              _words("business use service services access it application tool system "
+                     "brief short description")),
+    FactWords("user_count",
+              _words("users user seats seat accounts account people staff licenses licences "
+                     "license licence employees headcount members"),
+              _words("number count estimated estimate expected anticipated approximate "
+                     "approximately approx total est max maximum initial service access "
+                     "need needing who")),
+    FactWords("cor",
+              _words("cor cors"),
+              _words("approval approved approver approvals status signoff confirmation "
+                     "email contact")),
+    FactWords("security_official",
+              _words("securityofficial so iso"),
+              _words("information primary email contact contacts")),
+    FactWords("contract_number",
+              _words("contract"),
+              _words("number id identifier vehicle award")),
+)
+
+# Words any label may carry without changing which fact it names.
+FILLER = _words(
+    "name names of the a an for to be please provide your our my and or in on by with "
+    "this that is are will which each per list new additional requested request requesting "
+    "required desired proposed qualitynet hcqis ccsq cms it s here below")
+
+_VOCABULARY = sorted(FILLER.union(*(f.heads | f.others for f in FACTS)))
+# A misspelt word within this similarity (0-100) of a vocabulary word counts as it;
+# shorter words must be exact ("org" is not "or").
+FUZZY_CUTOFF = 88
+FUZZY_MIN_LENGTH = 5
+# A label is a few words; anything longer is a sentence, even with a colon at its end.
+MOST_LABEL_WORDS = 10
+MOST_LABEL_CHARS = 160
 
 _PEOPLE = frozenset({"cor", "security_official"})
 _ADDRESS_LINE = re.compile(r"^\s*[<(\[]?[\w.+-]+@[\w.-]+[>)\]]?\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·‣◦>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+", re.IGNORECASE)
-_COLON = re.compile(r"^(?P<label>[^:]{1,120}?)\s*[:：]\s*(?P<value>.*)$")
+_REMARK = re.compile(r"\([^()]*\)")
+_NOT_WORD = re.compile(r"[^\w\s]|_")
+# Outlook's plain part writes a table row as "label<TAB>value"; some clients pad with
+# runs of spaces instead.
+_GAP = re.compile(r"\t+| {3,}")
 _DASH = re.compile(r"^(?P<label>.{1,80}?)\s+[-–—=]+\s+(?P<value>.*)$")
-_ALONE = re.compile(r"^(?P<label>[^:]{1,120}?)\s*[:?]?\s*$")
-
-
-_REMARK = re.compile(r"\([^)]*\)")
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def normalize_label(label: str) -> str:
-    """Lower case, "#" as "number", no punctuation and no parenthesised remarks."""
-    text = label.lower().replace("(s)", "s").replace("#", " number ")
+    """Lower case, "(s)" as "s", "#" as "number", no punctuation and no remarks in brackets."""
+    text = plain_text(label).lower().replace("(s)", "s")
     text = _REMARK.sub(" ", text)
-    return " ".join(_PUNCTUATION.sub(" ", text).split())
+    for pattern, token in _PHRASES:
+        text = pattern.sub(token, text)
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+@functools.lru_cache(maxsize=4096)
+def fact_of_label(label: str) -> str | None:
+    """The fact a label names, or None when its words are not a label's words."""
+    if len(label) > MOST_LABEL_CHARS:
+        return None
+    words = normalize_label(label).split()
+    if not words or len(words) > MOST_LABEL_WORDS:
+        return None
+    content: set[str] = set()
+    for word in words:
+        known = _known(word)
+        if known is None:
+            return None
+        if known not in FILLER:
+            content.add(known)
+    for facts in FACTS:
+        if content & facts.heads and content <= facts.heads | facts.others:
+            return facts.fact
+    return None
+
+
+def _known(word: str) -> str | None:
+    """The vocabulary word `word` is, allowing a typo in longer words; None if unknown."""
+    if word in FILLER or any(word in f.heads or word in f.others for f in FACTS):
+        return word
+    if len(word) < FUZZY_MIN_LENGTH or word.isdigit():
+        return None
+    found = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return str(found[0]) if found else None
 
 
 def label_line(line: str) -> tuple[str, str] | None:
-    """(fact, inline value) when the line starts with a known label, else None."""
+    """(fact, inline value) when the line starts with a label, else None."""
     text = _BULLET.sub("", line.strip()).strip("*_ \t")
-    for pattern in (_COLON, _DASH, _ALONE):
-        match = pattern.match(text)
-        if match:
-            fact = LABEL_TO_FACT.get(normalize_label(match.group("label")))
-            if fact:
-                value = match.groupdict().get("value") or ""
-                return fact, value.strip().strip("*_").strip()
+    if not text:
+        return None
+    for label, value in _splits(text):
+        fact = fact_of_label(label)
+        if fact:
+            return fact, value.strip().strip("*_").strip()
+    return None
+
+
+def _splits(text: str) -> list[tuple[str, str]]:
+    """Ways the line may divide into a label and its value, most likely first."""
+    found: list[tuple[str, str]] = []
+    colon = _colon_outside_brackets(text)
+    if colon is not None:
+        found.append((text[:colon], text[colon + 1:]))
+    gap = _GAP.search(text)
+    if gap:
+        found.append((text[: gap.start()], text[gap.end():]))
+    dash = _DASH.match(text)
+    if dash:
+        found.append((dash.group("label"), dash.group("value")))
+    if colon is None or not text[colon + 1:].strip():
+        found.append((text.rstrip(":?").strip("*_ \t"), ""))
+    return found
+
+
+def _colon_outside_brackets(text: str) -> int | None:
+    """Where the first colon outside parentheses is: the published labels carry
+    remarks such as "(NOTE: ...)" that hold colons of their own."""
+    depth = 0
+    for index, char in enumerate(text[:240]):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char in ":：" and depth == 0:
+            return index
     return None
 
 

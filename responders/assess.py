@@ -9,12 +9,14 @@ from onboardd.parsers.model import CorEvidence, CorStatus, ParsedEmail
 from onboardd.responders.policy import Policy
 from onboardd.responders.view import RequestView
 
+# The labels of the team's published request form, word for word: the notice asks in
+# the words the contractor will copy from the onboarding page.
 LABELS = {
-    "organization": "Organization name (HARP organization name preferred)",
-    "services": "IT service(s)",
-    "justification": "Business justification",
-    "user_count": "Estimated number of users",
-    "cor_approval": "COR approval",
+    "organization": "Name of Organization (HARP Organization Name Preferred)",
+    "services": "Name of QualityNet IT Service",
+    "justification": "Business Justification for Use of Service",
+    "user_count": "Estimated Number of Users",
+    "cor_approval": "COR Approval",
 }
 
 _COR_RANK = {

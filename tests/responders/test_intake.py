@@ -103,7 +103,8 @@ def test_missing_fields_notice_quotes_what_was_read_and_lists_the_rest() -> None
     [notice] = partial.outgoing
     assert notice.kind == "missing-fields"
     assert "Acme Health Solutions" in notice.text
-    for label in ("Business justification", "Estimated number of users", "COR approval"):
+    for label in ("Business Justification for Use of Service", "Estimated Number of Users",
+                  "COR Approval"):
         assert label in notice.text.split("Still needed")[1]
 
 

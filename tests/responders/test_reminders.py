@@ -59,7 +59,7 @@ def test_incomplete_request_is_reminded_once_after_three_quiet_days() -> None:
     assert mail.kind == "reminder" and mail.auto_submitted == "auto-generated"
     assert mail.to == (JANE,) and mail.reference == "ONB-2026-0007" and mail.grant is None
     assert "[ONB-2026-0007]" in mail.subject
-    assert "Business justification" in mail.text  # still missing, so listed
+    assert "Business Justification for Use of Service" in mail.text  # still missing, so listed
     assert "07 December 2026" in mail.text  # when it closes: 14 days after the last mail
     assert result.outcome.request is not None
     assert result.outcome.request.state is State.INCOMPLETE

@@ -296,12 +296,13 @@ def test_missing_fields_quotes_what_was_read_and_lists_what_is_missing(env: Envi
     assert read.count("(not found)") == 2  # justification and COR approval
 
     needed = still_needed(text)
-    assert "Business justification: missing" in needed
-    assert "Estimated number of users: not a positive whole number" in needed
-    assert "COR approval: missing (pending)" in needed
+    assert "Business Justification for Use of Service: missing" in needed
+    assert "Estimated Number of Users: not a positive whole number" in needed
+    assert "COR Approval: missing (pending)" in needed
     assert LABELS["organization"] not in needed  # nothing wrong with it
     html_needed = html.split(">Still needed<")[1]
-    for label in ("IT service(s)", "Business justification", "Estimated number of users"):
+    for label in ("Name of QualityNet IT Service", "Business Justification for Use of Service",
+                  "Estimated Number of Users"):
         assert f"<strong>{label}</strong>" in html_needed
     assert "missing (pending)" in html_needed
 
@@ -324,7 +325,7 @@ def test_missing_fields_leaves_the_catalog_out_when_the_services_are_fine(
     text, html = render(env, "requester/missing_fields", context(view, assess(view)))
     assert SERVICES[0].description not in flat(text)
     assert SERVICES[0].description not in html
-    assert "IT service(s):" not in still_needed(text)
+    assert "Name of QualityNet IT Service:" not in still_needed(text)
 
 
 def test_missing_fields_asks_for_a_reply_in_label_value_form(env: Environment) -> None:
