@@ -1,7 +1,15 @@
-"""Read Authentication-Results (RFC 8601) to tell whether a sender's domain was verified."""
+"""Read Authentication-Results (RFC 8601) to tell whether a sender's domain was verified.
+
+Only our own MTA's word counts. Anyone can put an Authentication-Results header with
+our authserv-id into a mail before sending it; our MTA adds its header above those, so
+the topmost header carrying our authserv-id is the one we read, and only that one.
+When it cannot be read, the answer is "not verified": we never look further down for
+a header we like better, since everything below it came with the mail.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import authres
@@ -10,12 +18,22 @@ import authres.dmarc
 from onboardd.parsers.model import ParsedEmail
 
 _CONTEXT = authres.FeatureContext(authres.dmarc)
+# Property values that MTAs write and authres' grammar refuses: an address literal
+# ("smtp.helo=[203.0.113.5]"), a null sender ("smtp.mailfrom=<>"), an IPv6 address.
+# They are quoted before parsing, which the grammar allows for any value.
+_ODD_VALUE = re.compile(
+    r"(\b[a-z]+\.[a-z0-9-]+=)(\[[^\]\s;]*\]|<[^>\s;]*>|[^\s;\"()]*[\[\]<>:][^\s;\"()]*)",
+    re.IGNORECASE)
+_COMMENT = re.compile(r"\([^()]*\)")
 
 
 @dataclass(frozen=True)
 class AuthCheck:
+    """Whether our MTA verified the sender's domain; `failed` when it says it failed."""
+
     passed: bool
     reason: str
+    failed: bool = False
 
 
 def _aligned(sender_domain: str, signing_domain: str) -> bool:
@@ -24,31 +42,53 @@ def _aligned(sender_domain: str, signing_domain: str) -> bool:
     return sender_domain == signing_domain or sender_domain.endswith("." + signing_domain)
 
 
-def check_authentication(mail: ParsedEmail, authserv_id: str) -> AuthCheck:
-    """dmarc=pass, or an aligned dkim=pass, in the topmost header of our own authserv-id.
+def authserv_id_of(value: str) -> str:
+    """The authserv-id a header value starts with, lower-cased; "" when it has none
+    (Exchange Online writes its results with no authserv-id at all)."""
+    head = _COMMENT.sub(" ", value.split(";", 1)[0]).split()
+    if not head or "=" in head[0]:
+        return ""
+    return head[0].lower()
 
-    Only the first header carrying our authserv-id counts: our border MTA prepends it,
-    while anything below it may have been written by the sender.
-    """
+
+def check_authentication(mail: ParsedEmail, authserv_id: str) -> AuthCheck:
+    """dmarc=pass, or an aligned dkim=pass, in the topmost header of our own authserv-id."""
     if mail.sender is None:
         return AuthCheck(False, "no sender")
-    sender_domain = mail.sender.domain
-    for value in mail.header_all("authentication-results"):
-        try:
-            header = _CONTEXT.parse_value(" ".join(value.split()))
-        except (authres.core.AuthResError, ValueError, IndexError):
-            continue
-        if (header.authserv_id or "").lower() != authserv_id.lower():
-            continue
-        for result in header.results:
-            props = {(p.type, p.name): str(p.value or "") for p in result.properties}
-            if result.method == "dmarc" and result.result == "pass":
-                header_from = props.get(("header", "from"), sender_domain).lower()
-                if header_from == sender_domain:
-                    return AuthCheck(True, "dmarc=pass")
-            if result.method == "dkim" and result.result == "pass":
-                signer = props.get(("header", "d"), "")
-                if signer and _aligned(sender_domain, signer):
-                    return AuthCheck(True, "aligned dkim=pass")
-        return AuthCheck(False, f"no dmarc=pass or aligned dkim=pass from {authserv_id}")
-    return AuthCheck(False, f"no Authentication-Results from {authserv_id}")
+    wanted = authserv_id.lower()
+    ours = next((v for v in mail.header_all("authentication-results")
+                 if authserv_id_of(v) == wanted), None)
+    if ours is None:
+        return AuthCheck(False, f"no Authentication-Results from {authserv_id}")
+    try:
+        header = _CONTEXT.parse_value(_quoted(" ".join(ours.split())))
+    except (authres.core.AuthResError, ValueError, IndexError):
+        return AuthCheck(False, f"the Authentication-Results header of {authserv_id} "
+                                "cannot be read")
+    return _verdict(header.results, mail.sender.domain, authserv_id)
+
+
+def _verdict(results: list[authres.core.AuthenticationResult], sender_domain: str,
+             authserv_id: str) -> AuthCheck:
+    dmarc_failed = spf_failed = dkim_passed = False
+    for result in results:
+        props = {(p.type, p.name): str(p.value or "") for p in result.properties}
+        if result.method == "dmarc" and result.result == "pass":
+            header_from = props.get(("header", "from"), sender_domain).lower()
+            if header_from == sender_domain:
+                return AuthCheck(True, "dmarc=pass")
+        if result.method == "dkim" and result.result == "pass":
+            dkim_passed = True
+            signer = props.get(("header", "d"), "")
+            if signer and _aligned(sender_domain, signer):
+                return AuthCheck(True, "aligned dkim=pass")
+        dmarc_failed |= result.method == "dmarc" and result.result == "fail"
+        spf_failed |= result.method == "spf" and result.result == "fail"
+    if dmarc_failed or (spf_failed and not dkim_passed):
+        failure = "dmarc=fail" if dmarc_failed else "spf=fail"
+        return AuthCheck(False, f"{failure} from {authserv_id}", failed=True)
+    return AuthCheck(False, f"no dmarc=pass or aligned dkim=pass from {authserv_id}")
+
+
+def _quoted(value: str) -> str:
+    return _ODD_VALUE.sub(lambda m: f'{m.group(1)}"{m.group(2)}"', value)

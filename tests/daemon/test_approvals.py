@@ -269,6 +269,35 @@ def test_lead_with_failing_dmarc_is_refused_when_authentication_is_required(
     assert daemon.request()["state"] == "approved"
 
 
+@pytest.mark.parametrize(
+    "ours",
+    [
+        "mx.onboard.example.gov; spf=none smtp.helo=[203.0.113.5] ((",
+        "mx.onboard.example.gov; spf=none smtp.mailfrom=<>",
+    ],
+)
+def test_our_header_that_says_nothing_is_not_passed_over_for_a_forged_one(
+    daemon: Daemon, ours: str
+) -> None:
+    """The sender chooses its HELO name and envelope sender: a header of ours that says
+    nothing of DMARC, or cannot be read, fails; the forged pass below it is never read."""
+    daemon.configure('authserv_id = ""', 'authserv_id = "mx.onboard.example.gov"')
+    daemon.maildir.deliver(
+        compose(DANA, request_text(cor="I approve"), headers={"Authentication-Results": PASSING})
+    )
+    daemon.run_once()
+    [ask] = of_kind(daemon.sent(), "approval-request")
+    forged = "mx.onboard.example.gov; dmarc=pass header.from=cms.example.gov"
+    raw = reply_to(ask, JIRA_LEAD, "Approved.", headers={"Authentication-Results": forged})
+    daemon.maildir.deliver(f"Authentication-Results: {ours}\n".encode() + raw)
+    daemon.run_once()
+    request = daemon.request()
+    assert request["services"][0]["decision"] == "pending"
+    assert not of_kind(daemon.sent(), "welcome-package")
+    [reason] = refused_reasons(daemon, request["reference"])
+    assert reason.startswith("not authenticated")
+
+
 def test_second_decision_is_recorded_not_applied(daemon: Daemon) -> None:
     confirm_with_cor(daemon, "ServiceNow")
     asks = of_kind(daemon.sent(), "approval-request")
