@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from onboardd.responders.assess import LABELS, assess
@@ -22,9 +23,30 @@ def base_context(policy: Policy, view: RequestView | None, sender_name: str = ""
     return context
 
 
+# Address books add the department or a role after the name: "Smith, Dana (CMS/CCSQ)",
+# "Dana Smith [Contractor]", "Smith, Dana X. - CMS/OIT".
+_AFFILIATION = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s-\s.*)\s*$")
+
+
 def greeting_name(display_name: str) -> str:
-    """Outlook's "Last, First" turned around; anything else as written."""
-    last, comma, first = display_name.partition(",")
-    if comma and first.strip() and " " not in last.strip() and "," not in first:
-        return f"{first.strip()} {last.strip()}"
-    return display_name.strip()
+    """The name a person would be greeted by: "Smith, Dana (CMS/CCSQ)" and "SMITH, DANA"
+    become "Dana Smith"; an address, or a name with no letters, greets nobody."""
+    name = " ".join(display_name.replace('"', " ").split())
+    previous = None
+    while name != previous:
+        previous, name = name, _AFFILIATION.sub("", name).strip()
+    if "@" in name or not any(char.isalpha() for char in name):
+        return ""
+    last, comma, first = name.partition(",")
+    if comma and first.strip() and len(last.split()) <= 3 and "," not in first:
+        name = f"{first.strip()} {last.strip()}"
+    if name.isupper() or name.islower():
+        name = " ".join(_capitalised(word) for word in name.split())
+    return name
+
+
+def _capitalised(word: str) -> str:
+    """"O'BRIEN" as "O'Brien", "SMITH-JONES" as "Smith-Jones"; initials stay upper."""
+    if len(word.rstrip(".")) == 1:
+        return word.upper()
+    return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), word.lower())

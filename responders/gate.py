@@ -28,18 +28,10 @@ def may_reply(mail: ParsedEmail, policy: Policy, history: SenderHistory) -> Verd
     reasons = list(mail.auto.reasons) if not mail.auto.may_answer else []
     if mail.sender is None:
         reasons.append("no sender address")
-    elif mail.sender.email in policy.own_addresses or _is_our_plus_address(
-        mail.sender.email, policy
-    ):
+    elif policy.is_ours(mail.sender.email):
         reasons.append("sender is one of our own addresses")
     if reasons:
         return Verdict(False, tuple(reasons))
     if history.replies_last_hour >= policy.limits.replies_per_sender_hour:
         return Verdict(False, ("sender reached the hourly reply limit",), rate_limited=True)
     return Verdict(True)
-
-
-def _is_our_plus_address(email: str, policy: Policy) -> bool:
-    local, _, domain = email.partition("@")
-    base = local.split("+", 1)[0]
-    return f"{base}@{domain}" in policy.own_addresses

@@ -59,6 +59,11 @@ def handle_inbound(inbound: Inbound) -> Outcome:
         return Outcome(
             "auto-generated", request=inbound.found, events=events if inbound.found else ()
         )
+    if mail.sender is not None and inbound.policy.is_ours(mail.sender.email):
+        # Our own mail coming back (a copy, a loop, a test) opens and changes nothing.
+        event = AuditEntry("own-mail", mail.sender.email, {})
+        return Outcome("own-mail", request=inbound.found,
+                       events=(event,) if inbound.found else ())
     found = inbound.found
     events: list[AuditEntry] = []
     if (

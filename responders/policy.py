@@ -104,6 +104,11 @@ class Policy(Frozen):
     own_addresses: frozenset[str] = frozenset()
     help_address: str = ""
 
+    def is_ours(self, email: str) -> bool:
+        """One of our own addresses, in any case, with or without a "+tag"."""
+        local, _, domain = email.lower().partition("@")
+        return f"{local.split('+', 1)[0]}@{domain}" in {a.lower() for a in self.own_addresses}
+
     def catalog(self) -> tuple[CatalogEntry, ...]:
         return tuple(CatalogEntry(s.name, s.aliases) for s in self.services)
 

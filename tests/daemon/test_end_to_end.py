@@ -178,6 +178,28 @@ def test_out_of_office_gets_no_answer_and_opens_nothing(daemon: Daemon) -> None:
     assert len(daemon.maildir.cur()) == 1
 
 
+@pytest.mark.parametrize(
+    "sender",
+    ["Onboarding <onboarding@onboard.example.gov>", "ONBOARDING@Onboard.Example.Gov",
+     "onboarding+a1b2c3@onboard.example.gov"],
+)
+def test_mail_from_our_own_address_opens_nothing(daemon: Daemon, sender: str) -> None:
+    daemon.maildir.deliver(compose(sender, COMPLETE, subject="Jira for Acme"))
+    daemon.run_once()
+    assert daemon.sent() == []
+    assert daemon.export() == []
+    assert len(daemon.maildir.cur()) == 1
+
+
+def test_address_book_names_are_greeted_first_name_first(daemon: Daemon) -> None:
+    daemon.maildir.deliver(
+        compose('"DOE, JANE (CMS/CCSQ)" <jane.doe@acmehealth.example.com>', COMPLETE))
+    daemon.run_once()
+    [ack] = [m for m in daemon.sent() if m.kind == "acknowledgment"]
+    assert "Hello Jane Doe," in ack.text
+    assert "CCSQ" not in ack.text.split("\n", 3)[0]
+
+
 def test_auto_response_suppress_records_the_request_but_sends_nothing(daemon: Daemon) -> None:
     daemon.maildir.deliver(compose(JANE, COMPLETE, headers={"X-Auto-Response-Suppress": "All"}))
     daemon.run_once()
