@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG := config.example.toml
 
-.PHONY: demo test lint install clean-demo
+.PHONY: demo test eval lint install clean-demo
 
 $(BIN)/onboardd: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ clean-demo:
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+# The reader's precision and recall on the labelled evaluation set (evaluation/).
+eval: install
+	$(BIN)/python -m evaluation
