@@ -63,18 +63,30 @@ SERVICES = {
     "CMS Enterprise Portal": ("CMS Enterprise Portal", "Enterprise Portal"),
 }
 JUSTIFICATIONS = (
-    ("Our analysts track quality-reporting defects with the CMS team.", "quality-reporting defects"),
-    ("We need to share measure specifications with the CMS measure stewards.", "measure specifications"),
-    ("The help desk staff will triage hospital submission issues.", "hospital submission issues"),
-    ("Our developers coordinate releases of the abstraction tool.", "releases of the abstraction tool"),
-    ("To document data validation findings for each quarter.", "data validation findings"),
-    ("Program staff must join the weekly eCQM working sessions.", "eCQM working sessions"),
-    ("We support the outpatient quality reporting program and file incidents.", "outpatient quality reporting"),
-    ("Needed for managing user roles for our new task order.", "user roles for our new task order"),
-    ("Coordinating with CMS on the hospice survey contract deliverables.", "hospice survey"),
-    ("Our team will maintain the specifications manual drafts.", "specifications manual"),
-    ("Tracking remediation items from the annual security assessment.", "annual security assessment"),
-    ("Staff need single sign-on to reach the reporting dashboards.", "reporting dashboards"),
+    ("Our analysts track quality-reporting defects with the CMS team.",
+     "quality-reporting defects"),
+    ("We need to share measure specifications with the CMS measure stewards.",
+     "measure specifications"),
+    ("The help desk staff will triage hospital submission issues.",
+     "hospital submission issues"),
+    ("Our developers coordinate releases of the abstraction tool.",
+     "releases of the abstraction tool"),
+    ("To document data validation findings for each quarter.",
+     "data validation findings"),
+    ("Program staff must join the weekly eCQM working sessions.",
+     "eCQM working sessions"),
+    ("We support the outpatient quality reporting program and file incidents.",
+     "outpatient quality reporting"),
+    ("Needed for managing user roles for our new task order.",
+     "user roles for our new task order"),
+    ("Coordinating with CMS on the hospice survey contract deliverables.",
+     "hospice survey"),
+    ("Our team will maintain the specifications manual drafts.",
+     "specifications manual"),
+    ("Tracking remediation items from the annual security assessment.",
+     "annual security assessment"),
+    ("Staff need single sign-on to reach the reporting dashboards.",
+     "reporting dashboards"),
 )
 # (how the count is written, the number it means)
 COUNTS = (("25", 25), ("40", 40), ("12", 12), ("about 40", 40), ("approximately 15", 15),
@@ -179,7 +191,7 @@ def main() -> None:
         write(f"published-{layout if not client.startswith('html') else client}",
               _mail(rng, draft, layout, client), draft.truth)
     # Every label wording, in random layouts and clients.
-    for index in range(170):
+    for _ in range(170):
         draft = _draft(rng, published=False)
         layout = rng.choice(layouts)
         client = rng.choice((*clients, "outlook-html", "html-table", "html-dl"))
