@@ -303,12 +303,12 @@ def _mail(rng: random.Random, draft: Draft, layout: str, client: str, *,
             message.add_alternative(markup, subtype="html")
         else:
             message.set_content(markup, subtype="html")
-        return bytes(message)
+        return _fixed(message)
     body = "\n".join([*head, *_form_lines(draft, layout), "", signature])
     if client == "iphone":
         body += "\nSent from my iPhone\n"
     message.set_content(body)
-    return bytes(message)
+    return _fixed(message)
 
 
 def _html_form(head: list[str], rows: list[tuple[str, str]], signature: str,
@@ -364,7 +364,7 @@ def _forwarded(rng: random.Random, draft: Draft, style: str) -> bytes:
         inner.replace_header("To", sender)
         inner.set_content(cor_mail)
         message.add_attachment(inner)
-        return bytes(message)
+        return _fixed(message)
     block = {
         "outlook-text": ["________________________________",
                          f"From: {COR[0]} <{COR[1]}>",
@@ -383,7 +383,7 @@ def _forwarded(rng: random.Random, draft: Draft, style: str) -> bytes:
                   "Date: March 2, 2026 at 4:12:00 PM EST", f"To: {sender}", ""],
     }[style]
     message.set_content("\n".join([*lines, *block, cor_mail, ""]))
-    return bytes(message)
+    return _fixed(message)
 
 
 def _prose(rng: random.Random, draft: Draft) -> bytes:
@@ -413,6 +413,14 @@ def _prose(rng: random.Random, draft: Draft) -> bytes:
                       rng.choice(SIGNATURES).format(person=person, org=draft.org.name)])
     message = _envelope(sender, f"{services} request")
     message.set_content(body)
+    return _fixed(message)
+
+
+def _fixed(message: EmailMessage) -> bytes:
+    """The mail's bytes with MIME boundaries that do not change from one run to the next."""
+    for index, part in enumerate(message.walk()):
+        if part.is_multipart():
+            part.set_boundary(f"=_onboardd_eval_{index}_{SEED}")
     return bytes(message)
 
 
