@@ -22,14 +22,16 @@ _SUBJECT_NAMES = frozenset({"subject", "betreff", "objet", "asunto", "oggetto", 
 
 
 def inline_forwards(text: str, subject: str) -> tuple[ForwardedMessage, ...]:
-    """Each forwarded block in `text`, with its sender, subject and own text.
+    """Each forwarded or quoted mail in `text`, with its sender, subject and own text.
 
     Outlook marks a forward exactly as it marks a reply ("-----Original Message-----",
-    or a bare "From:/Sent:/To:" block), so those count only under a forward subject.
+    or a bare "From:/Sent:/To:" block), and people forward a COR's approval under any
+    subject ("see my COR's approval below"), so every such block is read: what it
+    carries only counts where its sender is one that matters (a COR, for cor.py).
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     is_forward = bool(FORWARD_SUBJECT.match(subject))
-    starts = _block_starts(lines, is_forward)
+    starts = _block_starts(lines, True)
     if not starts and is_forward:
         # HTML forwards come through html_to_text inside a quote container, so
         # under a forward subject a ">"-quoted forward is still the forward.

@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from onboardd.parsers.errors import MessageTooComplex, MessageTooLarge, ParseError
+from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.message import parse_message
-from tests.parsers.support import fixture
+from onboardd.parsers.model import CorStatus
+from tests.parsers.support import CATALOG, CORS, fixture, mail
 
 
 def test_addresses_names_ids_and_headers_of_an_odd_mail() -> None:
@@ -90,9 +92,10 @@ def test_inline_forwards_are_found(name: str, sender: str, phrase: str) -> None:
     assert phrase not in mail.reply_text
 
 
-def test_outlook_reply_block_is_not_a_forward() -> None:
+def test_outlook_reply_block_is_read_as_a_quoted_mail_that_supplies_no_facts() -> None:
     mail = fixture("reply-outlook-trap.eml")
-    assert mail.forwarded == ()
+    [quoted] = mail.forwarded
+    assert quoted.sender is not None and quoted.sender.email == "onboarding@onboard.example.gov"
     assert mail.reply_text.startswith("Justification: Claims analysts")
     assert "Initech" not in mail.reply_text
 
@@ -201,3 +204,23 @@ def test_huge_html_is_converted_only_up_to_the_cap(monkeypatch: pytest.MonkeyPat
     assert mail.text.startswith("Organization: Acme")
     assert "END" not in mail.text
     assert "HtmlTruncatedDefect" in mail.defects
+
+
+@pytest.mark.parametrize("separator", ["", "-----Original Message-----\n",
+                                       "________________________________\n"])
+def test_a_cors_outlook_block_is_a_forward_under_any_subject(separator: str) -> None:
+    """People forward the COR's approval under their own subject; Outlook's header block
+    (with [mailto:] or <address>) is read as the forwarded mail it is."""
+    body = (
+        "Hello,\n\nOur request is below, with our COR's approval.\n\n"
+        "Name of QualityNet IT Service: Jira\n\nThanks,\nJane\n\n" + separator
+        + "From: Smith, Dana [mailto:dana.smith@cms.example.gov]\n"
+        "Sent: Monday, March 2, 2026 4:12 PM\nTo: Jane Doe\n"
+        "Subject: RE: approval for additional service\n\n"
+        "I approve the request for Jira for Acme.\n\nDana\n"
+    )
+    parsed = mail("From: jane@acmehealth.example.com\nSubject: Jira request", body)
+    facts = extract_facts(parsed, CATALOG, CORS)
+    assert facts.cor.status is CorStatus.FORWARDED
+    assert facts.cor.address == "dana.smith@cms.example.gov"
+    assert "I approve" not in parsed.reply_text
