@@ -14,6 +14,7 @@ from onboardd.parsers.model import (
     RequestFacts,
 )
 from onboardd.parsers.numbers import parse_user_count
+from onboardd.parsers.prose import read_sentences
 from onboardd.parsers.services import match_services, services_named_in
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
@@ -21,6 +22,8 @@ _WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|wit
                        r"|retract|retracting)\b", re.IGNORECASE)
 _KEEP = re.compile(r"\b(do not|don't|dont|not|never|no need to|no reason to|please don't)\s+"
                    r"(\w+\s+){0,2}(cancel|withdraw|retract)", re.IGNORECASE)
+# The facts a sentence may state when no label gave them (services are found by name).
+_SENTENCE_FACTS = frozenset({"organization", "justification", "user_count", "cor"})
 _ABBREVIATIONS = frozenset({"inc", "co", "corp", "ltd", "llc", "lp", "llp", "pc", "plc", "sa",
                             "ag", "bv", "jr", "sr"})
 _GREETING = re.compile(r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|greetings)\b",
@@ -32,12 +35,19 @@ def extract_facts(
 ) -> RequestFacts:
     """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
     values = read_labels(mail.reply_text)
+    sources = dict.fromkeys(values, "labels")
+    if _SENTENCE_FACTS - values.keys():
+        stated = read_sentences(mail.reply_text)
+        for fact in (_SENTENCE_FACTS - values.keys()) & stated.keys():
+            values[fact], sources[fact] = stated[fact], "a sentence"
     services: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
     if "services" in values:
         services, unknown = match_services(values["services"], catalog)
     else:
         services = services_named_in(f"{mail.subject}\n{_unlabelled(mail.reply_text)}", catalog)
+        if services:
+            sources["services"] = "a sentence"
     count, invalid = (None, None)
     if "user_count" in values:
         count, invalid = parse_user_count(values["user_count"])
@@ -53,6 +63,7 @@ def extract_facts(
         cor_value=cor_value,
         security_official=_person(values.get("security_official")),
         contract_number=_single_line(values.get("contract_number")),
+        sources=tuple(sources.items()),
     )
 
 
