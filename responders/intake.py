@@ -10,7 +10,13 @@ from typing import Any
 from onboardd.parsers.facts import extract_facts, wants_withdrawal
 from onboardd.parsers.model import Address, CorStatus, ParsedEmail, RequestFacts
 from onboardd.responders.approvals import Review, entry_mails, review
-from onboardd.responders.assess import assess, effective_cor, is_complete, stronger_cor
+from onboardd.responders.assess import (
+    LABELS,
+    assess,
+    effective_cor,
+    is_complete,
+    stronger_cor,
+)
 from onboardd.responders.context import base_context
 from onboardd.responders.gate import Verdict, may_reply
 from onboardd.responders.policy import Policy
@@ -150,7 +156,7 @@ def _new_request(inbound: Inbound, facts: RequestFacts) -> Outcome:
     )
     view = _merge(view, facts, mail, policy)
     created = AuditEntry("request-created", _actor(mail), {"reference": view.reference})
-    return _settle(inbound, view, (created,), created=True)
+    return _settle(inbound, view, (created,), facts, created=True)
 
 
 def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
@@ -167,13 +173,19 @@ def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
         return _withdraw(inbound, view)
     if view.state is not State.INCOMPLETE:
         return review(Review(mail, view, inbound.tokens, policy, inbound.renderer, inbound.now))
-    merged = _merge(view, inbound.request_facts(), mail, policy)
+    facts = inbound.request_facts()
+    merged = _merge(view, facts, mail, policy)
     updated = AuditEntry("facts-added", actor, {"fields": _changed_fields(view, merged)})
-    return _settle(inbound, merged, (updated,), created=False)
+    return _settle(inbound, merged, (updated,), facts, created=False)
 
 
 def _settle(
-    inbound: Inbound, view: RequestView, events: tuple[AuditEntry, ...], *, created: bool
+    inbound: Inbound,
+    view: RequestView,
+    events: tuple[AuditEntry, ...],
+    facts: RequestFacts,
+    *,
+    created: bool,
 ) -> Outcome:
     """Move the request to where its facts put it, and answer the sender."""
     reports = assess(view)
@@ -186,7 +198,7 @@ def _settle(
     view = dataclasses.replace(view, state=check_transition(view.state, target))
     if target is not State.INCOMPLETE:
         events = (*events, AuditEntry("request-complete", None, {"state": str(target)}))
-    context = _context(inbound, view)
+    context = _context(inbound, view) | {"read_from": _read_from(facts)}
     title = {
         "acknowledgment": "We received your onboarding request",
         "missing-fields": "Information needed for your onboarding request",
@@ -203,6 +215,22 @@ def _settle(
         asks = entry_mails(view, inbound.policy, inbound.renderer)
         outcome = dataclasses.replace(outcome, outgoing=(*outcome.outgoing, *asks))
     return outcome
+
+
+# RequestFacts.sources names facts as the parsers do; the notices name them by label.
+_SOURCE_LABELS = {"organization": "organization", "services": "services",
+                  "justification": "justification", "user_count": "user_count",
+                  "cor": "cor_approval"}
+
+
+def _read_from(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
+    """(label, where) of each fact this mail gave other than as a labelled line."""
+    return tuple(
+        (LABELS[_SOURCE_LABELS[fact]], "from a sentence" if place == "a sentence"
+         else f"from {place}")
+        for fact, place in facts.sources
+        if place != "labels" and fact in _SOURCE_LABELS
+    )
 
 
 def _state_when_complete(view: RequestView, policy: Policy) -> State:

@@ -355,3 +355,32 @@ def test_reply_limit_holds_answers_back_and_says_so(
     assert len([s for s in daemon.sent() if "jane.doe" in s.to]) == 5
     assert len(daemon.export()) == 7  # every request is still recorded
     assert "hourly reply limit" in caplog.text
+
+
+def test_facts_read_from_sentences_are_said_back(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(
+        JANE,
+        "Hello,\n\nWe are Acme Health Solutions and need Jira for about 40 staff to track "
+        "defects with the CMS team.\n\nJane\n",
+        subject="Jira please",
+    ))
+    daemon.run_once()
+    [notice] = daemon.sent()
+    assert notice.kind == "missing-fields"  # the COR's approval is still needed
+    words = " ".join(notice.text.split())
+    assert "from the wording of your mail rather than from labelled lines" in words
+    for label in ("Name of Organization (HARP Organization Name Preferred)",
+                  "Name of QualityNet IT Service", "Estimated Number of Users",
+                  "Business Justification for Use of Service"):
+        assert f"{label} (from a sentence)" in words
+    html = notice.message.get_body(("html",)).get_content()
+    assert "<strong>Estimated Number of Users</strong> (from a sentence)" in html
+    request = daemon.request()
+    assert (request["organization"], request["user_count"]) == ("Acme Health Solutions", 40)
+
+
+def test_labelled_facts_need_no_note(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(JANE, PARTIAL))
+    daemon.run_once()
+    [notice] = daemon.sent()
+    assert "labelled lines" not in notice.text
