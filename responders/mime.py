@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import binascii
 import random
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from email import charset as email_charset
@@ -74,12 +75,19 @@ def _boundary() -> str:
     return f"==============={random.randrange(1 << 63):019d}=="
 
 
+# What ends a header line or has no place in one: CR, LF and the other C0 controls
+# but tab, DEL and the C1 controls (NEL among them), and U+2028/U+2029.
+_LINE_BREAKING = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def _one_line(value: str) -> str:
-    # Header would fold the value at each line break and start the next line without
-    # whitespace, ending the header there; refused as the SMTP policy refused it.
-    if len(value.splitlines()) > 1:
-        raise ValueError("Header values may not contain linefeed or carriage return characters")
-    return value
+    """The value with each run of line-breaking or control characters made one space.
+
+    Every header value passes here, so a sender's text can never end a header and start
+    another (no injection), and an organization typed with a line separator still gets
+    its answer rather than stopping the reply.
+    """
+    return _LINE_BREAKING.sub(" ", value)
 
 
 def _header_address(address: Address) -> HeaderAddress:

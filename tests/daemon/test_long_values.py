@@ -3,6 +3,8 @@ whole. Both stores cut them to the declared length, and the mail is processed.""
 
 from __future__ import annotations
 
+import pytest
+
 from onboardd.store.models import Request
 from tests.daemon.harness import Daemon
 from tests.mailkit import compose
@@ -38,3 +40,20 @@ def test_a_user_count_no_column_can_hold_is_invalid_not_a_stuck_mail(daemon: Dae
     assert request["user_count"] is None
     [notice] = daemon.sent()
     assert notice.kind == "missing-fields" and "3,000,000,000" in notice.text
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1b", "\x7f"])
+def test_a_line_separator_in_a_fact_never_quarantines_the_request(
+    daemon: Daemon, odd: str
+) -> None:
+    """The organization goes into the subject of the approval request: a line separator
+    or control character there is made a space, and every reply goes out."""
+    body = (f"Organization: Acme{odd}Health Solutions\nServices: Jira\n"
+            "Business justification: audits\nEstimated number of users: 25\n")
+    daemon.maildir.deliver(compose("Dana Smith <dana.smith@cms.example.gov>", body))
+    daemon.run_once()
+    assert daemon.maildir.quarantined() == [] and daemon.maildir.new() == []
+    kinds = sorted(sent.kind for sent in daemon.sent())
+    assert kinds == ["acknowledgment", "approval-request"]
+    for sent in daemon.sent():
+        assert odd not in sent.subject and "\n" not in sent.subject
