@@ -48,7 +48,7 @@ def test_a_line_separator_in_a_fact_never_quarantines_the_request(
 ) -> None:
     """The organization goes into the subject of the approval request: a line separator
     or control character there is made a space, and every reply goes out."""
-    body = (f"Organization: Acme{odd}Health Solutions\nServices: Jira\n"
+    body = (f"Organization: Brightpath{odd}Analytics\nServices: Jira\n"
             "Business justification: audits\nEstimated number of users: 25\n")
     daemon.maildir.deliver(compose("Dana Smith <dana.smith@cms.example.gov>", body))
     daemon.run_once()
