@@ -38,6 +38,7 @@ from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.parse_ahead import Prepared, Reading, prepare
 from onboardd.daemon.runner import MOVE_BATCH
 from onboardd.store.engine import make_durable
+from tests.conftest import volume_budget
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="onboardd-ingest-"))
     try:
-        shutil.copy(REPO / "config.example.toml", work / "config.toml")
+        (work / "config.toml").write_text(
+            volume_budget((REPO / "config.example.toml").read_text()))
         app = build(load_config(work / "config.toml"))
         policy = app.pipeline.policy
         # As the drain's parse worker prepares them: key, parse and request facts.

@@ -245,14 +245,21 @@ def _refusals(session: Session, since: datetime, now: datetime) -> tuple[Refusal
     )
 
 
+# The audit events of answers held back, and how the digest names each rule.
+HELD_BACK = {"rate-limited": "sender limit", "reply-budget-spent": "hourly budget spent",
+             "failed-authentication": "failed authentication"}
+
+
 def _rate_trips(session: Session, since: datetime, now: datetime) -> tuple[RateTrip, ...]:
     rows = session.execute(
-        select(AuditEvent.actor, func.count(), func.max(AuditEvent.at))
-        .where(AuditEvent.kind == "rate-limited", AuditEvent.at > since, AuditEvent.at <= now)
-        .group_by(AuditEvent.actor)
+        select(AuditEvent.kind, AuditEvent.actor, func.count(), func.max(AuditEvent.at))
+        .where(AuditEvent.kind.in_(tuple(HELD_BACK)), AuditEvent.at > since,
+               AuditEvent.at <= now)
+        .group_by(AuditEvent.kind, AuditEvent.actor)
     )
-    trips = [RateTrip(actor, int(count), last) for actor, count, last in rows]
-    return tuple(sorted(trips, key=lambda t: (-t.count, t.address or "")))
+    trips = [RateTrip(actor, int(count), last, HELD_BACK[kind])
+             for kind, actor, count, last in rows]
+    return tuple(sorted(trips, key=lambda t: (-t.count, t.address or "", t.why)))
 
 
 def _unread(session: Session, since: datetime, now: datetime) -> tuple[UnreadMail, ...]:

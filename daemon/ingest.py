@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from onboardd.daemon.answer_window import AnswerWindow
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
@@ -20,6 +21,7 @@ from onboardd.daemon.records import view_of
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import ParsedEmail, RequestFacts
+from onboardd.responders.gate import ANSWER_KINDS
 from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
@@ -35,6 +37,14 @@ class StoreUnavailable(Exception):
     """The database refused work (locked, gone); the mail stays put for the next pass."""
 
 
+# Answers held back that an admin should hear of at once, as the log says them.
+_HELD_WARNINGS = {
+    "rate-limited": "its sender reached the hourly reply limit",
+    "reply-budget-spent": "the hourly budget of automatic answers is spent (breaker open)",
+    "failed-authentication": "its sender failed authentication at our MTA",
+}
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """What ingest needs, built once at start (and again on reload)."""
@@ -42,6 +52,7 @@ class Pipeline:
     factory: sessionmaker[Session]
     policy: Policy
     renderer: Renderer
+    answers: AnswerWindow = field(default_factory=AnswerWindow)
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,11 @@ def _decide(
         replies_last_hour, help_sent = (
             queries.sender_history(session, sender, now) if sender else (0, False)
         )
-        history = SenderHistory(replies_last_hour=replies_last_hour, help_sent_last_day=help_sent)
+        history = SenderHistory(
+            replies_last_hour=replies_last_hour,
+            help_sent_last_day=help_sent,
+            answers_last_hour=pipeline.answers.count(session, now),
+        )
         found_view = (
             view_of(found, frozenset(queries.correspondents(session, found.id))) if found else None
         )
@@ -194,6 +209,7 @@ def _decide(
                 facts=facts,
             )
         )
+        pipeline.answers.add(now, sum(m.kind in ANSWER_KINDS for m in outcome.outgoing))
         request_id = record_outcome(
             session,
             outcome,
@@ -216,8 +232,9 @@ def _decide(
             row.status = result_status
             row.reason = outcome.verdict
         reference = outcome.request.reference if request_id and outcome.request else None
-    if any(event.kind == "rate-limited" for event in outcome.events):
-        log.warning("message %s: its sender reached the hourly reply limit; no answer", key[:12])
+    for event in outcome.events:
+        if event.kind in _HELD_WARNINGS:
+            log.warning("message %s: %s; no answer", key[:12], _HELD_WARNINGS[event.kind])
     log.info(
         "message %s %s%s, %d repl%s queued",
         key[:12],

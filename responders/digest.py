@@ -86,9 +86,13 @@ class Refusal:
 
 @dataclass(frozen=True)
 class RateTrip:
+    """Answers held back from one sender by one rule: the per-sender limit, the hourly
+    budget of all answers, or a failed authentication (a likely forged sender)."""
+
     address: str | None
     count: int
     last_at: datetime
+    why: str = "sender limit"
 
 
 @dataclass(frozen=True)

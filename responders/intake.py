@@ -285,6 +285,11 @@ def _unclassified(inbound: Inbound) -> Outcome:
     return _answer(inbound, outcome, reply)
 
 
+# The audit event of each rule that holds an answer back for staff to see.
+_HELD_EVENTS = {"sender-limit": "rate-limited", "reply-budget": "reply-budget-spent",
+                "failed-authentication": "failed-authentication"}
+
+
 def _answer(inbound: Inbound, outcome: Outcome, reply: OutgoingMail) -> Outcome:
     """Attach the reply if the gate lets it out; otherwise record why it was held back."""
     verdict: Verdict = may_reply(inbound.mail, inbound.policy, inbound.history)
@@ -292,7 +297,7 @@ def _answer(inbound: Inbound, outcome: Outcome, reply: OutgoingMail) -> Outcome:
         verdict = Verdict(False, ("backlog mail from before the mailbox's first start",))
     if verdict.allowed and reply.to:
         return dataclasses.replace(outcome, outgoing=(*outcome.outgoing, reply))
-    kind = "rate-limited" if verdict.rate_limited else "reply-withheld"
+    kind = _HELD_EVENTS.get(verdict.held_by, "reply-withheld")
     event = AuditEntry(
         kind, _actor(inbound.mail), {"kind": reply.kind, "reasons": list(verdict.reasons)}
     )

@@ -78,6 +78,9 @@ class CorPolicy(Frozen):
 class TrustPolicy(Frozen):
     authserv_id: str = ""
     token_days: int = Field(default=30, ge=1)
+    # A sender our MTA says failed authentication is most likely forged: answering it
+    # would mail an innocent address (backscatter). Read only with authserv_id set.
+    answer_failed_authentication: bool = False
 
 
 class Reminders(Frozen):
@@ -89,6 +92,9 @@ class Reminders(Frozen):
 
 class Limits(Frozen):
     replies_per_sender_hour: int = Field(default=5, ge=1)
+    # All automatic answers together, whoever they go to: the breaker for a flood from
+    # many senders, which no per-sender limit sees.
+    replies_per_hour: int = Field(default=200, ge=1)
     max_message_bytes: int = Field(default=26_214_400, ge=1024)
 
 

@@ -114,3 +114,5 @@ class SenderHistory:
 
     replies_last_hour: int = 0
     help_sent_last_day: bool = False
+    # Automatic answers to anyone in the last hour, for the global budget.
+    answers_last_hour: int = 0

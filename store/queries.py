@@ -253,6 +253,13 @@ def sender_history(session: Session, address: str, now: datetime) -> tuple[int, 
     return int(row[0] or 0), bool(row[1])
 
 
+def created_since(session: Session, since: datetime, kinds: Sequence[str]) -> list[datetime]:
+    """When each outgoing mail of these kinds was queued, from `since` on."""
+    query = select(OutboxMessage.created_at).where(
+        OutboxMessage.created_at > since, OutboxMessage.kind.in_(kinds))
+    return list(session.scalars(query))
+
+
 def correspondents(session: Session, request_id: int) -> set[str]:
     """Addresses the request's own mail went to, and those that wrote into it."""
     people: set[str] = set()

@@ -7,7 +7,7 @@ import re
 
 from tests.conftest import REPO
 from tests.corpus import expects_no_reply, rows
-from tests.daemon import test_durable_before_acting, test_fuzz_pipeline
+from tests.daemon import test_backscatter, test_durable_before_acting, test_fuzz_pipeline
 from tests.integration import test_crash
 from tests.parsers import test_fuzz
 
@@ -32,6 +32,7 @@ def test_figures_match_the_tests() -> None:
         f"**{test_fuzz_pipeline.EXAMPLES} mutated mails**",
         f"**{test_durable_before_acting.MAILS} mails**:",
         f"**{len(index):,} files**",
+        f"**{test_backscatter.FORGED_SENDERS} forged senders**",
         f"**{sum(expects_no_reply(r) for r in index):,}**",
     ):
         assert figure in DOC, figure

@@ -50,7 +50,7 @@ def test_relative_paths_resolve_against_the_config_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("snippet", "expected"),
     [
-        ("\n[limits]\nreplies_per_hour = 5\n", "limits.replies_per_hour: unknown key"),
+        ("\n[limits]\nreplies_per_hours = 5\n", "limits.replies_per_hours: unknown key"),
         ('\n[limits]\nreplies_per_sender_hour = "lots"\n', "limits.replies_per_sender_hour:"),
         ('\n[cor]\npolicy = "maybe"\n', "cor.policy:"),
         ('\n[digest]\ntimezone = "Mars/Olympus"\n', "unknown time zone"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, require
+from tests.conftest import REPO, require, volume_budget
 from tests.integration.dovecot import PASSWORD, USER, USERS, Dovecot, create, remove
 from tests.integration.smtp import SmtpServer
 
@@ -70,7 +70,7 @@ port = {smtp.port}
 tls = "none"
 allow_insecure = true
 """
-    text = (REPO / "config.example.toml").read_text()
+    text = volume_budget((REPO / "config.example.toml").read_text())
     start = text.index("[[mailboxes]]")
     end = text.index("[cor]")
     text = text[:start] + mailbox + "\n" + transport + "\n" + text[end:]
