@@ -6,13 +6,13 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from onboardd.parsers.authresults import check_authentication
 from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
 from onboardd.parsers.model import Address, CorEvidence, CorStatus, ParsedEmail
 from onboardd.responders.context import base_context
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
+from onboardd.responders.trust import Claim, first_refusal
 from onboardd.responders.view import (
     AuditEntry,
     Grant,
@@ -88,33 +88,30 @@ def review(item: Review) -> Outcome:
     return _lead_reply(item)
 
 
-def _refused(item: Review, reason: str, reading: DecisionReading, **detail: str) -> Outcome:
+def _refused(
+    item: Review, refusal: tuple[str, str], reading: DecisionReading, **detail: str
+) -> Outcome:
+    """A decision that does not count, audited with the rule that refused it and why."""
+    rule, reason = refusal
     sender = item.mail.sender.email if item.mail.sender else None
     event = AuditEntry(
-        "decision-refused", sender, {"reason": reason, "verdict": str(reading.verdict), **detail}
+        "decision-refused",
+        sender,
+        {"reason": reason, "verdict": str(reading.verdict), "rule": rule, **detail},
     )
     return Outcome("decision-refused", request=item.view, events=(event,))
 
 
-def _authenticated(item: Review) -> str | None:
-    """None when the sender is proven (or no proof is configured); else why not."""
-    authserv_id = item.policy.trust.authserv_id
-    if not authserv_id:
-        return None
-    check = check_authentication(item.mail, authserv_id)
-    return None if check.passed else check.reason
-
-
-def _pick(item: Review, scope: str) -> tuple[TokenView | None, str | None]:
-    """The sender's own token of this scope, or why there is none."""
+def _pick(item: Review, scope: str) -> tuple[TokenView | None, tuple[str, str]]:
+    """The sender's own token of this scope, or the refusal that there is none."""
     sender = item.mail.sender.email if item.mail.sender else ""
     tokens = [t for t in item.tokens if t.scope == scope]
     mine = sorted((t for t in tokens if t.address == sender), key=lambda t: t.via != "address")
     if mine:
-        return mine[0], None
+        return mine[0], ("", "")
     if tokens:
-        return None, "the reply token was issued to another address"
-    return None, "no reply token and no thread to our request for a decision"
+        return None, ("token-of-another", "the reply token was issued to another address")
+    return None, ("no-token", "no reply token and no thread to our request for a decision")
 
 
 def _cor_reply(item: Review) -> Outcome:
@@ -123,14 +120,10 @@ def _cor_reply(item: Review) -> Outcome:
     if token is None:
         if reading.verdict is Verdict.UNCLEAR:
             return _joined(item)
-        return _refused(item, why or "", reading)
-    if token.expired:
-        return _refused(item, "the reply token has expired", reading)
-    if token.spent:
-        return _refused(item, "the COR already answered", reading)
-    failure = _authenticated(item)
-    if failure:
-        return _refused(item, f"not authenticated: {failure}", reading)
+        return _refused(item, why, reading)
+    refusal = first_refusal(Claim(item.mail, token, item.policy))
+    if refusal:
+        return _refused(item, refusal, reading)
     if reading.verdict is Verdict.UNCLEAR:
         return _clarify(item, token, None)
     sender = item.mail.sender
@@ -181,17 +174,13 @@ def _lead_reply(item: Review) -> Outcome:
     if token is None:
         if reading.verdict is Verdict.UNCLEAR:
             return _joined(item)
-        return _refused(item, why or "", reading)
+        return _refused(item, why, reading)
     service = token.service or ""
     sender = item.mail.sender
     assert sender is not None
-    if sender.email not in _leads(item.policy, service):
-        return _refused(item, f"not a lead of {service}", reading, service=service)
-    if token.expired:
-        return _refused(item, "the reply token has expired", reading, service=service)
-    failure = _authenticated(item)
-    if failure:
-        return _refused(item, f"not authenticated: {failure}", reading, service=service)
+    refusal = first_refusal(Claim(item.mail, token, item.policy))
+    if refusal:
+        return _refused(item, refusal, reading, service=service)
     if reading.verdict is Verdict.UNCLEAR:
         return _clarify(item, token, service) if item.view.state.is_open else _joined(item)
     current = next((s for s in item.view.services if s.service == service), None)

@@ -137,15 +137,28 @@ def test_unclear_reply_gets_one_clarification_carrying_its_own_grant() -> None:
     assert second.outgoing == () and second.events[0].kind == "unclear-reply"
 
 
-def test_a_later_contrary_decision_is_recorded_not_applied() -> None:
+def test_a_later_contrary_decision_on_a_spent_token_is_refused() -> None:
+    """The lead's token was spent by the first decision: the one trust table refuses a
+    second use, on the lead's path as on the COR's, and names its rule."""
     decided = dataclasses.replace(
         waiting(),
         state=State.APPROVED,
         services=(ServiceDecision("Jira", Decision.APPROVED, "jira.lead@cms.example.gov", NOW),),
     )
     outcome = judge(LEAD, "Denied.", decided, tokens=(token(spent=True),))
-    assert outcome.verdict == "decision-not-applied"
+    assert outcome.verdict == "decision-refused"
     assert outcome.request == decided
+    [event] = outcome.events
+    assert (event.detail["rule"], event.detail["reason"]) == (
+        "spent-token", "the reply token was already used")
+
+
+def test_every_refusal_names_its_trust_rule() -> None:
+    expired = judge(LEAD, "Approved.", waiting(), tokens=(token(expired=True),))
+    stranger = judge("From: Mallory <mallory@evil.example.net>\nSubject: RE: x", "Approved.",
+                     waiting(), tokens=(token(),))
+    rules = [o.events[0].detail["rule"] for o in (expired, stranger)]
+    assert rules == ["expired-token", "token-of-another"]
 
 
 def test_cor_confirmation_by_reply_then_leads_are_asked() -> None:
