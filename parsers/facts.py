@@ -6,6 +6,7 @@ import re
 
 from onboardd.parsers.cor import cor_evidence
 from onboardd.parsers.labels import label_line, read_labels
+from onboardd.parsers.message import html_reply_text
 from onboardd.parsers.model import (
     Address,
     CatalogEntry,
@@ -22,6 +23,8 @@ _WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|wit
                        r"|retract|retracting)\b", re.IGNORECASE)
 _KEEP = re.compile(r"\b(do not|don't|dont|not|never|no need to|no reason to|please don't)\s+"
                    r"(\w+\s+){0,2}(cancel|withdraw|retract)", re.IGNORECASE)
+# The labelled facts a complete request has; the HTML part is read when one is missing.
+_REQUIRED = frozenset({"organization", "services", "justification", "user_count", "cor"})
 # The facts a sentence may state when no label gave them (services are found by name).
 _SENTENCE_FACTS = frozenset({"organization", "justification", "user_count", "cor"})
 _ABBREVIATIONS = frozenset({"inc", "co", "corp", "ltd", "llc", "lp", "llp", "pc", "plc", "sa",
@@ -36,6 +39,12 @@ def extract_facts(
     """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
     values = read_labels(mail.reply_text)
     sources = dict.fromkeys(values, "labels")
+    if _REQUIRED - values.keys() and mail.alternative_html:
+        # The richer part: where the plain text left a fact missing, the HTML part
+        # may state it in a table, a definition list or bold labels.
+        for fact, value in read_labels(html_reply_text(mail)).items():
+            if fact not in values:
+                values[fact], sources[fact] = value, "the HTML part"
     if _SENTENCE_FACTS - values.keys():
         stated = read_sentences(mail.reply_text)
         for fact in (_SENTENCE_FACTS - values.keys()) & stated.keys():

@@ -95,6 +95,7 @@ def _parse(raw: bytes, walker: Walker) -> ParsedEmail:
         auto=detect_auto(headers, sender, subject, tuple(content.content_types)),
         size=len(raw),
         defects=tuple(dict.fromkeys(content.defects)),
+        alternative_html="" if html_only else _alternative_html(content),
     )
 
 
@@ -115,6 +116,19 @@ def _body_text(content: Content) -> tuple[str, bool]:
         content.defects.append("HtmlTruncatedDefect")
     texts = [html_to_text(part[:MAX_HTML_CHARS]) for part in content.html if part.strip()]
     return "\n\n".join(texts), True
+
+
+def _alternative_html(content: Content) -> str:
+    html = next((part for part in content.html if part.strip()), "")
+    return html[:MAX_HTML_CHARS]
+
+
+def html_reply_text(mail: ParsedEmail) -> str:
+    """The sender's own words in the mail's HTML part ("" when it has none besides its
+    text): converted, then trimmed of quotes and signature like the plain text."""
+    if not mail.alternative_html:
+        return ""
+    return trim_reply(html_to_text(mail.alternative_html))
 
 
 def _attached(content: Content, walker: Walker) -> tuple[ForwardedMessage, ...]:

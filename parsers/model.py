@@ -80,6 +80,10 @@ class ParsedEmail:
     auto: AutoVerdict
     size: int
     defects: tuple[str, ...] = ()
+    # The HTML part of a mail whose text came from its plain part, kept unconverted:
+    # read only when the plain part leaves a request fact missing (Outlook writes a
+    # table as tab rows there, or drops cells), so most mail never pays to convert it.
+    alternative_html: str = ""
 
     def header(self, name: str) -> str | None:
         """First value of a header, by case-insensitive name."""

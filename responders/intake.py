@@ -229,7 +229,7 @@ def _read_from(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
         (LABELS[_SOURCE_LABELS[fact]], "from a sentence" if place == "a sentence"
          else f"from {place}")
         for fact, place in facts.sources
-        if place != "labels" and fact in _SOURCE_LABELS
+        if place not in ("labels", "the HTML part") and fact in _SOURCE_LABELS
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.labels import fact_of_label, label_line, read_labels
+from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import CorStatus
 from tests.parsers.support import CATALOG, CORS, mail
 
@@ -178,3 +179,50 @@ def test_the_published_form_with_values_under_each_label() -> None:
     assert facts.justification == "Shared project documentation"
     assert facts.user_count == 12
     assert facts.cor.status is CorStatus.STATED
+
+
+def test_the_html_part_gives_what_the_plain_part_dropped() -> None:
+    """Outlook's plain part can lose the table a request was typed into; the HTML part
+    still has it, in Word's markup, and each fact is taken from where it is stated."""
+    rows = "".join(
+        f'<tr><td valign="top"><p class="MsoNormal"><b>{label}<o:p></o:p></b></p></td>'
+        f'<td valign="top"><p class="MsoNormal">{value}<o:p></o:p></p></td></tr>'
+        for label, value in zip(PUBLISHED, (
+            "Acme Health Solutions", "Jira", "Defect tracking with the CMS team", "40",
+            "Approved by Dana Smith &lt;dana.smith@cms.example.gov&gt;"), strict=True))
+    raw = (
+        "From: Jane Doe <jane@acmehealth.example.com>\nSubject: request\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="b"\n\n--b\n'
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "Hello,\n\nPlease see our request in the table below.\n\n"
+        "Name of Organization (HARP Organization Name Preferred): Acme Health Solutions\n\n"
+        "Thanks,\nJane\n\n--b\nContent-Type: text/html; charset=utf-8\n\n"
+        '<html><body><div class="WordSection1"><p class="MsoNormal">Hello,<o:p></o:p></p>'
+        f'<table class="MsoTableGrid">{rows}</table>'
+        '<p class="MsoNormal">Thanks,<br>Jane<o:p></o:p></p></div></body></html>\n--b--\n'
+    ).encode()
+    facts = extract_facts(parse_message(raw), CATALOG, CORS)
+    assert facts.organization == "Acme Health Solutions"
+    assert facts.services == ("Jira",)
+    assert facts.user_count == 40
+    assert facts.justification == "Defect tracking with the CMS team"
+    assert facts.cor.status is CorStatus.STATED
+    assert dict(facts.sources) == {
+        "organization": "labels", "services": "the HTML part", "user_count": "the HTML part",
+        "justification": "the HTML part", "cor": "the HTML part"}
+
+
+def test_a_complete_plain_part_leaves_the_html_unread() -> None:
+    raw = (
+        "From: Jane Doe <jane@acmehealth.example.com>\nSubject: request\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="b"\n\n--b\n'
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        + "".join(f"{label}: {value}\n" for label, value in zip(PUBLISHED, (
+            "Acme Health Solutions", "Jira", "Defects", "40", "approved by "
+            "dana.smith@cms.example.gov"), strict=True))
+        + "\n--b\nContent-Type: text/html; charset=utf-8\n\n"
+        "<p>Estimated Number of Users: 999</p>\n--b--\n"
+    ).encode()
+    facts = extract_facts(parse_message(raw), CATALOG, CORS)
+    assert facts.user_count == 40
+    assert {place for _, place in facts.sources} == {"labels"}
