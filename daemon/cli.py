@@ -1,4 +1,4 @@
-"""The `onboardd` command line (DESIGN §9): parse arguments, run a command, return its exit code."""
+"""The `onboardd` command line: parse arguments, run a command, return its exit code."""
 
 from __future__ import annotations
 

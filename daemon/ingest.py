@@ -1,4 +1,4 @@
-"""One inbound message, one transaction: record, decide, update, audit, enqueue (DESIGN §4)."""
+"""One inbound message, one transaction: record, decide, update, audit, enqueue (design §8)."""
 
 from __future__ import annotations
 
@@ -254,7 +254,7 @@ def _recorded(pipeline: Pipeline, key: str) -> bool:
 def _find_request(
     session: Session, parsed: ParsedEmail, tokens: list[tuple[ReplyToken, str]]
 ) -> Request | None:
-    """A reply token first, then thread headers, then the subject tag (DESIGN §2)."""
+    """A reply token first, then thread headers, then the subject tag (design §4)."""
     if tokens:
         return session.get(Request, tokens[0][0].request_id)
     return queries.request_by_thread(session, parsed.thread_ids) or queries.request_by_subject(

@@ -1,4 +1,4 @@
-"""Retention (DESIGN §6): drop raw mail after raw_days and closed requests after request_days.
+"""Retention (design §11): drop raw mail after raw_days and closed requests after request_days.
 
 What stays: every inbound message's row without its bytes (its key keeps a re-delivered
 old mail from being answered again) and the audit trail, whose events lose the link to a

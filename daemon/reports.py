@@ -21,7 +21,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def export_item(row: Request) -> dict[str, Any]:
-    """One request in the export format of DESIGN §9."""
+    """One request in the export format of README, "Using it"."""
     return {
         "reference": row.reference,
         "state": row.state,

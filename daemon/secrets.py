@@ -1,4 +1,4 @@
-"""Where passwords and OAuth2 tokens come from: never the config file itself (DESIGN §6)."""
+"""Where passwords and OAuth2 tokens come from: never the config file itself (design §14)."""
 
 from __future__ import annotations
 

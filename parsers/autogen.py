@@ -1,4 +1,4 @@
-"""Whether a machine wrote a mail (DESIGN §5 "Never answered"), as named rules with reasons."""
+"""Whether a machine wrote a mail (design §9), as named rules with reasons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The strongest COR approval evidence in one mail (DESIGN §2 "COR approval")."""
+"""The strongest COR approval evidence in one mail (design §6)."""
 
 from __future__ import annotations
 

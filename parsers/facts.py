@@ -1,4 +1,4 @@
-"""The five request facts (DESIGN §1) and a withdrawal, read from a mail's own new words."""
+"""The five request facts (design §2) and a withdrawal, read from a mail's own new words."""
 
 from __future__ import annotations
 

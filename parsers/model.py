@@ -136,7 +136,7 @@ class CorStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class CorEvidence:
-    """The strongest COR approval evidence a mail carries (DESIGN §2)."""
+    """The strongest COR approval evidence a mail carries (design §6)."""
 
     status: CorStatus = CorStatus.MISSING
     address: str | None = None

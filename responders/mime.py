@@ -1,4 +1,4 @@
-"""Turn an OutgoingMail into the bytes we store in the outbox and send (DESIGN §5).
+"""Turn an OutgoingMail into the bytes we store in the outbox and send (design §10).
 
 Built on the compat32 side of the stdlib email package (its policy's folding, Header,
 Charset) and binascii's quoted-printable encoder; the multipart is laid out here as

@@ -1,4 +1,4 @@
-"""Time-based work on open requests: remind, expire, escalate (DESIGN §2), decided as of `now`.
+"""Time-based work on open requests: remind, expire, escalate (design §11), decided as of `now`.
 
 Pure: the daemon hands in each open request with its clocks (when we last heard on it,
 when each service's leads were asked and reminded) and records the Outcome returned.
@@ -175,7 +175,7 @@ def _expire(item: OpenRequest, policy: Policy, renderer: Renderer, now: datetime
             ),
         )
     else:
-        # Backlog mail was never answered (DESIGN §4); closing it must not start now.
+        # Backlog mail was never answered (design §9); closing it must not start now.
         detail["notice"] = "not sent: the request's mail was never answered"
     event = AuditEntry("request-expired", None, detail)
     return Chase(Outcome("expired", request=view, events=(event,), outgoing=mails))

@@ -1,4 +1,4 @@
-"""The request's life as an explicit state machine (DESIGN §2)."""
+"""The request's life as an explicit state machine (design §3)."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ class RequestView:
 
 @dataclass(frozen=True)
 class Grant:
-    """What a reply to an outgoing mail may decide, and who may send it (DESIGN §6).
+    """What a reply to an outgoing mail may decide, and who may send it (design §7).
 
     The daemon mints a random token for it when the mail is queued.
     """

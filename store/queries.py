@@ -130,7 +130,7 @@ def _link_thread_statement(dialect: str) -> Any:
 
 
 def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """New rows of `model` written at once, without ORM objects (DESIGN §4's per-mail
+    """New rows of `model` written at once, without ORM objects (design §8's per-mail
     transaction writes a handful of rows nobody reads back in it; building, tracking and
     flushing objects for them cost more than the statements). Every row must name the
     same columns; column defaults fill the rest, strings are cut as a flush cuts them."""

@@ -67,7 +67,7 @@ def test_debug_logging_carries_no_mail_text(
 def test_first_start_records_old_mail_but_answers_only_the_recent(
     tmp_path: Path, dovecot: Dovecot, smtp: SmtpServer
 ) -> None:
-    """DESIGN §4 safe first start, by the server's INTERNALDATE (not the Date header)."""
+    """design §8 safe first start, by the server's INTERNALDATE (not the Date header)."""
     client = dovecot.client()
     client.append(
         "INBOX",
