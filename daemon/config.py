@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -51,6 +54,8 @@ class StoreConfig(_Section):
             parsed = make_url(url)
         except ArgumentError:
             raise ValueError("not a database URL: sqlite:///PATH or postgresql://...") from None
+        if parsed.get_backend_name() == "postgres":
+            raise ValueError("write postgresql:// (or postgresql+psycopg://), not postgres://")
         if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError("only sqlite and postgresql databases are supported")
         if parsed.password is not None or "password" in parsed.query:
@@ -261,7 +266,14 @@ def load_config(path: Path) -> Config:
     try:
         config = Config.model_validate({**data, "source": path.resolve()})
     except ValidationError as exc:
-        raise ConfigError([_describe(dict(e)) for e in exc.errors()]) from exc
+        errors = exc.errors()
+        # A list whose items failed is also "too short" to pydantic: say the item's
+        # problem only, not a second line claiming the list is empty.
+        failed_lists = {e["loc"][0] for e in errors if len(e["loc"]) > 1}
+        raise ConfigError([
+            _describe(dict(e)) for e in errors
+            if not (e["type"] == "too_short" and tuple(e["loc"]) in {(k,) for k in failed_lists})
+        ]) from exc
     problems = _check_paths(config)
     if problems:
         raise ConfigError(problems)
@@ -273,10 +285,11 @@ def _check_paths(config: Config) -> list[str]:
     for index, mailbox in enumerate(config.mailboxes):
         if isinstance(mailbox, MaildirMailbox) and _exists_not_dir(mailbox.path):
             problems.append(f"mailboxes.{index}.path: {mailbox.path} is not a directory")
-        secret = getattr(mailbox, "password_file", None)
-        if secret is not None and not Path(secret).is_file():
-            problems.append(f"mailboxes.{index}.password_file: {secret} does not exist")
+        if isinstance(mailbox, ImapMailbox):
+            problems += _check_secrets(f"mailboxes.{index}", mailbox)
     transport = config.transport
+    if isinstance(transport, SmtpTransport):
+        problems += _check_secrets("transport", transport)
     if isinstance(transport, FileTransport) and _exists_not_dir(transport.path):
         problems.append(f"transport.path: {transport.path} is not a directory")
     if config.store.url.startswith("sqlite:///"):
@@ -284,6 +297,40 @@ def _check_paths(config: Config) -> list[str]:
         ancestor = next((p for p in (parent, *parent.parents) if p.exists()), None)
         if ancestor is not None and not ancestor.is_dir():
             problems.append(f"store.url: {ancestor} is not a directory")
+    return problems
+
+
+def _check_secrets(key: str, server: _Secrets) -> list[str]:
+    """What a login would find wrong with where its secret comes from, said now rather
+    than as a deferred send or a failed login after the service started."""
+    problems = []
+    for name, path in (("password_file", server.password_file),):
+        if path is None:
+            continue
+        if not path.exists():
+            problems.append(f"{key}.{name}: {path} does not exist")
+        elif not path.is_file():
+            problems.append(f"{key}.{name}: {path} is not a file")
+        elif not os.access(path, os.R_OK):
+            problems.append(f"{key}.{name}: {path} is not readable by this user")
+    for name, command in (("password_command", server.password_command),
+                          ("oauth2_token_command", server.oauth2_token_command)):
+        if command is None:
+            continue
+        try:
+            program = shlex.split(command)[0] if command.strip() else None
+        except ValueError:  # unbalanced quotes
+            program = None
+        if program is None or shutil.which(program) is None:
+            problems.append(f"{key}.{name}: {program or '(empty)'} is not a program "
+                            "this user can run")
+    if server.password_credential is not None:
+        directory = os.environ.get("CREDENTIALS_DIRECTORY")
+        if directory is not None and not directory:
+            problems.append(f"{key}.password_credential: CREDENTIALS_DIRECTORY is empty")
+        elif directory and not (Path(directory) / server.password_credential).is_file():
+            problems.append(f"{key}.password_credential: {server.password_credential} is "
+                            f"not among the credentials in {directory}")
     return problems
 
 

@@ -120,7 +120,11 @@ def drain(
             outcome = _send(transport, claim.envelope)
             recorder.record(claim, outcome, now)
             if outcome[0] == "unreachable":
-                _release(factory, claims[position + 1 :])
+                rest = claims[position + 1 :]
+                _release(factory, rest)
+                # Handed back untried, they wait as the tried one does: the run's
+                # summary counts every reply that did not go out.
+                report.deferred += len(rest)
                 report.unreachable = True
                 return report
 

@@ -104,3 +104,72 @@ def test_missing_config_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_bad_toml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(write(tmp_path, "[store\n")), "check-config"]) == 2
     assert "not valid TOML" in capsys.readouterr().err
+
+
+SMTP = '''
+[transport]
+kind = "smtp"
+host = "smtp.example.gov"
+username = "u"
+'''
+
+
+def smtp_config(tmp_path: Path, secret: str) -> Path:
+    text = MINIMAL.replace('[transport]\nkind = "file"\npath = "outbox"\n', SMTP + secret + "\n")
+    return write(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("secret", "prepare", "expected"),
+    [
+        ('password_file = "smtp-password"', None, "smtp-password does not exist"),
+        ('password_file = "smtp-password"', "dir", "smtp-password is not a file"),
+        ('password_command = "/nonexistent/print-secret"', None,
+         "transport.password_command: /nonexistent/print-secret is not a program"),
+        ('password_command = ""', None, "transport.password_command: (empty) is not a program"),
+        ('oauth2_token_command = "no-such-token-tool --flag"', None,
+         "transport.oauth2_token_command: no-such-token-tool is not a program"),
+    ],
+)
+def test_check_config_names_a_transport_secret_that_a_send_would_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], secret: str, prepare: str | None,
+    expected: str,
+) -> None:
+    if prepare == "dir":
+        (tmp_path / "smtp-password").mkdir()
+    path = smtp_config(tmp_path, secret)
+    assert main(["--config", str(path), "check-config"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("onboardd: config: transport.") and expected in line
+
+
+def test_a_credential_with_an_empty_credentials_directory_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = smtp_config(tmp_path, 'password_credential = "smtp-password"')
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", "")
+    assert main(["--config", str(path), "check-config"]) == 2
+    assert "CREDENTIALS_DIRECTORY is empty" in capsys.readouterr().err
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    assert main(["--config", str(path), "check-config"]) == 2
+    assert "is not among the credentials in" in capsys.readouterr().err
+    (tmp_path / "smtp-password").write_text("x")
+    assert main(["--config", str(path), "check-config"]) == 0
+
+
+def test_a_mailbox_error_is_one_line_with_no_empty_list_claim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, MINIMAL.replace('kind = "maildir"', 'kind = "maildir"\nbogus = 1'))
+    assert main(["--config", str(path), "check-config"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "onboardd: config: mailboxes.0.bogus: unknown key"]
+
+
+def test_postgres_scheme_names_the_spelling_wanted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, MINIMAL + '\n[store]\nurl = "postgres://db.example.gov/onboardd"\n')
+    assert main(["--config", str(path), "check-config"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "postgresql://" in line and line.startswith("onboardd: config: store.url:")

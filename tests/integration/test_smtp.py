@@ -238,3 +238,20 @@ def test_unreachable_server_costs_one_attempt_per_drain_and_nothing_is_lost(
     database = example_config.parent / "var" / "onboardd.db"
     replies = sqlite3.connect(database).execute("select server_reply from outbox").fetchall()
     assert all(str(reply).startswith("250 2.0.0 Ok: queued as Q") for (reply,) in replies)
+
+
+def test_the_run_summary_counts_every_reply_that_did_not_go_out(
+    example_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the server unreachable the first reply is tried and deferred and the rest are
+    handed back untried; the summary's "deferred" counts them all."""
+    from onboardd.daemon.cli import main
+
+    smtp_app(example_config, transport_toml(free_port()))
+    capsys.readouterr()
+    app = build(load_config(example_config))
+    queue(app, 2)
+    assert main(["--config", str(example_config), "run", "--once",
+                 "--now", NOW.isoformat()]) == 0
+    summary = capsys.readouterr().out
+    assert "sent 0, deferred 2, failed 0" in summary
