@@ -23,6 +23,9 @@ _WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|wit
                        r"|retract|retracting)\b", re.IGNORECASE)
 _KEEP = re.compile(r"\b(do not|don't|dont|not|never|no need to|no reason to|please don't)\s+"
                    r"(\w+\s+){0,2}(cancel|withdraw|retract)", re.IGNORECASE)
+# What an HTML part must hold to state facts its plain part lost: a table or a definition
+# list (a request typed into Word's table); anything else reads the same as its text.
+_HAS_FORM_MARKUP = re.compile(r"<(?:table|dl)\b", re.IGNORECASE)
 # The labelled facts a complete request has; the HTML part is read when one is missing.
 _REQUIRED = frozenset({"organization", "services", "justification", "user_count", "cor"})
 # The facts a sentence may state when no label gave them (services are found by name).
@@ -39,7 +42,7 @@ def extract_facts(
     """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
     values = read_labels(mail.reply_text)
     sources = dict.fromkeys(values, "labels")
-    if _REQUIRED - values.keys() and mail.alternative_html:
+    if _REQUIRED - values.keys() and _HAS_FORM_MARKUP.search(mail.alternative_html):
         # The richer part: where the plain text left a fact missing, the HTML part
         # may state it in a table, a definition list or bold labels.
         for fact, value in read_labels(html_reply_text(mail)).items():

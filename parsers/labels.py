@@ -113,7 +113,10 @@ def normalize_label(label: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def fact_of_label(label: str) -> str | None:
     """The fact a label names, or None when its words are not a label's words."""
-    if len(label) > MOST_LABEL_CHARS:
+    # Most lines are sentences: turn them away before any normalising.
+    if len(label) > MOST_LABEL_CHARS or (
+            label.count(" ") > 2 * MOST_LABEL_WORDS
+            and _REMARK.sub("", label).count(" ") > 2 * MOST_LABEL_WORDS):
         return None
     words = normalize_label(label).split()
     if not words or len(words) > MOST_LABEL_WORDS:
