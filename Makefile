@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG := config.example.toml
 
-.PHONY: demo test eval lint install clean-demo
+.PHONY: demo test eval lint install clean-demo lock
 
-$(BIN)/onboardd: pyproject.toml
+# constraints.txt pins every package that installs (`make lock` writes it anew), so a
+# clean clone installs what the tests last passed with.
+$(BIN)/onboardd: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	@touch $@
 
 install: $(BIN)/onboardd
@@ -35,3 +37,15 @@ test: install
 # The reader's precision and recall on the labelled evaluation set (evaluation/).
 eval: install
 	$(BIN)/python -m evaluation
+
+# Resolve the newest releases the ranges in pyproject.toml allow, in a scratch venv, and
+# pin them in constraints.txt; then `make test` to see that they pass.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q -e '.[test]'
+	{ echo "# Pinned versions of every package onboardd and its tests install."; \
+	  echo "# Written by 'make lock'; used by 'make install', 'make demo' and 'make test'."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^onboardd'; } > constraints.txt
+	rm -rf .lock-venv
