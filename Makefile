@@ -32,6 +32,7 @@ clean-demo:
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy -p onboardd
 	$(BIN)/pytest -q
 
 # The reader's precision and recall on the labelled evaluation set (evaluation/).

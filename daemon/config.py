@@ -6,8 +6,9 @@ import os
 import shlex
 import shutil
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -233,7 +234,7 @@ def _resolve_store_url(url: str, base: Path) -> str:
     return url
 
 
-def _describe(error: dict[str, object]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     loc = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
     # Discriminated unions put the kind into the location ("mailboxes.0.maildir.path").
     loc = [part for part in loc if part not in {"maildir", "imap", "file", "smtp"}]
@@ -258,8 +259,9 @@ def load_config(path: Path) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: not valid TOML ({exc})"]) from exc
     base = path.resolve().parent
-    data = _resolve_paths(data, base)
-    assert isinstance(data, dict)
+    resolved = _resolve_paths(data, base)
+    assert isinstance(resolved, dict)
+    data = resolved
     store = data.get("store")
     if isinstance(store, dict) and isinstance(store.get("url"), str):
         store["url"] = _resolve_store_url(store["url"], base)

@@ -278,7 +278,7 @@ def _mailboxes(session: Session, config: Config, now: datetime) -> tuple[Mailbox
         states[state.mailbox].append(state)
     health = []
     for mailbox in config.mailboxes:
-        rows = states.get(mailbox.name) or [None]
+        rows: list[MailboxState | None] = [*states.get(mailbox.name, [])] or [None]
         for row in rows:
             health.append(_health(mailbox.name, mailbox.address, row, now))
     return tuple(health)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -69,7 +69,7 @@ class Clocks:
 
 def clocks(session: Session, states: Iterable[str], request_id: int | None = None) -> Clocks:
     """Three grouped queries over the requests in `states` (or just one of them)."""
-    in_states = Request.state.in_(list(states))
+    in_states: ColumnElement[bool] = Request.state.in_(list(states))
     if request_id is not None:
         in_states = in_states & (Request.id == request_id)
     last_mail = session.execute(

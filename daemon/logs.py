@@ -79,7 +79,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(item, ensure_ascii=False)
 
 
-class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     """Marks the handler this module installed, so a second setup replaces only it."""
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.transport import (
@@ -20,7 +20,7 @@ from onboardd.daemon.transport import (
     TransportDown,
 )
 from onboardd.store.engine import make_durable, transaction
-from onboardd.store.models import OutboxMessage
+from onboardd.store.models import OutboxMessage, table_of
 
 log = logging.getLogger("onboardd.outbox")
 
@@ -148,6 +148,7 @@ def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
             session.execute(_LEASE, leases)
         database = session.get_bind()
     if claims:
+        assert isinstance(database, Engine)  # sessions of this factory are bound to one
         # Before any is sent: the claim on disk, and with it the drain's group commits
         # that queued these messages, so no reply goes out for a mail whose outcome a
         # power loss could still undo. Synced after the commit rather than in it, so the
@@ -190,7 +191,7 @@ def _brief(text: str) -> str:
 
 # Built once, run for every result (a run writes thousands), on the table: a plain row
 # update needs none of the ORM's bulk-update machinery.
-_outbox = OutboxMessage.__table__
+_outbox = table_of(OutboxMessage)
 _by_id = _outbox.c.id == bindparam("row_id")
 _MARK_SENT = (
     update(_outbox)

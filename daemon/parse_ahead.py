@@ -26,7 +26,7 @@ import socket
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -85,7 +85,7 @@ class Prepared:
 def prepare(raw: bytes, max_bytes: int, reading: Reading | None = None) -> Prepared:
     """The worker's task."""
     try:
-        parsed: Parsed = parse_message(raw, max_bytes=max_bytes)
+        parsed = parse_message(raw, max_bytes=max_bytes)
     except ParseError as exc:
         return Prepared(message_key(raw), exc)
     facts = None
@@ -314,7 +314,7 @@ def parse_ahead(
     *,
     reading: Reading | None = None,
     enabled: bool = True,
-) -> Iterator[tuple[FetchedMail, Prepared | None]]:
+) -> Generator[tuple[FetchedMail, Prepared | None], None, None]:
     """Each mail with its key and parse (and, given a Reading, its request facts), in
     order; None where the caller is to do all of it in place.
 

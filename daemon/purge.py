@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, Result, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.config import RetentionConfig
@@ -83,7 +84,7 @@ def _purge_raw(session: Session, cutoff: datetime, now: datetime) -> int:
         .values(raw=None, raw_purged_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return _rows(result)
 
 
 def _purge_loose_outbox(session: Session, cutoff: datetime) -> int:
@@ -97,7 +98,7 @@ def _purge_loose_outbox(session: Session, cutoff: datetime) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return _rows(result)
 
 
 def _remove_requests(session: Session, cutoff: datetime, report: PurgeReport) -> bool:
@@ -143,11 +144,18 @@ def _remove_requests(session: Session, cutoff: datetime, report: PurgeReport) ->
         .where(OutboxMessage.request_id.in_(ids), OutboxMessage.status != "pending")
         .execution_options(synchronize_session=False)
     )
-    report.request_mail_removed += int(mail.rowcount or 0)
+    report.request_mail_removed += _rows(mail)
     # request_services, thread_refs and reply_tokens go by ON DELETE CASCADE; audit
     # events and inbound rows keep their row with the link set to NULL.
     removed = session.execute(
         delete(Request).where(Request.id.in_(ids)).execution_options(synchronize_session=False)
     )
-    report.requests_removed += int(removed.rowcount or 0)
+    report.requests_removed += _rows(removed)
     return True
+
+
+def _rows(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE touched (Session.execute returns a
+    CursorResult for them; its declared type is the general Result)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount or 0)

@@ -27,7 +27,7 @@ _GREETING = re.compile(
     r"|hallo|bonjour|hola|ciao)\b[^.!?:]{0,40}[,!]?\s*$", re.IGNORECASE)
 
 
-class _Fragments(EmailMessage):  # type: ignore[misc]  # the library has no types
+class _Fragments(EmailMessage):  # type: ignore[misc,unused-ignore]  # an untyped library
     """email-reply-parser with two of its guesses turned off.
 
     Its header test ("From:", "To:", "Subject:" anywhere) would hide a request's own

@@ -61,10 +61,10 @@ def handle_inbound(inbound: Inbound) -> Outcome:
     """Decide what one inbound message does; never sends, never touches storage."""
     mail = inbound.mail
     if mail.auto.generated:
-        events = (AuditEntry("auto-generated", _actor(mail), {"reasons": list(mail.auto.reasons)}),)
-        return Outcome(
-            "auto-generated", request=inbound.found, events=events if inbound.found else ()
-        )
+        generated = AuditEntry("auto-generated", _actor(mail),
+                               {"reasons": list(mail.auto.reasons)})
+        return Outcome("auto-generated", request=inbound.found,
+                       events=(generated,) if inbound.found else ())
     if mail.sender is not None and inbound.policy.is_ours(mail.sender.email):
         # Our own mail coming back (a copy, a loop, a test) opens and changes nothing.
         event = AuditEntry("own-mail", mail.sender.email, {})

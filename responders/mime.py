@@ -38,7 +38,7 @@ class _Policy(email_policy.Compat32):
             isinstance(value, str)
             and value.isascii()
             and value.isprintable()
-            and len(name) + len(value) + 2 <= self.max_line_length
+            and len(name) + len(value) + 2 <= (self.max_line_length or LONGEST_LINE)
         ):
             return f"{name}: {value}{self.linesep}"
         # compat32 folds a Header as well as a str; typeshed only says str.
@@ -64,7 +64,7 @@ _ENCODED.header_encoding = email_charset.BASE64
 # Raw UTF-8 header text: with no header encoding Header folds it at spaces and commas
 # as it folds ASCII, and leaves it as it is.
 _RAW = email_charset.Charset("utf-8")
-_RAW.header_encoding = None
+_RAW.header_encoding = None  # type: ignore[assignment]  # typeshed: int only; None = as is
 
 
 def _boundary() -> str:
@@ -180,7 +180,8 @@ def multipart(
     tests/responders/test_mime.py against the generator).
     """
     nl = policy.linesep
-    out = [policy.fold(name, value) for name, value in headers]
+    # compat32 folds a Header as well as a str; typeshed only says str.
+    out = [policy.fold(name, value) for name, value in headers]  # type: ignore[arg-type]
     out.append(nl)
     out.append(f"--{boundary}{nl}")
     out.append(f"{nl}--{boundary}{nl}".join(parts))

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.sql.schema import ColumnDefault
 
 Processor = Callable[[Any], Any]
@@ -51,8 +51,8 @@ class Compiled:
 
 
 def execute(
-    connection: Connection, statement: Executable, given: Mapping[str, Any]
-) -> CursorResult[Any]:
+    connection: Connection, statement: ClauseElement, given: Mapping[str, Any]
+) -> CursorResult[*tuple[Any, ...]]:
     """Run `statement` with the named values `given`; its rows as the driver returns them."""
     compiled = compile_query(statement, connection.dialect)
     return connection.exec_driver_sql(compiled.sql, compiled.parameters(given))
@@ -73,7 +73,7 @@ def insert_returning_id(connection: Connection, table: Table, row: dict[str, Any
 
 
 @cache
-def compile_query(statement: Executable, dialect: Dialect) -> Compiled:
+def compile_query(statement: ClauseElement, dialect: Dialect) -> Compiled:
     """A statement whose results need no conversion (numbers and strings come back as
     the driver gives them). Raises ValueError for one whose results do, and for what
     _ready refuses."""

@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -219,3 +220,10 @@ class ReplyToken(Base):
     expires_at: Mapped[datetime]
     spent_at: Mapped[datetime | None]
     clarified_at: Mapped[datetime | None]
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Table, typed as one (the ORM declares `__table__` as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -25,6 +25,7 @@ from onboardd.store.models import (
     ReplyToken,
     Request,
     ThreadRef,
+    table_of,
 )
 
 REFERENCE_TAG = re.compile(r"\[(ONB-\d{4}-\d{4,})\]", re.IGNORECASE)
@@ -32,9 +33,9 @@ REFERENCE_TAG = re.compile(r"\[(ONB-\d{4}-\d{4,})\]", re.IGNORECASE)
 # The statements every mail runs, built once: constructing a statement and computing its
 # cache key on each call cost about as much as running it. On the tables, not the
 # mapped classes, where only columns are read: no ORM compile step for a plain row.
-_inbound = InboundMessage.__table__.c
-_outbox = OutboxMessage.__table__.c
-_counter = ReferenceCounter.__table__.c
+_inbound = table_of(InboundMessage).c
+_outbox = table_of(OutboxMessage).c
+_counter = table_of(ReferenceCounter).c
 _INBOUND_STATUS = select(_inbound.id, _inbound.status).where(
     _inbound.message_key == bindparam("key")
 )
@@ -56,7 +57,7 @@ _LOCKED_LAST_SEQ = (
     select(_counter.last_seq).where(_counter.year == bindparam("for_year")).with_for_update()
 )
 _TAKE_SEQ = (
-    update(ReferenceCounter.__table__)
+    update(table_of(ReferenceCounter))
     .where(_counter.year == bindparam("for_year"))
     .values(last_seq=_counter.last_seq + 1)
     .returning(_counter.last_seq)
@@ -111,7 +112,7 @@ def link_threads(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         _core(session).execute(
             _link_thread_statement(session.get_bind().dialect.name),
-            [clipped(ThreadRef.__table__, dict(row)) for row in rows],
+            [clipped(table_of(ThreadRef), dict(row)) for row in rows],
         )
 
 
@@ -119,7 +120,7 @@ def link_threads(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 def _link_thread_statement(dialect: str) -> Any:
     # On the Table, not the mapped class: the ORM's bulk-insert path costs more than the
     # statement itself, and there is no object to keep in step.
-    statement = _dialect_insert(dialect, ThreadRef.__table__)
+    statement = _dialect_insert(dialect, table_of(ThreadRef))
     return statement.on_conflict_do_update(
         index_elements=["message_id"],
         set_={
@@ -136,14 +137,14 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
     same columns; column defaults fill the rest, strings are cut as a flush cuts them."""
     if not rows:
         return
-    table = model.__table__
+    table = table_of(model)
     assert isinstance(table, Table)
     driver_sql.insert_rows(_core(session), table, [clipped(table, dict(row)) for row in rows])
 
 
 def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
     """One new row of `model` as insert_rows writes it; its generated id."""
-    table = model.__table__
+    table = table_of(model)
     assert isinstance(table, Table)
     return driver_sql.insert_returning_id(_core(session), table, clipped(table, dict(row)))
 
@@ -229,7 +230,7 @@ def _create_counter(session: Session, year: int) -> None:
     # INSERT would fail the loser with an IntegrityError, which ingest reads as "this
     # mail was processed concurrently", and the mail would be lost.)
     session.execute(
-        _insert(session, ReferenceCounter.__table__)
+        _insert(session, table_of(ReferenceCounter))
         .values(year=year, last_seq=0)
         .on_conflict_do_nothing()
     )
