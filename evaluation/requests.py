@@ -1,24 +1,40 @@
 """Score the fact reader on the labelled request mails of `requests/`.
 
-Each mail is parsed and its facts read exactly as the daemon does it (the parser, then
-`extract_facts` with the catalog and COR directory of config.example.toml). Per fact:
+Each mail is parsed with `parse_message` and its facts read with `extract_facts`, given
+the catalog and COR directory that the daemon builds from its configuration
+(config.example.toml, through the project's own loader), exactly as the daemon reads a
+new mail; a mail the parser finds machine-written has no facts read, as in the daemon.
 
-- a true positive is a fact read and equal to the truth (services: the same set of
-  catalog names; justification: the truth's key phrase found in what was read; COR:
-  the same evidence status, and the same address where the truth names one);
-- a false positive is a fact read where the truth has none, or read wrong;
-- a false negative is a fact the truth has that was not read, or read wrong.
+For each mail and each of the five facts (organization, services, justification,
+user_count, cor) the outcome is one of:
 
-Precision is TP / (TP + FP), recall TP / (TP + FN). A wrong value counts against both.
+- true positive (tp): the truth has the fact, and the reading has it and it is equal;
+- false positive (fp): the truth says the fact is absent, and the reading has one;
+- false negative (fn): the truth has the fact, and the reading has none;
+- wrong: the truth has the fact and the reading has another value. A wrong value is
+  both a false positive and a false negative;
+- true negative: absent in the truth, none read. It counts in neither figure.
+
+    precision = tp / (tp + fp + wrong)      recall = tp / (tp + fn + wrong)
+
+Equal means: organization, the same name ignoring case, spacing, a final full stop and
+the kind of apostrophe; services, the same set of catalog names (names outside the
+catalog are not counted); justification, the truth's key phrase inside what was read
+(same leniency); user_count, the same number (a value read but not understood as a
+number, `user_count_invalid`, is a reading, and a wrong one); cor, the same evidence
+status (verified, forwarded, stated; "missing" is the fact absent) and the same address,
+or none where the truth names none.
 """
 
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from onboardd.daemon.config import load_config
 from onboardd.parsers.facts import extract_facts
@@ -33,8 +49,12 @@ FACTS = ("organization", "services", "justification", "user_count", "cor")
 
 @dataclass(frozen=True)
 class Expected:
+    """The reading one mail should get; None (or empty) means the fact is absent."""
+
     file: str
     kind: str
+    client: str
+    layout: str
     organization: str | None
     services: frozenset[str]
     justification: str | None
@@ -48,11 +68,11 @@ class Expected:
 class Outcome:
     """One fact of one mail: what was true, what was read, and how that scores."""
 
-    file: str
+    truth: Expected
     fact: str
-    truth: str | None
-    read: str | None
-    score: str  # "tp", "fp", "fn", "fp+fn" (read wrong) or "tn"
+    expected: str | None
+    got: str | None
+    score: str  # "tp", "fp", "fn", "wrong" or "tn"
 
 
 @cache
@@ -60,56 +80,72 @@ def policy() -> Policy:
     return load_config(CONFIG).policy
 
 
-def expected() -> list[Expected]:
+@cache
+def expected() -> tuple[Expected, ...]:
     data = tomllib.loads((FOLDER / "expected.toml").read_text(encoding="utf-8"))
-    return [Expected(
-        file=e["file"], kind=e["kind"], organization=e["organization"] or None,
-        services=frozenset(e["services"]), justification=e["justification"] or None,
-        user_count=e["user_count"] or None, cor_status=CorStatus(e["cor_status"]),
-        cor_address=e["cor_address"] or None, published_form=e["published_form"],
-    ) for e in data["mail"]]
+    return tuple(_expected(entry) for entry in data["mail"])
+
+
+def _expected(entry: dict[str, Any]) -> Expected:
+    absent = set(entry["absent"])
+    status = CorStatus(entry["cor_status"])
+    present = {fact for fact in FACTS[:4] if fact in entry}
+    if present & absent or (set(FACTS[:4]) - present - absent) \
+            or (status is CorStatus.MISSING) != ("cor" in absent):
+        raise ValueError(f"{entry['file']}: each fact must be given or named absent")
+    return Expected(
+        file=entry["file"], kind=entry["kind"], client=entry["client"],
+        layout=entry["layout"], organization=entry.get("organization"),
+        services=frozenset(entry.get("services", ())),
+        justification=entry.get("justification"), user_count=entry.get("user_count"),
+        cor_status=status, cor_address=entry["cor_address"] or None,
+        published_form=entry["published_form"],
+    )
 
 
 def read(truth: Expected) -> RequestFacts:
+    """The facts the daemon would read from the mail."""
     mail = parse_message((FOLDER / truth.file).read_bytes())
+    if mail.auto.generated:
+        return RequestFacts()
     rules = policy()
     return extract_facts(mail, rules.catalog(), rules.cor_directory())
 
 
+def _plain(text: str) -> str:
+    """Compared as a clerk would: no case, spacing, final stop or apostrophe kind."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(text.split()).rstrip(".").casefold()
+
+
 def outcomes(truth: Expected, facts: RequestFacts) -> list[Outcome]:
-    org = facts.organization.rstrip(".").casefold() if facts.organization else None
+    count = str(facts.user_count) if facts.user_count is not None \
+        else facts.user_count_invalid
+    cor = facts.cor
     pairs: list[tuple[str, str | None, str | None, bool]] = [
         ("organization", truth.organization, facts.organization,
-         org == (truth.organization or "").rstrip(".").casefold()),
+         bool(truth.organization and facts.organization)
+         and _plain(truth.organization or "") == _plain(facts.organization or "")),
         ("services", ", ".join(sorted(truth.services)) or None,
          ", ".join(sorted(facts.services)) or None, set(facts.services) == truth.services),
         ("justification", truth.justification, facts.justification,
-         bool(truth.justification and facts.justification
-              and truth.justification.casefold() in " ".join(facts.justification.split())
-              .casefold())),
-        ("user_count", _text(truth.user_count), _text(facts.user_count),
-         facts.user_count == truth.user_count),
-        ("cor", _cor(truth.cor_status, truth.cor_address),
-         _cor(facts.cor.status, facts.cor.address),
-         facts.cor.status is truth.cor_status
-         and (truth.cor_address is None or facts.cor.address == truth.cor_address)),
+         bool(truth.justification and facts.justification)
+         and _plain(truth.justification or "") in _plain(facts.justification or "")),
+        ("user_count", None if truth.user_count is None else str(truth.user_count), count,
+         facts.user_count is not None and facts.user_count == truth.user_count),
+        ("cor", _cor(truth.cor_status, truth.cor_address), _cor(cor.status, cor.address),
+         cor.status is truth.cor_status and cor.address == truth.cor_address),
     ]
     result = []
     for fact, true, got, equal in pairs:
-        if true is None and got is None:
-            score = "tn"
-        elif true is None:
-            score = "fp"
+        if true is None:
+            score = "tn" if got is None else "fp"
         elif got is None:
             score = "fn"
         else:
-            score = "tp" if equal else "fp+fn"
-        result.append(Outcome(truth.file, fact, true, got, score))
+            score = "tp" if equal else "wrong"
+        result.append(Outcome(truth, fact, true, got, score))
     return result
-
-
-def _text(count: int | None) -> str | None:
-    return None if count is None else str(count)
 
 
 def _cor(status: CorStatus, address: str | None) -> str | None:
@@ -127,15 +163,16 @@ class Scores:
 
     def precision(self, fact: str) -> float:
         c = self.per_fact[fact]
-        positives = c["tp"] + c["fp"] + c["fp+fn"]
-        return c["tp"] / positives if positives else 1.0
+        read = c["tp"] + c["fp"] + c["wrong"]
+        return c["tp"] / read if read else 1.0
 
     def recall(self, fact: str) -> float:
         c = self.per_fact[fact]
-        present = c["tp"] + c["fn"] + c["fp+fn"]
+        present = c["tp"] + c["fn"] + c["wrong"]
         return c["tp"] / present if present else 1.0
 
 
+@cache
 def scores() -> Scores:
     per_fact: dict[str, Counter[str]] = {fact: Counter() for fact in FACTS}
     misses: list[Outcome] = []
@@ -154,22 +191,34 @@ def scores() -> Scores:
 
 def report() -> str:
     result = scores()
-    mails = len(expected())
-    lines = [f"Facts: {mails} request mails (evaluation/requests/)", "",
+    mails = expected()
+    lines = [f"Facts: {len(mails)} request mails (evaluation/requests/)", "",
              f"{'fact':<14}{'precision':>10}{'recall':>9}{'tp':>6}{'fp':>5}{'fn':>5}"
              f"{'wrong':>7}"]
     for fact in FACTS:
         c = result.per_fact[fact]
         lines.append(f"{fact:<14}{result.precision(fact):>10.1%}{result.recall(fact):>9.1%}"
-                     f"{c['tp']:>6}{c['fp']:>5}{c['fn']:>5}{c['fp+fn']:>7}")
-    lines.append("")
-    lines.append(f"published form read completely: {result.published_complete} of "
-                 f"{result.published}")
+                     f"{c['tp']:>6}{c['fp']:>5}{c['fn']:>5}{c['wrong']:>7}")
+    lines += ["", f"published form read completely: {result.published_complete} of "
+                  f"{result.published}"]
     if result.misses:
-        lines += ["", "misses (file, fact: expected -> read):"]
-        kinds: Counter[str] = Counter(m.file.split("-", 1)[1].removesuffix(".eml")
-                                      for m in result.misses)
-        lines.append("  by kind: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
+        lines += ["", f"misses: {len(result.misses)} facts in "
+                      f"{len({m.truth.file for m in result.misses})} mails"]
+        for title, key in (("kind", lambda m: m.truth.kind),
+                           ("client", lambda m: m.truth.client),
+                           ("fact", lambda m: f"{m.fact} {m.score}")):
+            counted = Counter(key(m) for m in result.misses)
+            lines.append(f"  by {title}: " + ", ".join(f"{k} {n}"
+                                                      for k, n in counted.most_common()))
+        lines += ["", "each miss (file [layout] fact score: expected -> read):"]
         for miss in result.misses:
-            lines.append(f"  {miss.file} {miss.fact}: {miss.truth!r} -> {miss.read!r}")
+            lines.append(f"  {miss.truth.file} [{miss.truth.layout}] {miss.fact} "
+                         f"{miss.score}: {miss.expected!r} -> {_short(miss.got)!r}")
     return "\n".join(lines)
+
+
+def _short(value: str | None, limit: int = 90) -> str | None:
+    if value is None:
+        return None
+    flat = " ".join(value.split())
+    return flat if len(flat) <= limit else flat[:limit - 3] + "..."
