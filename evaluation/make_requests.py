@@ -21,6 +21,7 @@ import html
 import random
 import shutil
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -313,6 +314,12 @@ class Writer:
 
 
 def main() -> None:
+    try:
+        import docx  # noqa: F401
+        import pypdf  # noqa: F401
+    except ImportError:
+        raise SystemExit("make_requests writes DOCX and PDF attachments: "
+                         "pip install python-docx pypdf") from None
     rng = random.Random(SEED)
     if OUT.exists():
         shutil.rmtree(OUT)
@@ -325,6 +332,7 @@ def main() -> None:
     _forwards(rng, out)
     _prose_mails(rng, out)
     _notice_replies(rng, out)
+    _attachments(rng, out)
     (OUT / "expected.toml").write_text(
         "# Written by evaluation/make_requests.py: the reading each mail of this folder\n"
         "# should get. A fact that is absent has no key and is named in `absent`;\n"
@@ -565,12 +573,190 @@ def _notice_replies(rng: random.Random, out: Writer) -> None:
                   "reply", truth)
 
 
+def _attachments(rng: random.Random, out: Writer) -> None:
+    """The form filled in and attached as DOCX or PDF; the COR's mail saved and attached
+    as a file; and attachments that carry no request (the facts are in the body)."""
+    for index in range(28):
+        draft = _draft(rng, published=rng.random() < 0.6)
+        kind, layout = (("docx", "table"), ("docx", "paragraphs"), ("pdf", "colon"),
+                        ("pdf", "stacked"))[index % 4]
+        client = ("outlook", "gmail", "apple", "plain")[index % 3 if index % 7 else 3]
+        if kind == "docx":
+            blob = _docx(draft, layout)
+            maintype, subtype = "application", \
+                "vnd.openxmlformats-officedocument.wordprocessingml.document"
+        else:
+            blob = _pdf(draft, layout)
+            maintype, subtype = "application", "pdf"
+        filename = rng.choice(("Onboarding request form.{ext}", "{org} - service request.{ext}",
+                               "QualityNet_IT_Service_Request.{ext}", "request_form_filled."
+                               "{ext}")).format(ext=kind, org=draft.org.name)
+        body = [rng.choice(GREETINGS), "",
+                rng.choice(("Please find our request form attached.",
+                            "Our filled-in form for an additional service is attached.",
+                            "Attached is the completed request form. Let us know if you need "
+                            "anything else.",
+                            "I've attached the form from the onboarding page, filled in.")),
+                ""]
+        draft.truth.published_form = False
+        out.write(f"attached-{kind}", client,
+                  _attached_mail(rng, draft, client, body, [(blob, maintype, subtype,
+                                                             filename)]),
+                  f"{kind}-{layout}", draft.truth)
+    for index in range(6):
+        # The COR's approving mail saved from the mail client and attached as a file.
+        cor = rng.choice(CORS)
+        draft = _draft(rng, published=False)
+        draft.values["cor"] = "See the attached approval email"
+        draft.truth.cor_status, draft.truth.cor_address = "forwarded", cor.email
+        inner = _envelope(cor, "RE: approval for additional service", stamp=index)
+        inner.replace_header("To", draft.person.formatted())
+        inner.replace_header("Date", "Mon, 02 Mar 2026 16:12:00 -0500")
+        inner.set_content(rng.choice(_COR_APPROVALS).format(
+            svc=draft.values["services"], org=draft.org.name, person=draft.person.first)
+            + f"\n\n{cor.name}\nContracting Officer's Representative\n")
+        client = ("outlook", "gmail", "apple")[index % 3]
+        body = [rng.choice(GREETINGS), "", rng.choice(OPENERS), "",
+                *_form_lines(draft.rows(), rng.choice(("colon", "tab", "next-line")))]
+        out.write("attached-eml", client,
+                  _attached_mail(rng, draft, client, body, [(
+                      _fixed(inner), "application", "octet-stream",
+                      "COR approval.eml")]), "labels+eml", draft.truth)
+    for index in range(6):
+        # The request in the body; the attachment is something else, full of numbers.
+        draft = _draft(rng, published=rng.random() < 0.5)
+        draft.truth.published_form = False
+        client = ("outlook", "gmail", "apple")[index % 3]
+        body = [rng.choice(GREETINGS), "", rng.choice(OPENERS), "",
+                *_form_lines(draft.rows(), rng.choice(("colon", "tab", "bullets"))), "",
+                "I've also attached our signed rules of behavior."]
+        other = _pdf_lines([
+            ("Rules of Behavior - Acknowledgment", True), ("Version 3.2, revised 01/15/2026",
+                                                           False),
+            ("I have read the 12 rules below and agree to follow them.", False),
+            ("Signed: " + draft.person.name, False), ("Date: 03/02/2026", False),
+            ("Employee ID: 400213   Phone: 410-555-0142", False)])
+        out.write("attached-other", client,
+                  _attached_mail(rng, draft, client, body, [(
+                      other, "application", "pdf", "Rules of Behavior - signed.pdf")]),
+                  "labels+pdf", draft.truth)
+
+
+def _attached_mail(rng: random.Random, draft: Draft, client: str, body: list[str],
+                   files: list[tuple[bytes, str, str, str]]) -> bytes:
+    message = _envelope(draft.person, _subject(rng, draft), stamp=rng.randrange(900))
+    _client_headers(message, client)
+    tail = ["", *_signature(rng, draft)]
+    if client == "outlook":
+        message.set_content("\n".join([*body, *tail]) + "\n", cte="quoted-printable")
+        message.add_alternative(_word_html(body, [], tail, "table"), subtype="html",
+                                cte="quoted-printable")
+    elif client in ("gmail", "apple"):
+        message.set_content("\n".join([*body, *tail]) + "\n")
+        message.add_alternative(_div_html(body, [], tail, "plain"), subtype="html")
+    else:
+        message.set_content("\n".join([*body, *tail]) + "\n")
+    for blob, maintype, subtype, filename in files:
+        message.add_attachment(blob, maintype=maintype, subtype=subtype, filename=filename)
+    return _fixed(message)
+
+
+def _docx(draft: Draft, layout: str) -> bytes:
+    """The form as Word writes it: a two-column table, or bold labels in paragraphs."""
+    import io
+    import zipfile
+
+    import docx  # python-docx: needed only to write the set anew
+
+    document = docx.Document()
+    document.core_properties.author = draft.person.name
+    document.core_properties.created = datetime(2026, 3, 2, 15, 0)
+    document.core_properties.modified = datetime(2026, 3, 2, 15, 0)
+    document.add_heading("Request for an Additional QualityNet IT Service", level=1)
+    rows = draft.rows()
+    if layout == "table":
+        table = document.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        for label, value in rows:
+            cells = table.add_row().cells
+            cells[0].paragraphs[0].add_run(label).bold = True
+            cells[1].text = value
+    else:
+        for label, value in rows:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{label}: ").bold = True
+            paragraph.add_run(value)
+    document.add_paragraph(f"Submitted by {draft.person.name}, {draft.person.email}")
+    written = io.BytesIO()
+    document.save(written)
+    # The same bytes on every run: each zip member gets one fixed time stamp.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(written.getvalue())) as source, \
+            zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(2026, 3, 2, 15, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, source.read(info.filename))
+    return fixed.getvalue()
+
+
+def _pdf(draft: Draft, layout: str) -> bytes:
+    """The form printed to PDF: label and value on a line, or the value under its label."""
+    lines: list[tuple[str, bool]] = [("Request for an Additional QualityNet IT Service", True),
+                                     ("", False)]
+    for label, value in draft.rows():
+        if layout == "colon":
+            lines += [(piece, False) for piece in
+                      textwrap.wrap(f"{label}: {value}", 90, break_on_hyphens=False)]
+        else:
+            lines += [(label, True),
+                      *((piece, False) for piece in textwrap.wrap(value, 90,
+                                                                  break_on_hyphens=False)),
+                      ("", False)]
+    lines += [("", False), (f"Submitted by {draft.person.name}", False)]
+    return _pdf_lines(lines)
+
+
+def _pdf_lines(lines: list[tuple[str, bool]]) -> bytes:
+    """A one-page PDF of text lines (bold where flagged), written with pypdf."""
+    import io
+
+    from pypdf import PdfWriter  # needed only to write the set anew
+    from pypdf.generic import ContentStream, DictionaryObject, NameObject
+
+    def font(name: str) -> DictionaryObject:
+        return DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject(name),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+
+    def escaped(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): font("/Helvetica"), NameObject("/F2"): font("/Helvetica-Bold")})})
+    commands = ["BT", "72 720 Td", "15 TL"]
+    for text, bold in lines:
+        commands.append(f"/{'F2' if bold else 'F1'} 11 Tf ({escaped(text)}) Tj T*")
+    commands.append("ET")
+    content = ContentStream(None, writer)
+    content.set_data("\n".join(commands).encode("cp1252", errors="replace"))
+    page.replace_contents(content)
+    writer.add_metadata({"/Producer": "onboardd evaluation set"})
+    written = io.BytesIO()
+    writer.write(written)
+    return written.getvalue()
+
+
 # -- drafting ------------------------------------------------------------------------
 
 
 def _person(org: Org, name: str) -> Person:
     first, last = name.split()[0], name.split()[-1]
-    plain = "".join(c for c in f"{first}.{last}".lower() if c.isascii() and c not in "'’")
+    folded = unicodedata.normalize("NFKD", f"{first}.{last}".lower())
+    plain = "".join(c for c in folded if (c.isascii() and c.isalnum()) or c == ".")
     return Person(name, f"{plain}@{org.domain}")
 
 
@@ -1104,7 +1290,7 @@ def _prose(rng: random.Random, draft: Draft, index: int, count_words: str,
             f"This was approved by our COR {cor.name} <{cor.email}>.",
             f"Our Contracting Officer's Representative, {cor.name} <{cor.email}>, "
             "approved it last week.",
-            f"{cor.name} at {cor.email} is our COR and she approved this request by email.",
+            f"{cor.name} at {cor.email} is our COR and approved this request by email.",
         ))
     else:
         cor_said = rng.choice((
@@ -1138,8 +1324,7 @@ def _prose(rng: random.Random, draft: Draft, index: int, count_words: str,
                 f"performance 04/01/2026 to 03/31/2027) and need {needs}{for_count}{why}."]
     elif shape == 5:
         who = f"I'm the project lead at {org}." if org else "I'm a project lead."
-        text = [who, f"Please add {needs} for our team"
-                     f"{(' of ' + count.removeprefix('a team of ')) if count else ''}.",
+        text = [who, f"Please add {needs}{for_count}.",
                 *([f"We use it{why}."] if purpose else []),
                 "You can reach me at 410-555-0142 or on my cell, 443-555-0199."]
     elif shape == 6:
