@@ -302,18 +302,20 @@ class Draft:
 class Writer:
     """Numbers the mails, writes each file and collects the truth of each."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.entries: list[str] = []
         self.number = 0
 
     def write(self, kind: str, client: str, raw: bytes, layout: str, truth: Truth) -> None:
         self.number += 1
         name = f"{self.number:03d}-{kind}-{client}.eml"
-        (OUT / name).write_bytes(raw)
+        (self.folder / name).write_bytes(raw)
         self.entries.append(_entry(name, kind, client, layout, truth))
 
 
-def main() -> None:
+def main(folder: Path = OUT) -> None:
+    """Write the set into `folder` (emptied first)."""
     try:
         import docx  # noqa: F401
         import pypdf  # noqa: F401
@@ -321,10 +323,10 @@ def main() -> None:
         raise SystemExit("make_requests writes DOCX and PDF attachments: "
                          "pip install python-docx pypdf") from None
     rng = random.Random(SEED)
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
-    out = Writer()
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    out = Writer(folder)
     _published(rng, out)
     _wordings(rng, out)
     _missing(rng, out)
@@ -333,13 +335,13 @@ def main() -> None:
     _prose_mails(rng, out)
     _notice_replies(rng, out)
     _attachments(rng, out)
-    (OUT / "expected.toml").write_text(
+    (folder / "expected.toml").write_text(
         "# Written by evaluation/make_requests.py: the reading each mail of this folder\n"
         "# should get. A fact that is absent has no key and is named in `absent`;\n"
         "# `justification` is a phrase the reading must contain; `cor_address` is empty\n"
         "# when the evidence names no address.\n\n" + "\n".join(out.entries),
         encoding="utf-8")
-    print(f"wrote {out.number} mails to {OUT}")
+    print(f"wrote {out.number} mails to {folder}")
 
 
 # -- the sets ------------------------------------------------------------------------
