@@ -335,6 +335,7 @@ def main(folder: Path = OUT) -> None:
     _prose_mails(rng, out)
     _notice_replies(rng, out)
     _attachments(rng, out)
+    _traps(rng, out)
     (folder / "expected.toml").write_text(
         "# Written by evaluation/make_requests.py: the reading each mail of this folder\n"
         "# should get. A fact that is absent has no key and is named in `absent`;\n"
@@ -642,6 +643,42 @@ def _attachments(rng: random.Random, out: Writer) -> None:
                   _attached_mail(rng, draft, client, body, [(
                       other, "application", "pdf", "Rules of Behavior - signed.pdf")]),
                   "labels+pdf", draft.truth)
+
+
+def _traps(rng: random.Random, out: Writer) -> None:
+    """Lines that look like a fact and are none: the COR's contact details with no word of
+    approval, a user count not known yet, services the team already has, an agreement
+    number under a service-like label."""
+    for index in range(28):
+        client = CLIENTS[index % len(CLIENTS)]
+        draft = _draft(rng, published=False)
+        twist = index % 4
+        if twist == 0:
+            cor = rng.choice(CORS)
+            label = rng.choice(("COR", "COR name", "COR contact", "Our COR",
+                                "Contracting Officer's Representative"))
+            _drop(draft, "cor")
+            draft.extras.append((label, rng.choice(("{name} <{email}>", "{name}, {email}",
+                                                    "{email}")).format(name=cor.name,
+                                                                        email=cor.email)))
+        elif twist == 1:
+            _drop(draft, "user_count")
+            draft.values["user_count"] = rng.choice((
+                "TBD", "To be confirmed", "Varies by month", "See attached list", "Unknown yet",
+                "Will confirm next week"))
+        elif twist == 2:
+            others = [n for n in SERVICES if n not in draft.truth.services]
+            already = rng.sample(others, 2)
+            draft.opener = rng.choice((
+                "We already use {a} and {b} with the CMS team; we now need one more service.",
+                "Our team has had {a} and {b} for a year. This request is for something "
+                "else.")).format(a=SERVICES[already[0]][0], b=SERVICES[already[1]][0])
+        else:
+            draft.extras.append(rng.choice((
+                ("Service Agreement No.", "GS-35F-0119Y"), ("Service contract", "75FCMC21D0012"),
+                ("Users' guide", "version 3.2"), ("Number", "410-555-0142"))))
+        layout = rng.choice(LAYOUTS)
+        out.write("trap", client, *_labelled_mail(rng, draft, client, layout), draft.truth)
 
 
 def _attached_mail(rng: random.Random, draft: Draft, client: str, body: list[str],

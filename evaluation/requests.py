@@ -20,8 +20,9 @@ user_count, cor) the outcome is one of:
 Equal means: organization, the same name ignoring case, spacing, a final full stop and
 the kind of apostrophe; services, the same set of catalog names (names outside the
 catalog are not counted); justification, the truth's key phrase inside what was read
-(same leniency); user_count, the same number (a value read but not understood as a
-number, `user_count_invalid`, is a reading, and a wrong one); cor, the same evidence
+(same leniency); user_count, the same number (a value under a count label that is not a
+number, `user_count_invalid`, is no count read: the request stays incomplete, as when
+nothing was read; the report shows it); cor, the same evidence
 status (verified, forwarded, stated; "missing" is the fact absent) and the same address,
 or none where the truth names none.
 """
@@ -119,8 +120,7 @@ def _plain(text: str) -> str:
 
 
 def outcomes(truth: Expected, facts: RequestFacts) -> list[Outcome]:
-    count = str(facts.user_count) if facts.user_count is not None \
-        else facts.user_count_invalid
+    count = None if facts.user_count is None else str(facts.user_count)
     cor = facts.cor
     pairs: list[tuple[str, str | None, str | None, bool]] = [
         ("organization", truth.organization, facts.organization,
@@ -144,6 +144,8 @@ def outcomes(truth: Expected, facts: RequestFacts) -> list[Outcome]:
             score = "fn"
         else:
             score = "tp" if equal else "wrong"
+        if fact == "user_count" and facts.user_count_invalid:
+            got = f"(not a number: {facts.user_count_invalid})"
         result.append(Outcome(truth, fact, true, got, score))
     return result
 

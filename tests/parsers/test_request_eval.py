@@ -77,8 +77,11 @@ def test_the_yardstick_counts_a_wrong_value_against_both_figures() -> None:
         organization="Acme Health", services=("Jira", "Slack"), justification="access",
         user_count=410, cor=CorEvidence(CorStatus.STATED, None))
     assert set(_scores(_truth(), facts).values()) == {"wrong"}
+    # A count label whose value is no number leaves the request as incomplete as no
+    # label at all: no count was read.
     unread = RequestFacts(user_count_invalid="about forty")
-    assert _scores(_truth(), unread)["user_count"] == "wrong"
+    assert _scores(_truth(), unread)["user_count"] == "fn"
+    assert _scores(_truth(user_count=None), unread)["user_count"] == "tn"
 
 
 def test_the_yardstick_counts_a_fact_read_where_none_was_given() -> None:
