@@ -56,7 +56,7 @@ FACTS: tuple[FactWords, ...] = (
               _words("justification justifications justify reason reasons purpose rationale "
                      "need needs usecase why"),
               _words("business use service services access it application tool system "
-                     "brief short description")),
+                     "brief short description needed required")),
     FactWords("user_count",
               _words("users user seats seat accounts account people staff licenses licences "
                      "license licence employees headcount members"),
@@ -66,7 +66,7 @@ FACTS: tuple[FactWords, ...] = (
     FactWords("cor",
               _words("cor cors"),
               _words("approval approved approver approvals status signoff confirmation "
-                     "email contact")),
+                     "email contact from obtained received given")),
     FactWords("security_official",
               _words("securityofficial so iso"),
               _words("information primary email contact contacts")),

@@ -95,7 +95,42 @@ def part_text(part: Message) -> str:
     except Exception:  # a mangled Content-Type reads as no charset
         charset = None
     text = decode_bytes(payload, charset if isinstance(charset, str) else None)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        flowed = str(part.get_param("format") or "").lower() == "flowed"
+        delsp = str(part.get_param("delsp") or "").lower() == "yes"
+    except Exception:  # a mangled Content-Type reads as fixed lines
+        flowed = delsp = False
+    return unflow(text, delsp=delsp) if flowed and part.get_content_type() == "text/plain" \
+        else text
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """RFC 3676 format=flowed text as the writer typed it: a line ending in a space
+    continues on the next (Thunderbird wraps at 72 this way, and a label's value or an
+    address wrapped onto a second line would otherwise read as cut short). Quoted
+    lines join only lines of their own depth; the "-- " signature line stays."""
+    out: list[str] = []
+    pending = ""
+    pending_depth = -1
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        body = line[depth:]
+        if body.startswith(" "):
+            body = body[1:]  # space-stuffing
+        if pending and depth != pending_depth:
+            out.append(">" * pending_depth + (" " if pending_depth else "") + pending)
+            pending = ""
+        if body.endswith(" ") and body != "-- ":
+            pending += body[:-1] if delsp else body
+            pending_depth = depth
+            continue
+        joined = pending + body
+        out.append(">" * depth + (" " if depth and joined else "") + joined)
+        pending = ""
+    if pending:
+        out.append(">" * pending_depth + (" " if pending_depth else "") + pending)
+    return "\n".join(out)
 
 
 def _content_type(part: Message) -> str:

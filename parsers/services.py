@@ -51,6 +51,7 @@ def match_services(value: str, catalog: tuple[CatalogEntry, ...]) -> tuple[
     index = catalog_index(catalog)
     found: list[str] = []
     unknown: list[str] = []
+    value = _joined_names(value, catalog)
     whole = index.get(_key(value))
     parts = [value] if whole else _SPLIT.split(value)
     for part in parts:
@@ -65,6 +66,18 @@ def match_services(value: str, catalog: tuple[CatalogEntry, ...]) -> tuple[
         elif cleaned not in unknown:
             unknown.append(cleaned)
     return tuple(found), tuple(unknown)
+
+
+def _joined_names(value: str, catalog: tuple[CatalogEntry, ...]) -> str:
+    """The value with each catalog name that holds a separator ("HCQIS Access Roles and
+    Profile", "Jira & Confluence Cloud") replaced by its canonical name, so that splitting
+    the list at "and" or "," does not cut it in two."""
+    for entry in catalog:
+        for name in (entry.name, *entry.aliases):
+            if _SPLIT.search(name) and name.lower() in value.lower():
+                value = re.sub(re.escape(name), entry.name if not _SPLIT.search(entry.name)
+                               else entry.name.replace(",", " "), value, flags=re.IGNORECASE)
+    return value
 
 
 def services_named_in(text: str, catalog: tuple[CatalogEntry, ...]) -> tuple[str, ...]:

@@ -226,3 +226,33 @@ def test_a_complete_plain_part_leaves_the_html_unread() -> None:
     facts = extract_facts(parse_message(raw), CATALOG, CORS)
     assert facts.user_count == 40
     assert {place for _, place in facts.sources} == {"labels"}
+
+
+@pytest.mark.parametrize(
+    ("label", "fact"),
+    [("Approval from COR", "cor"), ("COR Approval Obtained", "cor"),
+     ("Why the service is needed", "justification")],
+)
+def test_more_wordings_people_use(label: str, fact: str) -> None:
+    assert fact_of_label(label) == fact
+
+
+def test_a_catalog_name_with_and_in_it_is_not_cut_in_two() -> None:
+    from onboardd.parsers.services import match_services
+
+    assert match_services("HCQIS Access Roles and Profile, ServiceNow", CATALOG) == (
+        ("HARP", "ServiceNow"), ())
+    assert match_services("Jira and Confluence", CATALOG) == (("Jira", "Confluence"), ())
+
+
+def test_format_flowed_lines_are_joined_as_typed() -> None:
+    raw = (
+        b"From: Jane <jane@acmehealth.example.com>\nSubject: request\nMIME-Version: 1.0\n"
+        b'Content-Type: text/plain; charset=utf-8; format=flowed\n\n'
+        b"Name of Organization (HARP Organization Name Preferred): Lakeshore IT \n"
+        b"Partners\nCOR Approval: approved by Dana Smith \n<dana.smith@cms.example.gov>\n"
+        b"\n-- \nJane\n"
+    )
+    facts = extract_facts(parse_message(raw), CATALOG, CORS)
+    assert facts.organization == "Lakeshore IT Partners"
+    assert facts.cor.address == "dana.smith@cms.example.gov"
