@@ -24,6 +24,11 @@ _ORGANIZATION = (
     re.compile(rf"\bI (?i:work|am) (?i:at|for|with)\s+(?P<name>{_NAME})"),
     re.compile(rf"(?:^|[.!?]\s+)(?P<name>{_NAME})\s+(?:would like|is requesting|requests"
                rf"|needs|is asking for|wants)\b"),
+    re.compile(rf"\b(?i:here at|my team at|our team at|we at)\s+(?P<name>{_NAME})"),
+    re.compile(rf"\b(?i:our (?:company|firm|organization|organisation|team))\s*,\s*"
+               rf"(?P<name>{_NAME})\s*,"),
+    re.compile(rf"\bI(?:'m| am)\s+(?:the|a|an)\s+[a-z][a-z ]{{2,40}}?\s+(?i:at|with|for)\s+"
+               rf"(?P<name>{_NAME})"),
 )
 # Words that begin a sentence but name no organization.
 _NOT_A_NAME = frozenset({"we", "i", "our", "the", "this", "it", "please", "hello", "hi",
@@ -45,9 +50,18 @@ _INLINE_REASON = re.compile(
 _PURPOSE = re.compile(
     r"\b(?:in order to|so that|so we can|so our|to)\s+(?P<reason>(?!be\b|the\b|a\b|an\b"
     r"|our\b|your\b|you\b|us\b|me\b|it\b|this\b|that\b|access\b|request\b|onboard\b"
-    r"|add\b|get\b|use\b|have\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)")
-_NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|access)\b",
-                   re.IGNORECASE)
+    r"|add\b|get\b|use\b|have\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
+    # "... so the help desk can triage ...", "... so nurse abstractors can upload ..."
+    r"|\bso\s+(?:that\s+)?(?P<so>(?:the|our|we|they|[a-z]+\s+[a-z]+)\b[^.!?;\n]{0,40}?"
+    r"\b(?:can|could|will|may)\s+[a-z][^.!?;\n]{6,}[.!?]?)"
+    # "... for 25 users for managing user roles ..."
+    r"|\bfor\s+(?P<gerund>[a-z]+ing\b[^.!?;\n]{6,}[.!?]?)")
+# A sentence that is all purpose: "This is so our analysts can ...", "This is to publish".
+_PURPOSE_SENTENCE = re.compile(
+    r"^(?:this|it) is (?:so\s+(?:that\s+)?|to\s+|for\s+)(?P<reason>[a-z][^.!?;\n]{6,}[.!?]?)",
+    re.IGNORECASE)
+_NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|access"
+                   r"|use it|use them|use the)\b", re.IGNORECASE)
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n\s*\n")
 
@@ -97,8 +111,12 @@ def _reason(sentence: str) -> str | None:
     inline = _INLINE_REASON.search(sentence)
     if inline:
         return inline.group("reason").strip()
+    whole = _PURPOSE_SENTENCE.search(sentence)
+    if whole:
+        return whole.group("reason").strip()
     if _NEED.search(sentence):
         purpose = _PURPOSE.search(sentence)
         if purpose:
-            return purpose.group("reason").strip()
+            reason = purpose.group("reason") or purpose.group("so") or purpose.group("gerund")
+            return reason.strip()
     return None
