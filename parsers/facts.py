@@ -48,6 +48,13 @@ def extract_facts(
         for fact, value in read_labels(html_reply_text(mail)).items():
             if fact not in values:
                 values[fact], sources[fact] = value, "the HTML part"
+    for document in mail.documents:
+        # A form filled in as a Word or PDF file and attached.
+        if not _REQUIRED - values.keys():
+            break
+        for fact, value in read_labels(document.text).items():
+            if fact not in values:
+                values[fact], sources[fact] = value, f"the attachment {document.filename}"
     if _SENTENCE_FACTS - values.keys():
         stated = read_sentences(mail.reply_text)
         for fact in (_SENTENCE_FACTS - values.keys()) & stated.keys():

@@ -96,6 +96,7 @@ def _parse(raw: bytes, walker: Walker) -> ParsedEmail:
         size=len(raw),
         defects=tuple(dict.fromkeys(content.defects)),
         alternative_html="" if html_only else _alternative_html(content),
+        documents=tuple(content.documents),
     )
 
 

@@ -12,6 +12,7 @@ from email.message import Message
 from email.policy import compat32
 
 from onboardd.parsers.decoding import decode_bytes, decode_header_value
+from onboardd.parsers.documents import MAX_BYTES, DocumentText, document_text, kind_of
 from onboardd.parsers.errors import MessageTooComplex
 from onboardd.parsers.model import Attachment
 
@@ -34,6 +35,7 @@ class Content:
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    documents: list[DocumentText] = field(default_factory=list)
     enclosed: list[tuple[Message, int]] = field(default_factory=list)  # with its depth
     content_types: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -67,13 +69,13 @@ class Walker:
                 content.enclosed.append((inner, depth + 1))
                 return
         if ctype in REPORT_TYPES or not part.is_multipart():
-            self._leaf(part, ctype, content)
+            self._leaf(part, ctype, content, depth)
             return
         for child in part.get_payload():
             if isinstance(child, Message):
                 self._visit(child, depth + 1, content)
 
-    def _leaf(self, part: Message, ctype: str, content: Content) -> None:
+    def _leaf(self, part: Message, ctype: str, content: Content, depth: int) -> None:
         disposition = _disposition(part)
         filename = _filename(part)
         # A multipart part with no usable boundary is one blob of text: read it as such.
@@ -82,7 +84,31 @@ class Walker:
             text = part_text(part)
             (content.html if ctype == "text/html" else content.plain).append(text)
             return
-        content.attachments.append(Attachment(filename, ctype, _size(part)))
+        size = _size(part)
+        content.attachments.append(Attachment(filename, ctype, size))
+        if size <= MAX_BYTES:  # decoded only when small enough to be a form
+            _read_attachment(part, ctype, filename, content, depth)
+
+
+def _read_attachment(part: Message, ctype: str, filename: str, content: Content,
+                     depth: int) -> None:
+    """A form or an approval sent as a file: a Word or PDF document's text, or a mail
+    saved as a .eml file (read as the attached mail it is)."""
+    kind = kind_of(filename, ctype)
+    saved_mail = filename.lower().endswith(".eml") and ctype not in ENCLOSED_TYPES
+    if kind is None and not saved_mail:
+        return
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or not payload:
+        return
+    if saved_mail:
+        content.enclosed.append((email.message_from_bytes(payload, policy=compat32), depth + 1))
+        return
+    assert kind is not None
+    try:
+        content.documents.append(DocumentText(filename, document_text(kind, payload)))
+    except ValueError:
+        content.defects.append("UnreadableDocumentDefect")
 
 
 def part_text(part: Message) -> str:

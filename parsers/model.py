@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from onboardd.parsers.documents import DocumentText
+
 
 @dataclass(frozen=True)
 class Address:
@@ -84,6 +86,8 @@ class ParsedEmail:
     # read only when the plain part leaves a request fact missing (Outlook writes a
     # table as tab rows there, or drops cells), so most mail never pays to convert it.
     alternative_html: str = ""
+    # Attached Word and PDF documents' text, read where a request's facts are missing.
+    documents: tuple[DocumentText, ...] = ()
 
     def header(self, name: str) -> str | None:
         """First value of a header, by case-insensitive name."""

@@ -226,8 +226,7 @@ _SOURCE_LABELS = {"organization": "organization", "services": "services",
 def _read_from(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
     """(label, where) of each fact this mail gave other than as a labelled line."""
     return tuple(
-        (LABELS[_SOURCE_LABELS[fact]], "from a sentence" if place == "a sentence"
-         else f"from {place}")
+        (LABELS[_SOURCE_LABELS[fact]], f"from {place}")
         for fact, place in facts.sources
         if place not in ("labels", "the HTML part") and fact in _SOURCE_LABELS
     )
