@@ -23,6 +23,8 @@ MAX_CHARS = 100_000
 # A DOCX is a zip: its parts together may not unpack to more than this (a zip bomb).
 MAX_UNPACKED = 50 * 1024 * 1024
 
+# How each kind of file begins: a DOCX is a zip archive.
+MAGIC = {"docx": b"PK\x03\x04", "pdf": b"%PDF"}
 _DOCX_TYPES = frozenset({
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"})
 _PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})

@@ -12,7 +12,7 @@ from email.message import Message
 from email.policy import compat32
 
 from onboardd.parsers.decoding import decode_bytes, decode_header_value
-from onboardd.parsers.documents import MAX_BYTES, DocumentText, document_text, kind_of
+from onboardd.parsers.documents import MAGIC, MAX_BYTES, DocumentText, document_text, kind_of
 from onboardd.parsers.errors import MessageTooComplex
 from onboardd.parsers.model import Attachment
 
@@ -98,6 +98,9 @@ def _read_attachment(part: Message, ctype: str, filename: str, content: Content,
     saved_mail = filename.lower().endswith(".eml") and ctype not in ENCLOSED_TYPES
     if kind is None and not saved_mail:
         return
+    if kind is not None and not _starts_with(part, MAGIC[kind]):
+        content.defects.append("UnreadableDocumentDefect")  # named .pdf, but not one
+        return
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes) or not payload:
         return
@@ -109,6 +112,20 @@ def _read_attachment(part: Message, ctype: str, filename: str, content: Content,
         content.documents.append(DocumentText(filename, document_text(kind, payload)))
     except ValueError:
         content.defects.append("UnreadableDocumentDefect")
+
+
+def _starts_with(part: Message, magic: bytes) -> bool:
+    """Whether a part's decoded content starts with `magic`, read from the first few
+    characters of a base64 payload, so a file that is not what its name says is not
+    decoded whole."""
+    try:
+        if (part.get("content-transfer-encoding") or "").strip().lower() != "base64":
+            return True  # rare for a binary file; decoded and read as usual
+        payload = part.get_payload()
+        head = "".join(payload[:64].split()) if isinstance(payload, str) else ""
+        return base64.b64decode(head[: len(head) // 4 * 4]).startswith(magic)
+    except (ValueError, binascii.Error):
+        return False
 
 
 def part_text(part: Message) -> str:
