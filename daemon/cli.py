@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import sys
@@ -69,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         help="config file (default: $ONBOARDD_CONFIG, then /etc/onboardd/config.toml)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    parser.add_argument("--version", action="version",
+                        version=f"onboardd {importlib.metadata.version('onboardd')}")
     parser.add_argument(
         "--log-format",
         choices=logs.FORMATS,
@@ -196,8 +199,12 @@ def _check_config(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     config = _load(args)
-    upgrade(make_engine(config.store.url))
-    print("database is up to date")
+    before, after = upgrade(make_engine(config.store.url))
+    if before == after:
+        print(f"database is up to date (revision {after})")
+    else:
+        print(f"database upgraded from revision {before or 'none (a new database)'} "
+              f"to {after}")
     return EXIT_OK
 
 
@@ -229,6 +236,10 @@ def _requests_export(args: argparse.Namespace) -> int:
 def _decide(args: argparse.Namespace) -> int:
     app = _app(args)
     now = datetime.now(UTC)
+    entry = app.pipeline.policy.service(args.service)
+    if entry is None:
+        raise CommandError(f"no service {args.service!r} in the catalog (its names and aliases "
+                           "are in the config's [[services]])", EXIT_USAGE)
     with app.pipeline.factory() as session, session.begin():
         row = queries.request_by_reference(session, args.reference)
         if row is not None:  # locked: a reply the daemon is deciding on may touch it too
@@ -237,7 +248,7 @@ def _decide(args: argparse.Namespace) -> int:
             raise CommandError(f"no request {args.reference}")
         outcome = decide_manually(
             view_of(row),
-            service=args.service,
+            service=entry.name,
             by=args.by,
             verdict=Verdict.APPROVE if args.verdict == "approve" else Verdict.DENY,
             reason=args.reason,
@@ -256,7 +267,8 @@ def _decide(args: argparse.Namespace) -> int:
         state = row.state
     report = drain(app.pipeline.factory, app.transport(), now)
     print(
-        f"{args.reference}: {args.service} {args.verdict}d by {args.by.lower()}; "
+        f"{args.reference}: {entry.name} "
+        f"{'approved' if args.verdict == 'approve' else 'denied'} by {args.by.lower()}; "
         f"request is {state}; sent {report.sent}"
     )
     return EXIT_OK

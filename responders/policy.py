@@ -126,8 +126,10 @@ class Policy(Frozen):
         )
 
     def service(self, name: str) -> Service | None:
+        """The catalog entry with this name or alias, ignoring case."""
         wanted = name.casefold()
-        return next((s for s in self.services if s.name.casefold() == wanted), None)
+        return next((s for s in self.services if s.name.casefold() == wanted), None) or next(
+            (s for s in self.services if wanted in {a.casefold() for a in s.aliases}), None)
 
     def organization(self, name: str | None) -> Organization | None:
         """The directory entry whose name or alias matches, ignoring case and spacing."""

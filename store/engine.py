@@ -11,6 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -120,8 +121,9 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Bring the schema to the newest migration (idempotent); the revisions before and
+    after (None before the first)."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
@@ -135,11 +137,14 @@ def upgrade(engine: Engine) -> None:
                 # Instances starting together take turns; the later ones find nothing to do.
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
             config.attributes["connection"] = connection
+            before = MigrationContext.configure(connection).get_current_revision()
             command.upgrade(config, "head")
+            after = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         raise StoreError(
             f"cannot upgrade the database {_safe(str(engine.url))}: {describe(exc)}"
         ) from exc
+    return before, after
 
 
 def make_durable(engine: Engine) -> None:

@@ -358,11 +358,27 @@ def test_manual_decision_from_the_command_line(
         )
         == 0
     )
+    assert f"{reference}: Jira approved by jira.lead@cms.example.gov" in capsys.readouterr().out
     request = daemon.request()
     assert request["state"] == "approved"
     assert request["services"][0]["reason"] == "checked by phone"
     assert "via=manual" in history(daemon, reference)
     assert len(of_kind(daemon.sent(), "welcome-package")) == 1
+
+
+def test_a_manual_denial_names_the_catalog_service_from_an_alias(
+    daemon: Daemon, capsys: pytest.CaptureFixture[str]
+) -> None:
+    confirm_with_cor(daemon)
+    reference = daemon.request()["reference"]
+    capsys.readouterr()
+    assert daemon.run("deny", reference, "--service", "atlassian jira", "--by",
+                      "jira.lead@cms.example.gov", "--reason", "no seats") == 0
+    out = capsys.readouterr().out
+    assert f"{reference}: Jira denied by jira.lead@cms.example.gov" in out
+    assert daemon.run("deny", reference, "--service", "Jiraa", "--by",
+                      "jira.lead@cms.example.gov") == 2
+    assert "no service 'Jiraa' in the catalog" in capsys.readouterr().err
 
 
 def test_contractor_text_cannot_inject_markup(daemon: Daemon) -> None:

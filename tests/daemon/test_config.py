@@ -173,3 +173,17 @@ def test_postgres_scheme_names_the_spelling_wanted(
     assert main(["--config", str(path), "check-config"]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "postgresql://" in line and line.startswith("onboardd: config: store.url:")
+
+
+def test_version_and_db_upgrade_say_what_they_did(
+    example_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("onboardd ")
+    assert main(["--config", str(example_config), "db", "upgrade"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("database upgraded from revision none (a new database) to ")
+    assert main(["--config", str(example_config), "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.startswith("database is up to date (revision ")
