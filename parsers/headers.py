@@ -17,6 +17,11 @@ _ADDRESS_FIELDS = ("from", "to", "cc", "reply-to")
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
 # Outlook's "From: Dana Smith [mailto:dana@x.gov]" in quoted and forwarded headers.
 _MAILTO = re.compile(r"\[mailto:([^\]\s]+)\]", re.IGNORECASE)
+# Some mailers send an address-book name unquoted: "SMITH, DANA <dana@x.gov>". Read by
+# the letter that is two mailboxes, "SMITH" with no address and "DANA"; with one address
+# and no other "@" the words before it can only be its name.
+_UNQUOTED_COMMA_NAME = re.compile(
+    r'^\s*(?P<name>[^"<>@,]+,[^"<>@]+?)\s*(?P<addr><[^<>@]+@[^<>]+>)\s*$')
 
 
 def decoded_headers(message: Message) -> tuple[tuple[str, str], ...]:
@@ -48,7 +53,8 @@ def parse_addresses(fields: dict[str, str]) -> dict[str, tuple[Address, ...]]:
     carrier = Message()
     for name, value in fields.items():
         if value:
-            carrier[name] = _MAILTO.sub(r"<\1>", unescape_surrogates(value))
+            text = _MAILTO.sub(r"<\1>", unescape_surrogates(value))
+            carrier[name] = _UNQUOTED_COMMA_NAME.sub(_quoted_name, text)
     try:
         parser = mailparser.MailParser(carrier)
     except MailParserError as exc:
@@ -61,6 +67,11 @@ def parse_addresses(fields: dict[str, str]) -> dict[str, tuple[Address, ...]]:
         pairs = getattr(parser, name.replace("-", "_") + "_") if name in _ADDRESS_FIELDS else []
         result[name] = tuple(_address(display, addr) for display, addr in pairs or [] if addr)
     return result
+
+
+def _quoted_name(match: re.Match[str]) -> str:
+    name = match.group("name").replace("\\", "\\\\")
+    return f'"{name}" {match.group("addr")}'
 
 
 def _address(display: object, addr: object) -> Address:

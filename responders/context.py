@@ -29,8 +29,9 @@ _AFFILIATION = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s-\s.*)\s*$")
 
 
 def greeting_name(display_name: str) -> str:
-    """The name a person would be greeted by: "Smith, Dana (CMS/CCSQ)" and "SMITH, DANA"
-    become "Dana Smith"; an address, or a name with no letters, greets nobody."""
+    """The name a person would be greeted by: "Smith, Dana (CMS/CCSQ)", "SMITH, DANA" and
+    "Smith, Dana X. [Contractor]" become "Dana Smith"; an address, or a name with no
+    letters, greets nobody."""
     name = " ".join(display_name.replace('"', " ").split())
     previous = None
     while name != previous:
@@ -39,7 +40,12 @@ def greeting_name(display_name: str) -> str:
         return ""
     last, comma, first = name.partition(",")
     if comma and first.strip() and len(last.split()) <= 3 and "," not in first:
-        name = f"{first.strip()} {last.strip()}"
+        # The address book's "Last, First M." carries the middle initial only to tell
+        # people apart in a list; nobody is greeted by it.
+        given = first.split()
+        while len(given) > 1 and len(given[-1].rstrip(".")) == 1:
+            given.pop()
+        name = f"{' '.join(given)} {last.strip()}"
     if name.isupper() or name.islower():
         name = " ".join(_capitalised(word) for word in name.split())
     return name

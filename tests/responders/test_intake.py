@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.model import Address, CorEvidence, CorStatus
+from onboardd.responders.context import greeting_name
 from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.state import State
 from onboardd.responders.view import RequestView, SenderHistory, ServiceDecision
@@ -227,3 +230,61 @@ def test_facts_read_ahead_are_the_ones_the_workflow_uses() -> None:
     # Read in place, the same mail says 20-30 users.
     in_place = handle_inbound(inbound(parsed))
     assert in_place.request is not None and in_place.request.user_count == 30
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["Onboarding <onboarding@onboard.example.gov>", "ONBOARDING@Onboard.Example.GOV",
+     "onboarding+ONB-2026-0003@onboard.example.gov", "Onboarding+test@ONBOARD.example.gov"],
+)
+def test_mail_from_our_own_address_opens_no_request(sender: str) -> None:
+    ours = mail(f"From: {sender}\nSubject: Jira for Acme", COMPLETE)
+    outcome = handle_inbound(inbound(ours))
+    assert (outcome.verdict, outcome.created, outcome.request) == ("own-mail", False, None)
+    assert (outcome.outgoing, outcome.events) == ((), ())
+
+
+def test_our_own_mail_on_a_known_request_is_noted_and_changes_nothing() -> None:
+    ours = mail("From: onboarding+x1@onboard.example.gov\nSubject: [ONB-2026-0003] Re: Jira",
+                "Number of users: 900\n")
+    outcome = handle_inbound(inbound(ours, found=incomplete_view()))
+    assert (outcome.verdict, outcome.created, outcome.outgoing) == ("own-mail", False, ())
+    assert outcome.request == incomplete_view()
+    assert [(event.kind, event.actor) for event in outcome.events] == [
+        ("own-mail", "onboarding+x1@onboard.example.gov")]
+
+
+def test_a_colleague_at_our_domain_is_not_us() -> None:
+    colleague = mail("From: Pat Lee <onboarding.team@onboard.example.gov>\nSubject: Jira",
+                     COMPLETE)
+    assert handle_inbound(inbound(colleague)).created
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ['"Smith, Dana (CMS/CCSQ)" <dana.smith@acmehealth.example.com>',
+     '"SMITH, DANA" <dana.smith@acmehealth.example.com>',
+     "SMITH, DANA <dana.smith@acmehealth.example.com>",
+     '"Smith, Dana X. [Contractor]" <dana.smith@acmehealth.example.com>',
+     "=?utf-8?q?Smith=2C_Dana_=28CMS/CCSQ=29?= <dana.smith@acmehealth.example.com>",
+     '"DANA SMITH" <dana.smith@acmehealth.example.com>',
+     "Dana Smith <dana.smith@acmehealth.example.com>"],
+)
+def test_address_book_names_are_greeted_first_name_first(sender: str) -> None:
+    request = mail(f"From: {sender}\nSubject: Access request", COMPLETE)
+    [ack, _confirmation] = handle_inbound(inbound(request)).outgoing
+    assert "Hello Dana Smith," in ack.text.splitlines()
+    assert "CCSQ" not in ack.text and "Contractor" not in ack.text
+
+
+@pytest.mark.parametrize(
+    ("display", "greeted"),
+    [("Smith, Dana (CMS/CCSQ)", "Dana Smith"), ("SMITH, DANA", "Dana Smith"),
+     ("Smith, Dana X. [Contractor]", "Dana Smith"), ("Dana Smith", "Dana Smith"),
+     ("Dana X. Smith", "Dana X. Smith"), ("O'BRIEN, PAT", "Pat O'Brien"),
+     ("Smith-Jones, Mary Ann - CMS/OIT", "Mary Ann Smith-Jones"),
+     ("dana smith", "Dana Smith"), ("de la Cruz, Ana", "Ana de la Cruz"),
+     ("dana.smith@acmehealth.example.com", ""), ("(CMS/CCSQ)", ""), ("", "")],
+)
+def test_greeting_name(display: str, greeted: str) -> None:
+    assert greeting_name(display) == greeted
