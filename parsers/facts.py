@@ -42,11 +42,15 @@ def extract_facts(
     """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
     values = read_labels(mail.reply_text)
     sources = dict.fromkeys(values, "labels")
-    if _REQUIRED - values.keys() and _HAS_FORM_MARKUP.search(mail.alternative_html):
+    # A value holding a tab is a table row Outlook's plain part cut apart (a label cell
+    # of two paragraphs): the HTML part, where the row is whole, says it better.
+    unclear = {fact for fact, value in values.items() if "\t" in value}
+    if ((_REQUIRED - values.keys() or unclear)
+            and _HAS_FORM_MARKUP.search(mail.alternative_html)):
         # The richer part: where the plain text left a fact missing, the HTML part
         # may state it in a table, a definition list or bold labels.
         for fact, value in read_labels(html_reply_text(mail)).items():
-            if fact not in values:
+            if fact not in values or fact in unclear:
                 values[fact], sources[fact] = value, "the HTML part"
     for document in mail.documents:
         # A form filled in as a Word or PDF file and attached.

@@ -69,11 +69,27 @@ def _quote_from(soup: BeautifulSoup, start: Tag) -> None:
 
 
 def _table_text(table: Tag, tables: dict[str, str]) -> str:
-    """A table as lines: two-cell rows as "label: value", other rows cell by cell."""
+    """A table as lines: two-cell rows as "label: value", other rows cell by cell.
+
+    A form laid out in columns, a row of headings over one row of values, becomes one
+    "heading: value" line per column, so each value stays beside what it answers.
+    """
     lines: list[str] = []
-    for row in table.find_all("tr"):
-        cells = [_cell_text(cell, tables) for cell in row.children
-                 if isinstance(cell, Tag) and cell.name in ("td", "th")]
+    rows = [_cells(row) for row in table.find_all("tr")]
+    texts = [[_cell_text(cell, tables) for cell in row] for row in rows]
+    index = 0
+    while index < len(rows):
+        cells = texts[index]
+        index += 1
+        if (len(cells) > 2 and index < len(rows) and len(texts[index]) == len(cells)
+                and (index + 1 == len(rows) or _headings(rows[index + 1]))
+                and all("\n" not in cell for cell in cells) and _headings(rows[index - 1])):
+            # A heading over an empty cell is left out: alone on its line, it would
+            # take whatever follows the table as its value.
+            lines.extend(f"{head.rstrip(':').strip()}: {value}"
+                         for head, value in zip(cells, texts[index], strict=True) if value)
+            index += 1
+            continue
         cells = [cell for cell in cells if cell]
         if len(cells) == 2 and "\n" not in cells[0]:
             value = re.sub(r"\n\s*\n", "\n", cells[1])  # one cell is one value
@@ -83,6 +99,22 @@ def _table_text(table: Tag, tables: dict[str, str]) -> str:
         else:
             lines.extend(cells)
     return "\n".join(lines)
+
+
+def _cells(row: Tag) -> list[Tag]:
+    return [cell for cell in row.children if isinstance(cell, Tag) and cell.name in ("td", "th")]
+
+
+def _headings(cells: list[Tag]) -> bool:
+    """A row of headings: each cell a <th>, or every word of it inside <b> or <strong>."""
+    return bool(cells) and all(cell.name == "th" or _wholly_bold(cell) for cell in cells)
+
+
+def _wholly_bold(cell: Tag) -> bool:
+    text = " ".join(cell.get_text(" ").split())
+    bold = " ".join(tag.get_text(" ") for tag in cell.find_all(("b", "strong"))
+                    if tag.find_parent(("b", "strong")) is None)
+    return bool(text) and " ".join(bold.split()) == text
 
 
 def _cell_text(cell: Tag, tables: dict[str, str]) -> str:

@@ -94,10 +94,14 @@ _PEOPLE = frozenset({"cor", "security_official"})
 _ADDRESS_LINE = re.compile(r"^\s*[<(\[]?[\w.+-]+@[\w.-]+[>)\]]?\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·‣◦>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+", re.IGNORECASE)
 _REMARK = re.compile(r"\([^()]*\)")
+# A remark that may end a label: words in brackets, not the "(s)" of "Service(s)".
+_LABEL_REMARK = re.compile(r"\([^()]{3,}\)")
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 # Outlook's plain part writes a table row as "label<TAB>value"; some clients pad with
 # runs of spaces instead.
 _GAP = re.compile(r"\t+| {3,}")
+# "Contract No." ends in a full stop and is still a label, not a sentence.
+_ABBREVIATED_END = re.compile(r"\b(?:no|nbr|num|est|approx|qty|org)\.$", re.IGNORECASE)
 _DASH = re.compile(r"^(?P<label>.{1,80}?)\s+[-–—=]+\s+(?P<value>.*)$")
 
 
@@ -146,30 +150,46 @@ def _known(word: str) -> str | None:
 
 def label_line(line: str) -> tuple[str, str] | None:
     """(fact, inline value) when the line starts with a label, else None."""
+    hit = _label_hit(line)
+    return hit[:2] if hit else None
+
+
+def _label_hit(line: str) -> tuple[str, str, bool] | None:
+    """(fact, inline value, whether the label is marked off as one) for a label line."""
     text = _BULLET.sub("", line.strip()).strip("*_ \t")
     if not text:
         return None
-    for label, value in _splits(text):
+    for label, value, marked in _splits(text):
         fact = fact_of_label(label)
         if fact:
-            return fact, value.strip().strip("*_").strip()
+            return fact, value.strip().strip("*_").strip(), marked
     return None
 
 
-def _splits(text: str) -> list[tuple[str, str]]:
-    """Ways the line may divide into a label and its value, most likely first."""
-    found: list[tuple[str, str]] = []
+def _splits(text: str) -> list[tuple[str, str, bool]]:
+    """Ways the line may divide into a label and its value, most likely first, each
+    with whether something marks the label off (a colon, a tab, a value after it)."""
+    found: list[tuple[str, str, bool]] = []
     colon = _colon_outside_brackets(text)
     if colon is not None:
-        found.append((text[:colon], text[colon + 1:]))
+        found.append((text[:colon], text[colon + 1:], True))
     gap = _GAP.search(text)
     if gap:
-        found.append((text[: gap.start()], text[gap.end():]))
+        found.append((text[: gap.start()], text[gap.end():], True))
     dash = _DASH.match(text)
     if dash:
-        found.append((dash.group("label"), dash.group("value")))
-    if colon is None or not text[colon + 1:].strip():
-        found.append((text.rstrip(":?").strip("*_ \t"), ""))
+        found.append((dash.group("label"), dash.group("value"), True))
+    remark = _LABEL_REMARK.search(text, 0, 240)
+    after = text[remark.end():].strip() if remark else ""
+    if colon is None and remark and after and (after[0].isupper() or after[0].isdigit()):
+        # The published "Name of Organization (HARP Organization Name Preferred)" typed
+        # with nothing but a space before the value: the remark ends the label.
+        found.append((text[: remark.end()], after, True))
+    if (colon is None or not text[colon + 1:].strip()) and (
+            not text.endswith((".", "!")) or _ABBREVIATED_END.search(text)):
+        # A label alone on its line; one that ends as a sentence does is a sentence
+        # ("Below is our request for an additional service.").
+        found.append((text.rstrip(":?").strip("*_ \t"), "", False))
     return found
 
 
@@ -188,16 +208,22 @@ def _colon_outside_brackets(text: str) -> int | None:
 
 
 def read_labels(text: str) -> dict[str, str]:
-    """The first value given for each fact; multi-line values keep their newlines."""
+    """The first value given for each fact; multi-line values keep their newlines.
+
+    A value under a bare line that only reads as a label (a form's title, "Request for
+    an Additional QualityNet IT Service") gives way to a later label marked off by a
+    colon or a tab.
+    """
     lines = text.split("\n")
     found: dict[str, str] = {}
+    weak: set[str] = set()
     i = 0
     while i < len(lines):
-        hit = label_line(lines[i])
+        hit = _label_hit(lines[i])
         i += 1
         if hit is None:
             continue
-        fact, value = hit
+        fact, value, marked = hit
         follow: list[str] = []
         # A label alone may have its value a blank line further down (pasted forms).
         if (not value and i + 1 < len(lines) and not lines[i].strip()
@@ -215,6 +241,10 @@ def read_labels(text: str) -> dict[str, str]:
             i += 1
         joiner = " " if fact in _PEOPLE else "\n"
         full = joiner.join(part for part in [value, *follow] if part)
-        if full and fact not in found:
+        if full and (fact not in found or (fact in weak and marked)):
             found[fact] = full
+            if marked:
+                weak.discard(fact)
+            else:
+                weak.add(fact)
     return found

@@ -327,3 +327,31 @@ def test_an_address_wrapped_onto_the_next_line_belongs_to_the_cor_line() -> None
     assert facts.cor.address == "dana.smith@cms.example.gov"
     assert facts.cor.name == "Dana Smith"
     assert facts.cor_value == "approved by Dana Smith <dana.smith@cms.example.gov>"
+
+
+@pytest.mark.parametrize("separator", [": ", ":\t", "\t", "   ", ":\n"])
+def test_a_signature_and_a_disclaimer_name_no_fact(separator: str) -> None:
+    signature = "".join(f"{label}{separator}{value}\n" for label, value in (
+        ("Phone", "(410) 555-0100 x12"), ("Cell", "410.555.0199"), ("Fax", "410-555-0101"),
+        ("Office", "Suite 400, Baltimore"), ("Email", "jane.doe@acmehealth.example.com"),
+        ("Title", "Project Manager, Health IT Services")))
+    facts = facts_in(
+        "Hi team, we need Jira for our analysts.\n\nThanks,\nJane Doe\n" + signature
+        + "\nCONFIDENTIALITY NOTICE: This e-mail, including any attachments, is for the "
+        "sole use of the intended recipient(s) and may contain information that is:\n"
+        "privileged, confidential or otherwise protected.\n"
+    )
+    assert facts.services == ("Jira",)
+    assert (facts.organization, facts.user_count, facts.user_count_invalid) == (None, None, None)
+    assert facts.justification is None and facts.cor.status is CorStatus.MISSING
+    assert "organization" not in dict(facts.sources)
+
+
+def test_a_signature_under_a_request_leaves_its_count_alone() -> None:
+    facts = facts_in(
+        "Organization: Acme Health\nService: Jira\nNumber of users: 12\n\n"
+        "Jane Doe | Acme Health\nPhone: 410-555-0100\nFax: 410-555-0101\n"
+    )
+    assert (facts.organization, facts.user_count) == ("Acme Health", 12)
+    assert dict(facts.sources) == {
+        "organization": "labels", "services": "labels", "user_count": "labels"}

@@ -96,3 +96,59 @@ def test_plain_blockquote_and_scripts() -> None:
         "<blockquote type='cite'>quoted<br>more</blockquote><!-- c -->"
     )
     assert text.split("\n") == ["Hi", "", "> quoted", "> more"]
+
+
+def test_a_form_in_columns_pairs_each_heading_with_the_value_under_it() -> None:
+    text = html_to_text(
+        "<table><tr><th>Organization</th><th>Service(s)</th><th>Number of users</th></tr>"
+        "<tr><td>Acme Health</td><td>Jira</td><td>12</td></tr>"
+        "<tr><td><b>COR Approval</b></td><td><strong>Justification</strong></td>"
+        "<td><b><span>Contract #</span></b></td></tr>"
+        "<tr><td>Approved by Dana Smith</td><td>defect tracking</td><td></td></tr></table>"
+    )
+    assert text.split("\n") == [
+        "Organization: Acme Health", "Service(s): Jira", "Number of users: 12",
+        "COR Approval: Approved by Dana Smith", "Justification: defect tracking",
+    ]
+
+
+def test_a_list_under_headings_stays_row_by_row() -> None:
+    text = html_to_text(
+        "<table><tr><th>Name</th><th>Email</th><th>Role</th></tr>"
+        "<tr><td>Ann</td><td>ann@acme.example</td><td>tester</td></tr>"
+        "<tr><td>Bo</td><td>bo@acme.example</td><td>analyst</td></tr></table>"
+        "<table><tr><td>Service</td><td><b>Users</b></td><td>Lead</td></tr>"
+        "<tr><td>Jira</td><td>5</td><td>Ann</td></tr></table>"
+    )
+    assert text.split("\n") == [
+        "Name | Email | Role", "Ann | ann@acme.example | tester", "Bo | bo@acme.example | analyst",
+        "", "Service | Users | Lead", "Jira | 5 | Ann",
+    ]
+
+
+def test_word_paragraphs_with_bold_labels_and_values_in_the_next_row() -> None:
+    text = html_to_text(
+        '<div class="WordSection1">'
+        '<p class="MsoNormal"><b><span style="font-family:Calibri">Organization:</span></b>'
+        '<span> Acme Health<o:p></o:p></span></p>'
+        '<p class="MsoNormal"><strong>Name of QualityNet IT Service</strong><o:p></o:p></p>'
+        '<p class="MsoNormal">Jira<o:p></o:p></p>'
+        '<table class="MsoTableGrid"><tr><td><p class="MsoNormal"><b>Number of Users'
+        "<o:p></o:p></b></p></td></tr><tr><td><p class=MsoNormal>25<o:p></o:p></p></td></tr>"
+        "</table></div>"
+    )
+    assert [line for line in text.split("\n") if line] == [
+        "Organization: Acme Health", "Name of QualityNet IT Service", "Jira",
+        "Number of Users", "25",
+    ]
+
+
+def test_a_definition_list_keeps_each_term_above_its_value() -> None:
+    text = html_to_text(
+        "<dl><dt>Organization</dt><dd>Acme Health</dd>"
+        "<dt>Business Justification for Use of Service</dt><dd>Defect tracking</dd></dl>"
+    )
+    assert [line for line in text.split("\n") if line] == [
+        "Organization", "Acme Health", "Business Justification for Use of Service",
+        "Defect tracking",
+    ]

@@ -256,3 +256,42 @@ def test_format_flowed_lines_are_joined_as_typed() -> None:
     facts = extract_facts(parse_message(raw), CATALOG, CORS)
     assert facts.organization == "Lakeshore IT Partners"
     assert facts.cor.address == "dana.smith@cms.example.gov"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("Below is our request for an additional service.", None),
+     ("We would like to request a new service!", None),
+     ("Contract No.", ("contract_number", "")),
+     ("Name of Organization (HARP Organization Name Preferred) Pioneer Quality Partners",
+      ("organization", "Pioneer Quality Partners")),
+     ("Estimated Number of Users (approximate) 40", ("user_count", "40"))],
+)
+def test_a_sentence_is_no_label_and_a_remark_may_end_one(
+        line: str, expected: tuple[str, str] | None) -> None:
+    assert label_line(line) == expected
+
+
+def test_an_opening_sentence_about_a_service_takes_no_value() -> None:
+    text = ("Below is our request for an additional service.\n\n"
+            "Name of Organization (HARP Organization Name Preferred) Pioneer Quality Partners\n"
+            "Name of QualityNet IT Service\tSlack Enterprise Grid\n")
+    assert read_labels(text) == {
+        "organization": "Pioneer Quality Partners", "services": "Slack Enterprise Grid"}
+
+
+def test_the_s_in_brackets_does_not_end_a_label() -> None:
+    assert label_line("QualityNet IT Service(s) Requested") == ("services", "")
+    assert read_labels("QualityNet IT Service(s) Requested\n\nHARP Portal\n") == {
+        "services": "HARP Portal"}
+
+
+def test_a_forms_title_gives_way_to_the_label_under_it() -> None:
+    form = ("Request for an Additional QualityNet IT Service\n"
+            "Submitted by Carla Ruiz, carla.ruiz@bayside.example.net\n"
+            "Contractor name: Bayside Care Metrics, Inc.\n"
+            "Name of QualityNet IT Service: Jira / Slack workspace\n")
+    assert read_labels(form) == {"services": "Jira / Slack workspace",
+                                 "organization": "Bayside Care Metrics, Inc."}
+    # Two bare labels: the first is the value, as before.
+    assert read_labels("Service\nJira\n\nService\nSlack\n") == {"services": "Jira"}

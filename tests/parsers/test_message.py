@@ -224,3 +224,120 @@ def test_a_cors_outlook_block_is_a_forward_under_any_subject(separator: str) -> 
     assert facts.cor.status is CorStatus.FORWARDED
     assert facts.cor.address == "dana.smith@cms.example.gov"
     assert "I approve" not in parsed.reply_text
+
+
+# The five labels of the onboarding page, as contractors copy them.
+_PUBLISHED = (
+    "Name of Organization (HARP Organization Name Preferred)",
+    "Name of QualityNet IT Service",
+    "Business Justification for Use of Service",
+    "Estimated Number of Users",
+    "COR Approval",
+)
+_VALUES = ("Acme Health Solutions", "Jira", "Defect tracking with the CMS team", "40",
+           "Approved by Dana Smith &lt;dana.smith@cms.example.gov&gt;")
+
+
+def _outlook(plain: str, html_body: str) -> bytes:
+    """A multipart/alternative mail as Outlook desktop writes it: CRLF lines, a
+    quoted-printable plain part and Word's HTML."""
+    qp_plain = plain.replace("=", "=3D").replace("\n", "\r\n")
+    return (
+        "From: \"Doe, Jane (Acme)\" <jane.doe@acmehealth.example.com>\r\n"
+        "To: onboarding@onboard.example.gov\r\nSubject: QualityNet service request\r\n"
+        "MIME-Version: 1.0\r\nX-Mailer: Microsoft Outlook 16.0\r\n"
+        'Content-Type: multipart/alternative; boundary="----=_NextPart_000_0001"\r\n\r\n'
+        "------=_NextPart_000_0001\r\nContent-Type: text/plain; charset=\"us-ascii\"\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        f"{qp_plain}\r\n------=_NextPart_000_0001\r\n"
+        'Content-Type: text/html; charset="us-ascii"\r\n\r\n'
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>'
+        "p.MsoNormal{margin:0in}</style></head><body lang=EN-US>"
+        f'<div class=WordSection1>{html_body}</div></body></html>\r\n'
+        "------=_NextPart_000_0001--\r\n"
+    ).encode("ascii")
+
+
+def _word_table(values: tuple[str, ...] = _VALUES) -> str:
+    rows = "".join(
+        f"<tr><td width=240 valign=top><p class=MsoNormal><b>{label}<o:p></o:p></b></p></td>"
+        f"<td width=380 valign=top><p class=MsoNormal>{value}<o:p></o:p></p></td></tr>"
+        for label, value in zip(_PUBLISHED, values, strict=True))
+    return f"<table class=MsoTableGrid border=1 cellpadding=0>{rows}</table>"
+
+
+def test_outlook_tab_rows_in_the_plain_part_are_read_and_the_html_left_alone() -> None:
+    plain = ("Hello,\n\n" + "".join(
+        f"{label}\t{value.replace('&lt;', '<').replace('&gt;', '>')}\n"
+        for label, value in zip(_PUBLISHED, _VALUES, strict=True)) + "\nThanks,\nJane\n")
+    parsed = parse_message(_outlook(plain, _word_table(("Other Org", "Slack", "x", "9", "x"))))
+    facts = extract_facts(parsed, CATALOG, CORS)
+    assert (facts.organization, facts.services, facts.user_count) == (
+        "Acme Health Solutions", ("Jira",), 40)
+    assert facts.cor.status is CorStatus.STATED
+    assert {place for _fact, place in facts.sources} == {"labels"}
+
+
+def test_outlook_tab_rows_that_do_not_parse_are_read_from_the_html_table() -> None:
+    # A label cell holding two paragraphs comes out of Outlook's plain part as a row cut
+    # in two, with the value under a line that names nothing.
+    plain = (
+        "Hello,\n\nName of Organization\t\n(HARP Organization Name Preferred)\tAcme Health "
+        "Solutions\nName of QualityNet\nIT Service\tJira\nBusiness Justification for Use of\n"
+        "Service\tDefect tracking with the CMS team\nEstimated Number of Users\t40\n"
+        "COR\nApproval\tApproved by Dana Smith <dana.smith@cms.example.gov>\n\n"
+        "Thanks,\nJane\nPhone: 410-555-0100\nFax: 410-555-0101\n"
+    )
+    parsed = parse_message(_outlook(plain, "<p class=MsoNormal>Hello,<o:p></o:p></p>"
+                                    + _word_table()
+                                    + "<p class=MsoNormal>Thanks,<br>Jane<o:p></o:p></p>"))
+    facts = extract_facts(parsed, CATALOG, CORS)
+    assert facts.organization == "Acme Health Solutions"
+    assert facts.services == ("Jira",)
+    assert facts.justification == "Defect tracking with the CMS team"
+    assert facts.user_count == 40
+    assert facts.cor.status is CorStatus.STATED
+    assert facts.cor.address == "dana.smith@cms.example.gov"
+    sources = dict(facts.sources)
+    # Rows the plain part kept whole ("IT Service<TAB>Jira") are read where they are.
+    assert (sources["user_count"], sources["services"]) == ("labels", "labels")
+    assert {sources[fact] for fact in ("organization", "justification", "cor")} == {
+        "the HTML part"}
+
+
+def test_the_quoted_part_of_an_html_reply_supplies_nothing() -> None:
+    # A reply that adds the user count; the table under Outlook's reply header is the
+    # earlier mail and must not fill the facts this one leaves out.
+    quoted = ('<div id=divRplyFwdMsg><p class=MsoNormal><b>From:</b> Jane Doe<br>'
+              "<b>Sent:</b> Monday, March 2, 2026 9:14 AM<br><b>Subject:</b> request</p></div>"
+              + _word_table(("Initech", "Slack", "Old reasons", "300", "Approved")))
+    parsed = parse_message(_outlook(
+        "Estimated Number of Users: 40\n\n-----Original Message-----\nFrom: Jane Doe\n",
+        "<p class=MsoNormal>Estimated Number of Users: 40<o:p></o:p></p>" + quoted))
+    facts = extract_facts(parsed, CATALOG, CORS)
+    assert facts.user_count == 40
+    assert (facts.organization, facts.services, facts.justification) == (None, (), None)
+    assert facts.cor.status is CorStatus.MISSING
+
+
+@pytest.mark.parametrize(
+    ("field", "name", "email"),
+    [('"Smith, Dana (CMS/CCSQ)" <Dana.Smith@cms.example.gov>', "Smith, Dana (CMS/CCSQ)",
+      "dana.smith@cms.example.gov"),
+     ("SMITH, DANA <dana.smith@cms.example.gov>", "SMITH, DANA", "dana.smith@cms.example.gov"),
+     ('"Smith, Dana X. [Contractor]" <dana@acme.example.com>', "Smith, Dana X. [Contractor]",
+      "dana@acme.example.com"),
+     ("=?utf-8?q?Smith=2C_Dana_=28CMS/CCSQ=29?= <d@cms.example.gov>",
+      "Smith, Dana (CMS/CCSQ)", "d@cms.example.gov"),
+     ("Dana Smith <d@cms.example.gov>", "Dana Smith", "d@cms.example.gov")],
+)
+def test_address_book_display_names_are_kept_whole(field: str, name: str, email: str) -> None:
+    parsed = parse_message(f"From: {field}\r\nSubject: hi\r\n\r\nHello\r\n".encode())
+    assert parsed.sender is not None
+    assert (parsed.sender.name, parsed.sender.email) == (name, email)
+
+
+def test_two_unquoted_names_in_to_stay_two_recipients() -> None:
+    parsed = parse_message(b"From: a@x.example\r\nTo: Doe, Jane <jane@x.example>, "
+                           b"Smith, Dana <dana@x.example>\r\nSubject: hi\r\n\r\nHello\r\n")
+    assert [address.email for address in parsed.recipients] == ["jane@x.example", "dana@x.example"]
