@@ -11,11 +11,12 @@ from onboardd.parsers.model import (
     Address,
     CatalogEntry,
     CorDirectory,
+    KnownOrganization,
     ParsedEmail,
     RequestFacts,
 )
 from onboardd.parsers.numbers import parse_user_count
-from onboardd.parsers.prose import read_sentences
+from onboardd.parsers.prose import read_prose
 from onboardd.parsers.services import match_services, services_named_in
 
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
@@ -37,7 +38,10 @@ _GREETING = re.compile(r"^(hi|hello|hey|dear|good (morning|afternoon|evening)|gr
 
 
 def extract_facts(
-    mail: ParsedEmail, catalog: tuple[CatalogEntry, ...], cors: CorDirectory
+    mail: ParsedEmail,
+    catalog: tuple[CatalogEntry, ...],
+    cors: CorDirectory,
+    organizations: tuple[KnownOrganization, ...] = (),
 ) -> RequestFacts:
     """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
     values = read_labels(mail.reply_text)
@@ -60,9 +64,10 @@ def extract_facts(
             if fact not in values:
                 values[fact], sources[fact] = value, f"the attachment {document.filename}"
     if _SENTENCE_FACTS - values.keys():
-        stated = read_sentences(mail.reply_text)
-        for fact in (_SENTENCE_FACTS - values.keys()) & stated.keys():
-            values[fact], sources[fact] = stated[fact], "a sentence"
+        for fact, (value, place) in read_prose(
+                mail.reply_text, _SENTENCE_FACTS - values.keys(), sender=mail.sender,
+                organizations=organizations).items():
+            values[fact], sources[fact] = value, place
     services: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
     if "services" in values:

@@ -131,6 +131,21 @@ class CorDirectory:
         return email in self.addresses or email.rpartition("@")[2] in self.domains
 
 
+@dataclass(frozen=True)
+class KnownOrganization:
+    """An organization of the policy's directory, as the parsers need it: the names a
+    sender may call it by, and the mail domains its people write from."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    domains: frozenset[str] = frozenset()
+
+    def owns(self, domain: str) -> bool:
+        """`domain` is one of its mail domains or a subdomain of one."""
+        domain = domain.lower()
+        return any(domain == d or domain.endswith(f".{d}") for d in self.domains)
+
+
 class CorStatus(enum.StrEnum):
     VERIFIED = "verified"
     FORWARDED = "forwarded"

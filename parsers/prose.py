@@ -5,20 +5,37 @@ COR Dana Smith approved this on 3/2" states four facts without one label. This r
 finds them with a few sentence shapes and hands back the same raw text a label would
 have carried, so the numbers, the COR evidence and the echo are read one way whatever
 the source. It is only asked for facts the labels left missing, takes a fact only when
-a sentence clearly states it, and the acknowledgment says back what it took.
+a sentence clearly states it, and the acknowledgment says back what it took and where
+from, so that a misreading costs the sender one reply.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from onboardd.parsers.decision import approval_in
+from onboardd.parsers.cor import says_approve
+from onboardd.parsers.model import Address, CatalogEntry, KnownOrganization
 from onboardd.parsers.numbers import parse_user_count
+from onboardd.parsers.services import services_named_in
 from onboardd.parsers.wording import plain_text
+
+# Where a fact came from, as RequestFacts.sources and the acknowledgment name it.
+FROM_SENTENCE = "a sentence"
+FROM_DOMAIN = "the domain of your mail address"
 
 # A proper name: capitalised words, with "of", "and", "&" between two of them.
 _NAME = r"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][\w&'.-]*)*"
+# A person's name as people write it beside "COR": "Dana Smith", "Dana J. Smith".
+_PERSON = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2}"
 _ORGANIZATION = (
+    # "This is Jane Doe from Acme ..." before "this is X": the name there is a person's.
+    re.compile(rf"\b(?i:I'm|I am|this is|it's|it is)\s+{_PERSON}\s*,?\s+(?i:from|at|with)"
+               rf"\s+(?:the\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"\b(?i:hello|hi|greetings)\s+(?i:from)\s+(?:the\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"\b(?i:writing|reaching out|contacting you|e-?mailing you)\s+(?i:from)\s+"
+               rf"(?:the\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"^{_PERSON}\s+(?i:from)\s+(?P<name>{_NAME})\s+(?i:here)\b"),
     re.compile(rf"\b(?i:we are|we're|this is)\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\b(?i:on behalf of)\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\bI (?i:work|am) (?i:at|for|with)\s+(?P<name>{_NAME})"),
@@ -64,20 +81,53 @@ _NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|acce
                    r"|use it|use them|use the)\b", re.IGNORECASE)
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n\s*\n")
+# A name right after a people word is what the people are, not who they work for.
+_DESCRIBED = re.compile(rf"\s+(?:{_PEOPLE})\b", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# The COR's name beside the word: "our COR Dana Smith", "COR, Dana Smith,", "Dana Smith
+# (COR)", "Dana Smith, our COR,".
+_COR_PERSON_AFTER = re.compile(rf"\bCOR\b\s*[,:(-]?\s*(?:is\s+)?(?P<person>{_PERSON})")
+_COR_PERSON_BEFORE = re.compile(
+    rf"(?P<person>{_PERSON})\s*(?:,\s*|\(\s*)(?:our\s+|the\s+|my\s+)?COR\b")
+# Capitalised words beside "COR" that are no one's name ("COR Approval Obtained").
+_NOT_A_PERSON = frozenset({"approval", "approved", "approves", "obtained", "confirmed",
+                           "has", "have", "signed", "given", "granted", "received"})
 
 
-def read_sentences(text: str) -> dict[str, str]:
+def read_prose(
+    text: str,
+    wanted: Collection[str],
+    *,
+    sender: Address | None = None,
+    organizations: tuple[KnownOrganization, ...] = (),
+) -> dict[str, tuple[str, str]]:
+    """fact -> (raw value, where it was read) for the `wanted` facts the mail's own words
+    state outside labels. The organization may also be one of the directory's, named in
+    the text or owning the sender's mail domain, always under its directory name."""
+    stated = read_sentences(text, sender_name=sender.name if sender else "")
+    found = {fact: (value, FROM_SENTENCE) for fact, value in stated.items() if fact in wanted}
+    if "organization" in wanted:
+        known = _known_organization(text, found.get("organization"), sender, organizations)
+        if known:
+            found["organization"] = known
+    return found
+
+
+def read_sentences(text: str, *, sender_name: str = "") -> dict[str, str]:
     """Raw values of the facts that sentences of `text` state; label-like keys as
-    parsers/labels.py gives them ("organization", "justification", "user_count", "cor")."""
+    parsers/labels.py gives them ("organization", "justification", "user_count", "cor").
+
+    `sender_name` keeps "This is Jane Doe requesting Jira" from naming Jane Doe the
+    organization."""
     plain = plain_text(text)
     sentences = [" ".join(s.split()) for s in _SENTENCE.split(plain) if s.strip()]
     found: dict[str, str] = {}
     for sentence in sentences:
-        _take(found, "organization", _organization(sentence))
+        _take(found, "organization", _organization(sentence, sender_name))
         _take(found, "user_count", _count(sentence))
         _take(found, "justification", _reason(sentence))
-        if _COR.search(sentence) and approval_in(sentence) and "cor" not in found:
-            found["cor"] = sentence
+        if "cor" not in found and _COR.search(sentence) and says_approve(sentence):
+            found["cor"] = _cor_line(sentence)
     return found
 
 
@@ -86,15 +136,66 @@ def _take(found: dict[str, str], fact: str, value: str | None) -> None:
         found[fact] = value
 
 
-def _organization(sentence: str) -> str | None:
+def _organization(sentence: str, sender_name: str) -> str | None:
+    sender_words = {w.casefold() for w in re.findall(r"\w+", sender_name)}
     for pattern in _ORGANIZATION:
         match = pattern.search(sentence)
         if not match:
             continue
         name = re.sub(r"\s+(?:of|and|for|the|&)$", "", match.group("name")).strip(" .,")
-        if name.split()[0].lower() not in _NOT_A_NAME and len(name) > 2:
-            return name + ("." if match.group("name").endswith("Inc.") else "")
+        words = [w.casefold() for w in re.findall(r"\w+", name)]
+        if (len(name) <= 2 or words[0] in _NOT_A_NAME
+                or set(words) <= sender_words  # "This is Jane Doe requesting Jira"
+                or _DESCRIBED.match(sentence, match.end("name"))):  # "We are CMS contractors"
+            continue
+        return name + ("." if match.group("name").endswith("Inc.") else "")
     return None
+
+
+def _known_organization(
+    text: str,
+    stated: tuple[str, str] | None,
+    sender: Address | None,
+    organizations: tuple[KnownOrganization, ...],
+) -> tuple[str, str] | None:
+    """The directory's organization the mail means, with where that was read: the one a
+    sentence states, else the only one the text names, else the only one whose domain
+    the sender writes from. Two candidates are no answer: the sender is asked instead."""
+    if not organizations:
+        return stated
+    entries = tuple(CatalogEntry(o.name, o.aliases) for o in organizations)
+    if stated:
+        named = _directory_name(stated[0], organizations)
+        return (named, stated[1]) if named else stated
+    named_in_text = services_named_in(plain_text(text), entries)
+    if len(named_in_text) == 1:
+        return named_in_text[0], FROM_SENTENCE
+    if named_in_text or sender is None:
+        return None
+    owners = [o.name for o in organizations if o.owns(sender.domain)]
+    return (owners[0], FROM_DOMAIN) if len(owners) == 1 else None
+
+
+def _directory_name(name: str, organizations: tuple[KnownOrganization, ...]) -> str | None:
+    wanted = _fold(name)
+    return next((o.name for o in organizations
+                 if wanted in {_fold(n) for n in (o.name, *o.aliases)}), None)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _cor_line(sentence: str) -> str:
+    """The approval line a sentence amounts to, "approved by Dana Smith <dana@x>", for
+    parsers/cor.py: the whole sentence would give the COR's name as its other words."""
+    address = _EMAIL.search(sentence)
+    person = _COR_PERSON_AFTER.search(sentence) or _COR_PERSON_BEFORE.search(sentence)
+    name = person.group("person") if person else ""
+    if name and _NOT_A_PERSON & {w.casefold() for w in name.split()}:
+        name = ""
+    who = " ".join(part for part in (name, f"<{address.group(0)}>" if address else "") if part)
+    return f"approved by {who}" if who else "approved"
 
 
 def _count(sentence: str) -> str | None:
