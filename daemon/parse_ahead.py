@@ -36,7 +36,13 @@ from onboardd.daemon.malloc import fixed_mmap_threshold
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.message import parse_message
-from onboardd.parsers.model import CatalogEntry, CorDirectory, ParsedEmail, RequestFacts
+from onboardd.parsers.model import (
+    CatalogEntry,
+    CorDirectory,
+    KnownOrganization,
+    ParsedEmail,
+    RequestFacts,
+)
 
 log = logging.getLogger("onboardd.parse")
 
@@ -63,11 +69,13 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 @dataclass(frozen=True)
 class Reading:
-    """What reading request facts needs besides the mail: the policy's catalog and COR
-    directory, fixed for the drain (a reload builds a new pipeline between passes)."""
+    """What reading request facts needs besides the mail: the policy's catalog, COR
+    directory and organizations, fixed for the drain (a reload builds a new pipeline
+    between passes)."""
 
     catalog: tuple[CatalogEntry, ...]
     cors: CorDirectory
+    organizations: tuple[KnownOrganization, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ def prepare(raw: bytes, max_bytes: int, reading: Reading | None = None) -> Prepa
     facts = None
     if reading is not None and not parsed.auto.generated:
         try:
-            facts = extract_facts(parsed, reading.catalog, reading.cors)
+            facts = extract_facts(parsed, reading.catalog, reading.cors, reading.organizations)
         except Exception:  # read again in place, where an error quarantines this mail only
             facts = None
     return Prepared(message_key(raw), parsed, facts)

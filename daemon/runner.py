@@ -83,7 +83,7 @@ def drain_mailbox(
         since = answer_since(session, mailbox, now)
     done: list[FetchedMail] = []
     policy = app.pipeline.policy
-    reading = Reading(policy.catalog(), policy.cor_directory())
+    reading = Reading(policy.catalog(), policy.cor_directory(), policy.known_organizations())
     # closing(): a stop or an error ends the parse worker now, not at garbage collection.
     with contextlib.closing(
         parse_ahead(

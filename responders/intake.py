@@ -46,15 +46,16 @@ class Inbound:
     found: RequestView | None = None
     tokens: tuple[TokenView, ...] = ()
     answer: bool = True  # False for backlog mail on a mailbox's first start
-    # The request facts of `mail` as extract_facts reads them with this policy's catalog
-    # and COR directory, where they were read ahead (the daemon's parse worker); None:
-    # read here, when they are needed.
+    # The request facts of `mail` as extract_facts reads them with this policy's catalog,
+    # COR directory and organizations, where they were read ahead (the daemon's parse
+    # worker); None: read here, when they are needed.
     facts: RequestFacts | None = None
 
     def request_facts(self) -> RequestFacts:
         if self.facts is not None:
             return self.facts
-        return extract_facts(self.mail, self.policy.catalog(), self.policy.cor_directory())
+        return extract_facts(self.mail, self.policy.catalog(), self.policy.cor_directory(),
+                             self.policy.known_organizations())
 
 
 def handle_inbound(inbound: Inbound) -> Outcome:

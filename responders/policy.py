@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from onboardd.parsers.model import Address, CatalogEntry, CorDirectory
+from onboardd.parsers.model import Address, CatalogEntry, CorDirectory, KnownOrganization
 
 _ADDR_SPEC = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
@@ -61,6 +61,9 @@ class Organization(Frozen):
     aliases: tuple[str, ...] = ()
     security_official: Mailbox | None = None
     cor: Email | None = None
+    # The mail domains its people write from: a request that does not name its
+    # organization is read as this one's when the sender writes from one of them.
+    domains: tuple[Domain, ...] = ()
 
     def security_official_address(self) -> Address | None:
         if not self.security_official:
@@ -117,6 +120,10 @@ class Policy(Frozen):
 
     def catalog(self) -> tuple[CatalogEntry, ...]:
         return tuple(CatalogEntry(s.name, s.aliases) for s in self.services)
+
+    def known_organizations(self) -> tuple[KnownOrganization, ...]:
+        return tuple(KnownOrganization(o.name, o.aliases, frozenset(o.domains))
+                     for o in self.organizations)
 
     def cor_directory(self) -> CorDirectory:
         org_cors = {o.cor for o in self.organizations if o.cor}
