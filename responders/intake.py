@@ -225,11 +225,13 @@ _SOURCE_LABELS = {"organization": "organization", "services": "services",
 
 
 def _read_from(facts: RequestFacts) -> tuple[tuple[str, str], ...]:
-    """(label, where) of each fact this mail gave other than as a labelled line."""
+    """(label, where) of each fact this mail gave other than as a labelled line, in the
+    order the notice lists the facts. The HTML part is a labelled line all the same."""
+    places = dict(facts.sources)
     return tuple(
-        (LABELS[_SOURCE_LABELS[fact]], f"from {place}")
-        for fact, place in facts.sources
-        if place not in ("labels", "the HTML part") and fact in _SOURCE_LABELS
+        (LABELS[label], f"from {places[fact]}")
+        for fact, label in _SOURCE_LABELS.items()
+        if places.get(fact) not in (None, "labels", "the HTML part")
     )
 
 

@@ -27,7 +27,8 @@ from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import Address, CatalogEntry, CorDirectory, CorEvidence, CorStatus
 from onboardd.responders.assess import LABELS, FieldReport, assess
 from onboardd.responders.context import base_context
-from onboardd.responders.policy import Policy, Service
+from onboardd.responders.intake import Inbound, handle_inbound
+from onboardd.responders.policy import CorPolicy, Organization, Policy, Service
 from onboardd.responders.render import Renderer, make_environment
 from onboardd.responders.state import State
 from onboardd.responders.view import RequestView, ServiceDecision
@@ -558,3 +559,119 @@ def test_wrap_and_item_write_what_the_former_macros_wrote(env: Environment, seed
     )
     values = {"text": text, "bullet": bullet}
     assert new.render(values) == old.render(values).lstrip("\n")
+
+
+# --- what we read from the mail, said back ---------------------------------------------------
+
+SENTENCES = (
+    (LABELS["services"], "from a sentence"),
+    (LABELS["user_count"], "from a sentence"),
+)
+
+
+def said_back(text: str) -> str:
+    """The note that says which facts were read other than from labelled lines."""
+    words = flat(text)
+    return words.split("labelled line")[1].split("What happens next")[0].split("Still needed")[0]
+
+
+def test_missing_fields_says_back_facts_read_from_sentences(env: Environment) -> None:
+    values = context(incomplete(), incomplete_fields()) | {"read_from": SENTENCES}
+    text, html = render(env, "requester/missing_fields", values)
+    words = flat(text)
+    assert "We read these from the wording of your mail rather than from labelled lines" in words
+    note = said_back(text)
+    assert "- Name of QualityNet IT Service (from a sentence)" in note
+    assert "- Estimated Number of Users (from a sentence)" in note
+    assert LABELS["organization"] not in note  # given as a label: nothing to say back
+    # The note follows what was read and comes before what is still needed.
+    assert words.index("What we read from your mail") < words.index("(from a sentence)")
+    assert words.index("(from a sentence)") < words.index("Still needed")
+    assert "<strong>Estimated Number of Users</strong> (from a sentence)</li>" in html
+    assert "rather than from labelled lines; if we read one wrong" in flat(html)
+
+
+def test_acknowledgment_names_the_attachment_and_the_domain_a_fact_came_from(
+    env: Environment,
+) -> None:
+    view = complete(State.AWAITING_COR)
+    read_from = (
+        (LABELS["organization"], "from the domain of your mail address"),
+        (LABELS["justification"], f"from the attachment {HOSTILE}.docx"),
+    )
+    text, html = render(env, "requester/acknowledgment", context(view, assess(view))
+                        | {"read_from": read_from})
+    words = flat(text)
+    assert ("We did not find these as labelled lines in your mail; each shows where we read "
+            "them instead.") in words
+    assert "wording of your mail" not in words  # a domain and a file are not wording
+    assert (f"- {LABELS['organization']} (from the domain of your mail address)"
+            in said_back(text))
+    assert f"(from the attachment {HOSTILE}.docx)" in words
+    assert words.index("What we recorded") < words.index("(from the domain") < words.index(
+        "What happens next")
+    assert "(from the attachment &lt;script&gt;alert(1)&lt;/script&gt;.docx)</li>" in html
+    assert "<script>" not in html
+
+
+def test_one_fact_said_back_is_named_in_the_singular(env: Environment) -> None:
+    view = complete(State.AWAITING_COR)
+    values = context(view, assess(view)) | {"read_from": SENTENCES[1:]}
+    text, html = render(env, "requester/acknowledgment", values)
+    assert "We read this from the wording of your mail" in flat(text)
+    assert "if we read it wrong" in flat(text) and "if we read it wrong" in flat(html)
+
+
+@pytest.mark.parametrize("template", ["requester/missing_fields", "requester/acknowledgment"])
+@pytest.mark.parametrize("read_from", [(), None])
+def test_labelled_facts_are_not_said_back(
+    env: Environment, template: str, read_from: tuple[tuple[str, str], ...] | None
+) -> None:
+    view = incomplete() if template.endswith("fields") else complete(State.AWAITING_COR)
+    values = context(view, assess(view))
+    if read_from is not None:
+        values["read_from"] = read_from
+    text, html = render(env, template, values)
+    assert "labelled line" not in text and "labelled line" not in html
+
+
+# The test policy with a COR domain and an organization whose people write from Jane's.
+ACME = Organization(name="Acme Health Solutions", aliases=("Acme Health",),
+                    domains=("acmehealth.example.com",))
+DIRECTORY_POLICY = POLICY.model_copy(update={"cor": CorPolicy(domains=("cms.example.gov",)),
+                                             "organizations": (ACME,)})
+
+
+def _prose_inbound(body: str, policy: Policy = DIRECTORY_POLICY) -> Inbound:
+    raw = ("From: Jane Doe <jane.doe@acmehealth.example.com>\nTo: " + ONBOARDING + "\n"
+           "Subject: Jira please\nMessage-ID: <prose-1@acmehealth.example.com>\n"
+           "Content-Type: text/plain; charset=utf-8\n\n" + body)
+    return Inbound(mail=parse_message(raw.encode()), policy=policy, renderer=load_renderer(),
+                   now=NOW, new_reference="ONB-2026-0050")
+
+
+def test_the_workflow_says_back_what_a_prose_request_stated_and_where() -> None:
+    outcome = handle_inbound(_prose_inbound(
+        "Hi,\n\nWe need Jira for about 40 staff to track defects; our COR Dana Smith "
+        "<dana.smith@cms.example.gov> approved this on 3/2.\n\nThanks,\nJane\n"))
+    [ack, *_] = outcome.outgoing
+    assert ack.kind == "acknowledgment"
+    recorded = flat(ack.text.split("What we recorded:")[1].split("We did not find")[0])
+    for value in ("Acme Health Solutions", "Jira", "track defects", "40", "Dana Smith"):
+        assert value in recorded
+    note = said_back(ack.text)
+    assert f"{LABELS['organization']} (from the domain of your mail address)" in note
+    for fact in ("services", "justification", "user_count", "cor_approval"):
+        assert f"{LABELS[fact]} (from a sentence)" in note
+    # In the order the facts are listed above it.
+    assert [note.index(LABELS[f]) for f in LABELS if LABELS[f] in note] == sorted(
+        note.index(LABELS[f]) for f in LABELS if LABELS[f] in note)
+
+
+def test_the_workflow_says_nothing_back_for_a_labelled_request() -> None:
+    outcome = handle_inbound(_prose_inbound(
+        "Organization: Acme Health Solutions\nService: Jira\nJustification: track defects\n"
+        "Users: 40\nCOR approval: approved by Dana Smith <dana.smith@cms.example.gov>\n"))
+    [ack, *_] = outcome.outgoing
+    assert ack.kind == "acknowledgment"
+    assert "labelled line" not in ack.text and "labelled line" not in ack.html
