@@ -36,7 +36,10 @@ _ORGANIZATION = (
     re.compile(rf"\b(?i:writing|reaching out|contacting you|e-?mailing you)\s+(?i:from)\s+"
                rf"(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"^{_PERSON}\s+(?i:from)\s+(?P<name>{_NAME})\s+(?i:here)\b"),
-    re.compile(rf"\b(?i:we are|we're|this is)\s+(?:the\s+)?(?P<name>{_NAME})"),
+    re.compile(rf"\b(?i:we are|we're)\s+(?:the\s+)?(?P<name>{_NAME})"),
+    # "This is X" names many things ("This is URGENT"); only with a request after it.
+    re.compile(rf"\b(?i:this is)\s+(?:the\s+)?(?P<name>{_NAME})\s*,?\s+"
+               rf"(?i:requesting|here|writing|reaching out|and we|asking)\b"),
     re.compile(rf"\b(?i:on behalf of)\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\bI (?i:work|am) (?i:at|for|with)\s+(?P<name>{_NAME})"),
     re.compile(rf"(?:^|[.!?]\s+)(?P<name>{_NAME})\s+(?:would like|is requesting|requests"
@@ -46,6 +49,9 @@ _ORGANIZATION = (
                rf"(?P<name>{_NAME})\s*,"),
     re.compile(rf"\bI(?:'m| am)\s+(?:the|a|an)\s+[a-z][a-z ]{{2,40}}?\s+(?i:at|with|for)\s+"
                rf"(?P<name>{_NAME})"),
+    # "We are a small team of 6 analysts at X"
+    re.compile(rf"\b(?i:we are|we're)\s+(?:a|an)\s+[a-z][\w ]{{2,60}}?\s+(?i:at|with|from)\s+"
+               rf"(?:the\s+)?(?P<name>{_NAME})"),
 )
 # Words that begin a sentence but name no organization.
 _NOT_A_NAME = frozenset({"we", "i", "our", "the", "this", "it", "please", "hello", "hi",
@@ -80,15 +86,17 @@ _PURPOSE_SENTENCE = re.compile(
 _NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|access"
                    r"|use it|use them|use the)\b", re.IGNORECASE)
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
+_COR_TITLE = r"(?:\bCOR\b|\b[Cc]ontracting [Oo]fficer'?s? [Rr]epresentative\b)"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n\s*\n")
 # A name right after a people word is what the people are, not who they work for.
 _DESCRIBED = re.compile(rf"\s+(?:{_PEOPLE})\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # The COR's name beside the word: "our COR Dana Smith", "COR, Dana Smith,", "Dana Smith
 # (COR)", "Dana Smith, our COR,".
-_COR_PERSON_AFTER = re.compile(rf"\bCOR\b\s*[,:(-]?\s*(?:is\s+)?(?P<person>{_PERSON})")
+_COR_PERSON_AFTER = re.compile(
+    rf"{_COR_TITLE}\s*[,:(-]?\s*(?:is\s+)?(?P<person>{_PERSON})")
 _COR_PERSON_BEFORE = re.compile(
-    rf"(?P<person>{_PERSON})\s*(?:,\s*|\(\s*)(?:our\s+|the\s+|my\s+)?COR\b")
+    rf"(?P<person>{_PERSON})\s*(?:,\s*|\(\s*)(?:our\s+|the\s+|my\s+)?{_COR_TITLE}")
 # Capitalised words beside "COR" that are no one's name ("COR Approval Obtained").
 _NOT_A_PERSON = frozenset({"approval", "approved", "approves", "obtained", "confirmed",
                            "has", "have", "signed", "given", "granted", "received"})
@@ -209,15 +217,27 @@ def _count(sentence: str) -> str | None:
 
 
 def _reason(sentence: str) -> str | None:
+    """The purpose as the sender put it, without the "to" that introduced it or the full
+    stop that ended the sentence around it."""
+    reason = _purpose(sentence)
+    if reason is None:
+        return None
+    reason = re.sub(r"^(?:to|in order to)\s+", "", reason.strip(), flags=re.IGNORECASE)
+    return reason[:-1] if reason.endswith(".") else reason
+
+
+def _purpose(sentence: str) -> str | None:
     inline = _INLINE_REASON.search(sentence)
     if inline:
         return inline.group("reason").strip()
     whole = _PURPOSE_SENTENCE.search(sentence)
     if whole:
         return whole.group("reason").strip()
-    if _NEED.search(sentence):
-        purpose = _PURPOSE.search(sentence)
-        if purpose:
-            reason = purpose.group("reason") or purpose.group("so") or purpose.group("gerund")
-            return reason.strip()
+    purpose = _PURPOSE.search(sentence)
+    # "to ..." and "for ...ing" are purposes only of a need ("need Jira to track
+    # defects", not "talk to Dana"); "so the analysts can ..." is one on its own, also
+    # in a clause cut from its need at a semicolon.
+    if purpose and (purpose.group("so") or _NEED.search(sentence)):
+        reason = purpose.group("reason") or purpose.group("so") or purpose.group("gerund")
+        return reason.strip()
     return None
