@@ -28,9 +28,11 @@ FROM_DOMAIN = "the domain of your mail address"
 _NAME = r"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][\w&'.-]*)*"
 # A person's name as people write it beside "COR": "Dana Smith", "Dana J. Smith".
 _PERSON = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2}"
+# "Dana" or "Dana Smith" introducing themselves: "This is Dana from ...".
+_FIRST_NAME = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){0,2}"
 _ORGANIZATION = (
     # "This is Jane Doe from Acme ..." before "this is X": the name there is a person's.
-    re.compile(rf"\b(?i:I'm|I am|this is|it's|it is)\s+{_PERSON}\s*,?\s+(?i:from|at|with)"
+    re.compile(rf"\b(?i:I'm|I am|this is|it's|it is)\s+{_FIRST_NAME}\s*,?\s+(?i:from|at|with)"
                rf"\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\b(?i:hello|hi|greetings)\s+(?i:from)\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\b(?i:writing|reaching out|contacting you|e-?mailing you)\s+(?i:from)\s+"

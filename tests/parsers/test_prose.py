@@ -1,18 +1,33 @@
-"""Facts stated in sentences, and the numbers in a mail that are not user counts."""
+"""Facts stated in sentences, the directory's organizations, and the numbers in a mail
+that are not user counts. Every case is a whole mail, parsed from its bytes."""
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import dataclass
+
 import pytest
 
+from onboardd.daemon.parse_ahead import Reading, prepare
 from onboardd.parsers.facts import extract_facts
-from onboardd.parsers.model import CorStatus, RequestFacts
-from onboardd.parsers.prose import read_sentences
+from onboardd.parsers.model import CorStatus, KnownOrganization, RequestFacts
+from onboardd.parsers.prose import FROM_DOMAIN, FROM_SENTENCE, read_prose, read_sentences
 from tests.parsers.support import CATALOG, CORS, mail
 
+DIRECTORY = (
+    KnownOrganization("Acme Health Solutions", ("Acme Health", "Acme Health Solutions LLC"),
+                      frozenset({"acmehealth.example.com"})),
+    KnownOrganization("Brightpath Analytics", ("Brightpath",),
+                      frozenset({"brightpath.example.com"})),
+)
+OUTSIDER = "Pat Lee <pat.lee@mailhost.example.net>"
 
-def facts_of(body: str, subject: str = "Access request") -> RequestFacts:
-    return extract_facts(mail(f"From: Jane Doe <jane@acmehealth.example.com>\n"
-                              f"Subject: {subject}", body), CATALOG, CORS)
+
+def facts_of(body: str, subject: str = "Access request",
+             sender: str = "Jane Doe <jane@acmehealth.example.com>",
+             organizations: tuple[KnownOrganization, ...] = ()) -> RequestFacts:
+    return extract_facts(mail(f"From: {sender}\nSubject: {subject}", body), CATALOG, CORS,
+                         organizations)
 
 
 def test_the_issue_sentence_states_four_facts() -> None:
@@ -119,3 +134,231 @@ def test_labels_win_over_sentences() -> None:
 def test_read_sentences_gives_raw_values() -> None:
     assert read_sentences("We are Acme Health and need Jira for about 40 users.") == {
         "organization": "Acme Health", "user_count": "about 40"}
+
+
+# --- whole prose requests ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Stated:
+    """What a prose request states; `justification` is a phrase the reading must hold."""
+
+    organization: str | None
+    services: tuple[str, ...]
+    user_count: int | None
+    justification: str | None
+    cor: CorStatus = CorStatus.MISSING
+    cor_address: str | None = None
+
+
+PROSE_REQUESTS = [
+    ("Hi team,\n\nI'm Pat Lee from Northwind Data Services. We'd like access to Confluence for "
+     "roughly two dozen people so that our analysts can publish release notes. Our COR, Dana "
+     "Smith, has approved this request.\n\nThanks,\nPat\n",
+     Stated("Northwind Data Services", ("Confluence",), 24, "publish release notes",
+            CorStatus.STATED)),
+    ("Hello,\n\nKeystone Health Informatics is requesting Slack for a team of 12 in order to "
+     "coordinate the quarterly reporting cycle.\n\nBest regards\n",
+     Stated("Keystone Health Informatics", ("Slack",), 12, "coordinate the quarterly")),
+    ("Good morning,\n\nMy name is Pat Lee and I work at Riverbend Quality Partners. We need "
+     "ServiceNow for 15 users to log incidents from the measure pipeline. It was approved by "
+     "our COR dana.smith@cms.example.gov last Tuesday.\n\nPat Lee\nRiverbend Quality Partners\n"
+     "Phone: 410-555-0100\n",
+     Stated("Riverbend Quality Partners", ("ServiceNow",), 15, "log incidents",
+            CorStatus.STATED, "dana.smith@cms.example.gov")),
+    ("Hello,\n\nWriting on behalf of Harbor Point Consulting LLC. We need HARP access for "
+     "about 30 accounts; the purpose is to manage user roles for our quality reporting staff. "
+     "Dana Smith (COR) has approved.\n",
+     Stated("Harbor Point Consulting LLC", ("HARP",), 30, "manage user roles",
+            CorStatus.STATED)),
+    ("Hi,\n\nWe're Lakeshore IT Partners, a small contractor on the ESRD task order. We would "
+     "like Jira and Confluence for 5-10 staff to plan sprints and keep design notes. Our COR "
+     "has not approved yet; I will forward her approval when I have it.\n",
+     Stated("Lakeshore IT Partners", ("Jira", "Confluence"), 10, "plan sprints")),
+    ("Hi there,\n\nGreetings from Summit Clinical Data! We need Slack for about 40 employees "
+     "so the help desk can triage tickets faster. COR approval pending.\n",
+     Stated("Summit Clinical Data", ("Slack",), 40, "triage tickets")),
+    ("Hello,\n\nI am the program manager at Blue Heron Consulting. We need IDM for 25 people "
+     "to sign in to the portal. Our COR, Dana Smith <dana.smith@cms.example.gov>, approved "
+     "this on 3/2.\n",
+     Stated("Blue Heron Consulting", ("Identity Management (IDM)",), 25, "sign in to the portal",
+            CorStatus.STATED, "dana.smith@cms.example.gov")),
+    ("Hello,\n\nWe have 2 factor authentication set up for all users and need Jira for 20 "
+     "licenses for tracking test cases.\n",
+     Stated(None, ("Jira",), 20, "tracking test cases")),
+    ("Hi,\n\nSummit Clinical Data needs access to the Enterprise Portal for 50 seats. We need "
+     "it for submitting quarterly measure files.\n",
+     Stated("Summit Clinical Data", ("CMS Enterprise Portal",), 50, "submitting quarterly")),
+    ("Hello,\n\nWe are a small team of 6 analysts at Northwind Data Services and need "
+     "Confluence to share meeting notes.\n",
+     Stated("Northwind Data Services", ("Confluence",), 6, "share meeting notes")),
+    ("Hi,\n\nOur office is at 1200 Harbor Blvd, Baltimore, MD 21230. We need Jira for 7 staff "
+     "to track defects. Meeting at 10:30 on 3/2.\n",
+     Stated(None, ("Jira",), 7, "track defects")),
+    ("Hello,\n\nThe COR for our contract is Dana Smith. Could you set us up with Jira for 10 "
+     "users?\n",
+     Stated(None, ("Jira",), 10, None)),
+    ("Hello,\n\nOur COR Dana Smith will approve this once she is back next week. We need Slack "
+     "for 9 users.\n",
+     Stated(None, ("Slack",), 9, None)),
+    ("Hi,\n\nContracting officer's representative Dana Smith approved our request for Jira on "
+     "Monday.\n",
+     Stated(None, ("Jira",), None, None, CorStatus.STATED)),
+    ("Dear onboarding desk,\n\nOn behalf of the Granite Ridge Group, I'd like to request "
+     "ServiceNow for approximately 45 personnel, to route help desk tickets.\n\nRegards,\n"
+     "Pat Lee | Granite Ridge Group | (443) 555-0199\n",
+     Stated("Granite Ridge Group", ("ServiceNow",), 45, "route help desk tickets")),
+    ("Hi,\n\nHere at Copperline Health we need HARP Portal for up to 50 reviewers so our "
+     "reviewers can manage measure submissions. Approved by our COR, "
+     "dana.smith@cms.example.gov.\n",
+     Stated("Copperline Health", ("HARP",), 50, "manage measure submissions",
+            CorStatus.STATED, "dana.smith@cms.example.gov")),
+    ("Hello,\n\nWe need Jira Software for three developers. Business justification: defect "
+     "tracking for the claims release.\n",
+     Stated(None, ("Jira",), 3, "defect tracking for the claims release")),
+    ("Hi all,\n\nMy team at Meridian Analytics Group needs Confluence and Slack for 1,200 "
+     "accounts to run the national training rollout.\n",
+     Stated("Meridian Analytics Group", ("Confluence", "Slack"), 1200, "national training")),
+    ("Hello,\n\nQuick note: we upgraded to Jira 9.4 and our contract 75FCMC21D0012 runs to "
+     "2027. Call me at 410-555-0100 if you need anything.\n",
+     Stated(None, ("Jira",), None, None)),
+    ("Hi,\n\nI work for Acme Health and we need Jira for 12 users to track defects.\n",
+     Stated("Acme Health", ("Jira",), 12, "track defects")),
+    ("Hello,\n\nWe are Jira users already and need Confluence for our 8 testers as well.\n",
+     Stated(None, ("Jira", "Confluence"), 8, None)),
+    ("Hi,\n\nThis is Dana from Tidewater Informatics. We are requesting Slack for nearly 20 "
+     "folks in order to replace our email threads. I can ask my COR to approve it if "
+     "needed.\n",
+     Stated("Tidewater Informatics", ("Slack",), 20, "replace our email threads")),
+]
+
+
+@pytest.mark.parametrize(("body", "stated"), PROSE_REQUESTS,
+                         ids=[f"prose-{i}" for i in range(len(PROSE_REQUESTS))])
+def test_prose_requests_are_read_as_stated_and_no_further(body: str, stated: Stated) -> None:
+    facts = facts_of(body, sender=OUTSIDER)
+    assert facts.organization == stated.organization
+    assert facts.services == stated.services
+    assert facts.user_count == stated.user_count
+    if stated.justification is None:
+        assert facts.justification is None
+    else:
+        assert facts.justification is not None
+        assert stated.justification in facts.justification
+        assert not facts.justification.startswith("to ")
+    assert facts.cor.status is stated.cor
+    assert facts.cor.address == stated.cor_address
+    for fact, place in facts.sources:
+        assert place == FROM_SENTENCE, fact  # no labels in these mails
+
+
+def test_a_cor_sentence_gives_the_name_and_address_not_the_sentence() -> None:
+    facts = facts_of("Hello,\n\nWe need Jira. Our COR, Dana Smith <dana.smith@cms.example.gov>, "
+                     "approved this on 3/2.\n")
+    assert facts.cor.name == "Dana Smith"
+    assert facts.cor_value == "approved by Dana Smith <dana.smith@cms.example.gov>"
+
+
+def test_a_prose_request_in_an_html_only_mail() -> None:
+    parsed = mail("From: Jane Doe <jane@example.org>\nSubject: Access\n"
+                  "Content-Type: text/html; charset=utf-8",
+                  "<html><body><p>Hello,</p><p>We are <b>Brightpath Analytics</b> and need "
+                  "<i>Confluence</i> for about 14 analysts to share study protocols.</p>"
+                  "</body></html>\n")
+    facts = extract_facts(parsed, CATALOG, CORS)
+    assert (facts.organization, facts.services, facts.user_count) == (
+        "Brightpath Analytics", ("Confluence",), 14)
+    assert facts.justification == "share study protocols"
+
+
+def test_quoted_text_states_nothing() -> None:
+    facts = facts_of("Thanks, see below.\n\nOn Mon, Mar 2, 2026 at 9:00 AM Sam wrote:\n"
+                     "> We are Brightpath Analytics and need Jira for 40 users to track "
+                     "defects.\n")
+    assert (facts.organization, facts.user_count, facts.justification) == (None, None, None)
+
+
+# --- the sender is not the organization ------------------------------------------------------
+
+def test_the_sender_named_after_this_is_is_no_organization() -> None:
+    body = "Hello,\n\nThis is Jane Doe requesting Confluence for fifteen team members.\n"
+    assert facts_of(body, sender="Jane Doe <jane@example.org>").organization is None
+
+
+@pytest.mark.parametrize("body", [
+    "This is URGENT: we need Jira for 5 users.",
+    "We are CMS contractors and need Jira for 10 users.",
+    "Thanks,\nJane Doe\nSenior Developer, Claims Team",
+])
+def test_words_that_look_like_a_name_are_no_organization(body: str) -> None:
+    assert facts_of(f"Hello,\n\n{body}\n", sender=OUTSIDER).organization is None
+
+
+# --- the policy's organizations ---------------------------------------------------------------
+
+def test_a_stated_organization_takes_the_directory_name() -> None:
+    facts = facts_of("Hello,\n\nI work for Acme Health and need Jira for 12 users.\n",
+                     sender=OUTSIDER, organizations=DIRECTORY)
+    assert facts.organization == "Acme Health Solutions"
+    assert facts.source_of("organization") == FROM_SENTENCE
+
+
+def test_a_known_organization_named_anywhere_in_the_mail() -> None:
+    facts = facts_of("Hi,\n\nPlease add Jira for 6 developers.\n\nSam Park\nBrightpath | "
+                     "Data Engineering\n", sender=OUTSIDER, organizations=DIRECTORY)
+    assert facts.organization == "Brightpath Analytics"
+    assert facts.source_of("organization") == FROM_SENTENCE
+
+
+def test_the_sender_domain_names_its_organization() -> None:
+    for sender in ("Jane Doe <jane@acmehealth.example.com>",
+                   "Jane Doe <jane@mail.acmehealth.example.com>"):
+        facts = facts_of("Hi,\n\nNeed Slack for 3 people to chat with the CMS team.\n",
+                         sender=sender, organizations=DIRECTORY)
+        assert facts.organization == "Acme Health Solutions"
+        assert facts.source_of("organization") == FROM_DOMAIN
+
+
+@pytest.mark.parametrize(("body", "sender"), [
+    # Two known organizations named: which one is the sender's is not said.
+    ("Our analysts sit with the Acme Health and Brightpath teams; Jira for 4 users, please.",
+     OUTSIDER),
+    # A domain that only ends like one of theirs.
+    ("Jira for 4 users, please.", "Eve <eve@notacmehealth.example.com>"),
+    # No directory entry for the domain.
+    ("Jira for 4 users, please.", OUTSIDER),
+])
+def test_the_directory_gives_no_organization_it_cannot_tell(body: str, sender: str) -> None:
+    assert facts_of(f"Hi,\n\n{body}\n", sender=sender,
+                    organizations=DIRECTORY).organization is None
+
+
+def test_a_stated_organization_outside_the_directory_beats_the_domain() -> None:
+    facts = facts_of("Hi,\n\nWe are Granite Ridge Group (a subcontractor) and need Jira for 4 "
+                     "users.\n", sender="Jane Doe <jane@acmehealth.example.com>",
+                     organizations=DIRECTORY)
+    assert facts.organization == "Granite Ridge Group"
+
+
+def test_a_labelled_organization_is_not_replaced_by_the_directory() -> None:
+    facts = facts_of("Organization: Granite Ridge Group\nService: Jira\n",
+                     organizations=DIRECTORY)
+    assert facts.organization == "Granite Ridge Group"
+    assert facts.source_of("organization") == "labels"
+
+
+def test_read_prose_reads_only_the_facts_asked_for() -> None:
+    text = "We are Acme Health and need Jira for about 40 users to track defects."
+    assert read_prose(text, {"user_count"}) == {"user_count": ("about 40", FROM_SENTENCE)}
+    assert read_prose(text, {"organization"}, organizations=DIRECTORY) == {
+        "organization": ("Acme Health Solutions", FROM_SENTENCE)}
+
+
+def test_the_directory_travels_to_the_parse_worker() -> None:
+    """The parse worker gets its Reading by pickling; the organizations must survive it."""
+    reading = pickle.loads(pickle.dumps(Reading(CATALOG, CORS, DIRECTORY)))
+    raw = (b"From: Jane Doe <jane@acmehealth.example.com>\nSubject: Jira\n"
+           b"Message-ID: <w1@acmehealth.example.com>\n\nWe need Jira for 5 users.\n")
+    prepared = prepare(raw, 1_000_000, reading)
+    assert prepared.facts is not None
+    assert prepared.facts.organization == "Acme Health Solutions"
+    assert prepared.facts.source_of("organization") == FROM_DOMAIN
