@@ -90,8 +90,10 @@ _NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|acce
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
 _COR_TITLE = r"(?:\bCOR\b|\b[Cc]ontracting [Oo]fficer'?s? [Rr]epresentative\b)"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n\s*\n")
-# A name right after a people word is what the people are, not who they work for.
-_DESCRIBED = re.compile(rf"\s+(?:{_PEOPLE})\b", re.IGNORECASE)
+# A name before a people word or a part of an organization is what the people are or
+# whose part it is, not who they work for: "We are CMS contractors", "from the CMS team".
+_DESCRIBED = re.compile(rf"\s+(?:{_PEOPLE}|teams?|groups?|office|side|division|department)\b",
+                        re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # The COR's name beside the word: "our COR Dana Smith", "COR, Dana Smith,", "Dana Smith
 # (COR)", "Dana Smith, our COR,".

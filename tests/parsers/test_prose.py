@@ -287,6 +287,7 @@ def test_the_sender_named_after_this_is_is_no_organization() -> None:
 @pytest.mark.parametrize("body", [
     "This is URGENT: we need Jira for 5 users.",
     "We are CMS contractors and need Jira for 10 users.",
+    "Greetings from the CMS team! Jira for 10 users, please.",
     "Thanks,\nJane Doe\nSenior Developer, Claims Team",
 ])
 def test_words_that_look_like_a_name_are_no_organization(body: str) -> None:
