@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from onboardd.parsers.decision import HEDGES, UNCERTAIN, approval_in, refusal_in
+from onboardd.parsers.decision import RULES, Kind, approval_in, refusal_in
 from onboardd.parsers.model import (
     Address,
     CorDirectory,
@@ -27,8 +27,10 @@ _NOT_GIVEN = re.compile(
     r"|awaiting|forthcoming|will be sent|to be sent)\b",
     re.IGNORECASE)
 # Consent given on a condition, or with a doubt, is not consent yet.
-_WITHHELD = tuple(rule for rule in (*UNCERTAIN, *HEDGES) if rule.name in (
-    "not sure", "thinking it over", "condition", "question"))
+# The decision reader's doubts, and its conditions and questions (not its contrasts and
+# stray negations: a forwarded mail's other sentences have those).
+_WITHHELD = tuple(rule for rule in RULES if rule.kind is Kind.DOUBT
+                  or rule.name in ("condition", "question"))
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_NOISE = re.compile(
     r"\b(approved|approve|approval|yes|by|from|the|cor|granted|confirmed|email|e-mail)\b"

@@ -2,10 +2,10 @@
 
 The reading is lopsided on purpose. A false approval sends a welcome package that
 nobody granted; an unclear reading costs one clarification mail. So approval has a few
-positive rules and counts only when nothing in the deciding text refuses, negates,
-doubts or sets a condition; refusal has many rules; and a phrasing no rule knows can
-only be unclear. Each table below is tried in order, and a reading names the rule
-that decided it.
+positive rules, placed last, and counts only when nothing in the deciding text refused,
+negated, doubted or set a condition first; refusal has many rules; and a phrasing no
+rule knows falls through to unclear, never to approve. `RULES` is the whole model: it
+is read top to bottom and the first rule that matches decides.
 """
 
 from __future__ import annotations
@@ -23,6 +23,19 @@ class Verdict(enum.StrEnum):
     UNCLEAR = "unclear"
 
 
+class Kind(enum.StrEnum):
+    """What a rule's words are; the kind decides the verdict a match gives."""
+
+    REFUSAL = "refusal"  # deny
+    DOUBT = "doubt"  # unclear: the approver does not know yet
+    HEDGE = "hedge"  # unclear: a condition, a contrast, a question, a stray negation
+    CONSENT = "consent"  # approve, reached only when nothing above matched
+
+
+VERDICT_OF = {Kind.REFUSAL: Verdict.DENY, Kind.DOUBT: Verdict.UNCLEAR,
+              Kind.HEDGE: Verdict.UNCLEAR, Kind.CONSENT: Verdict.APPROVE}
+
+
 @dataclass(frozen=True)
 class DecisionReading:
     verdict: Verdict
@@ -33,17 +46,18 @@ class DecisionReading:
 
 @dataclass(frozen=True)
 class WordRule:
-    """A named pattern over normalised, lower-cased text."""
+    """A named pattern over normalised text (matched without regard to case)."""
 
     name: str
+    kind: Kind
     pattern: re.Pattern[str]
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text)
 
 
-def _rule(name: str, pattern: str) -> WordRule:
-    return WordRule(name, re.compile(pattern, re.IGNORECASE))
+def _rule(name: str, kind: Kind, pattern: str) -> WordRule:
+    return WordRule(name, kind, re.compile(pattern, re.IGNORECASE))
 
 
 # The verbs and nouns of consent; a negation in front of any of them is a refusal.
@@ -54,70 +68,71 @@ _NEGATION = (r"(?:can\s*not|can'?t|won'?t|will\s+not|would\s+not|wouldn'?t|do\s+
              r"|could\s+not|couldn'?t|must\s+not|mustn'?t|am\s+not|are\s+not|aren'?t"
              r"|is\s+not|isn'?t|was\s+not|wasn'?t|has\s+not|hasn'?t|have\s+not|haven'?t"
              r"|not|never|no)")
+_R, _D, _H, _C = Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE, Kind.CONSENT
 
-# Words that show the approver does not know yet: neither a yes nor a no.
-UNCERTAIN: tuple[WordRule, ...] = (
-    _rule("not sure", r"\b(?:not\s+(?:sure|certain|clear)|unsure|uncertain|don'?t\s+know"
-                      r"|no\s+idea)\b"),
-    _rule("thinking it over", r"\b(?:let\s+me\s+(?:check|think|confirm|look|review|get\s+back)"
-                              r"|get\s+back\s+to\s+you|will\s+(?:check|review|look)"
-                              r"|still\s+(?:reviewing|checking|looking))\b"),
-    _rule("wants more", r"\b(?:need|needs|want|require)\s+(?:more|additional|further)\s+"
-                        r"(?:info\w*|details?|context|justification)\b"),
-)
-
-# Words that refuse. The first that matches decides the verdict and where the reason
-# starts; they are read before any approval word, so "not approved" never approves.
-REFUSALS: tuple[WordRule, ...] = (
-    _rule("question answered no", r"\?\s*(?:no|nope|nah|negative|denied|rejected)\b"),
+RULES: tuple[WordRule, ...] = (
+    # "Approve? No." answers its own question; read before the question mark can hedge.
+    _rule("question answered no", _R, r"\?\s*(?:no|nope|nah|negative|denied|rejected)\b"),
+    # Not knowing yet is neither yes nor no ("I'm not sure I can approve this").
+    _rule("not sure", _D, r"\b(?:not\s+(?:sure|certain|clear)|unsure|uncertain"
+                          r"|don'?t\s+know|no\s+idea)\b"),
+    _rule("thinking it over", _D, r"\b(?:let\s+me\s+(?:check|think|confirm|look|review"
+                                  r"|get\s+back)|get\s+back\s+to\s+you"
+                                  r"|will\s+(?:check|review|look)"
+                                  r"|still\s+(?:reviewing|checking|looking))\b"),
+    _rule("wants more", _D, r"\b(?:need|needs|want|require)\s+(?:more|additional|further)\s+"
+                            r"(?:info\w*|details?|context|justification)\b"),
+    # A lead who is not the one to decide, or who echoes the choice back, decides nothing.
+    _rule("not theirs to decide", _D, r"\b(?:not\s+my\s+(?:service|call|decision|area|team"
+                                      r"|product|system)|not\s+the\s+right\s+(?:person|lead"
+                                      r"|approver|contact)|wrong\s+(?:person|lead|approver"
+                                      r"|contact))\b"),
+    _rule("choice echoed", _D, r"\bapprove\s*(?:or|/)\s*deny\b|\bdeny\s*(?:or|/)\s*approve\b"),
     # "Approved - NOT": a negation that closes the sentence takes the approval back.
-    _rule("approval taken back", rf"\b{_CONSENT}\W{{0,4}}(?:not|no|never)\b(?!\s*\w)"),
-    _rule("negated consent", rf"\b{_NEGATION}\s+(?:[\w']+\s+){{0,3}}?{_CONSENT}"),
-    _rule("no consent", r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"),
-    _rule("unable", r"\b(?:unable|not\s+able|not\s+in\s+a\s+position|not\s+prepared"
-                    r"|not\s+willing|unwilling)\s+to\b"),
-    _rule("refusal word", r"\b(?:den(?:y|ied|ies|ying|ial)|reject\w*|declin\w*|refus\w*"
-                          r"|disapprov\w*|disallow\w*|veto\w*|turn(?:ed|ing)?\s+down)\b"),
-    _rule("not now", r"\b(?:not|no)\s+(?:at\s+this\s+(?:time|point|moment|stage)|right\s+now"
-                     r"|now|yet|for\s+now|this\s+(?:time|quarter|year|month))\b"),
-    _rule("on hold", r"\b(?:hold\s+off|on\s+hold|put\s+(?:this|it|them)\s+on\s+hold"
-                     r"|hold\s+(?:this|it|the\s+request))\b"),
-    _rule("plain no", r"^\W*(?:no|nope|nah|negative)\b(?!\s+(?:problems?|issues?|objections?"
-                      r"|concerns?|worries)\b)"),
-    _rule("never", r"\bnever\b"),
+    _rule("approval taken back", _R, rf"\b{_CONSENT}\W{{0,4}}(?:not|no|never)\b(?!\s*\w)"),
+    _rule("negated consent", _R, rf"\b{_NEGATION}\s+(?:[\w']+\s+){{0,3}}?{_CONSENT}"),
+    _rule("no consent", _R, r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"),
+    _rule("unable", _R, r"\b(?:unable|not\s+able|not\s+in\s+a\s+position|not\s+prepared"
+                        r"|not\s+willing|unwilling)\s+to\b"),
+    _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial)|reject\w*|declin\w*|refus\w*"
+                              r"|disapprov\w*|disallow\w*|veto\w*|turn(?:ed|ing)?\s+down)\b"),
+    _rule("not now", _R, r"\b(?:not|no)\s+(?:at\s+this\s+(?:time|point|moment|stage)"
+                         r"|right\s+now|now|yet|for\s+now|this\s+(?:time|quarter|year|month))\b"),
+    _rule("on hold", _R, r"\b(?:hold\s+off|on\s+hold|put\s+(?:this|it|them)\s+on\s+hold"
+                         r"|hold\s+(?:this|it|the\s+request))\b"),
+    _rule("plain no", _R, r"^\W*(?:no|nope|nah|negative)\b"),
+    _rule("never", _R, r"\bnever\b"),
+    # Anything below keeps an approval word from approving without making a denial.
+    _rule("question", _H, r"\?"),
+    _rule("condition", _H, r"\b(?:if|once|after(?!\s+all\b)|until|till|unless|provided"
+                           r"|providing|pending|when|whenever|as\s+soon\s+as|subject\s+to"
+                           r"|contingent|conditional\w*|conditions?|assuming|only\s+for"
+                           r"|only\s+if|except|excluding|as\s+long\s+as|so\s+long\s+as"
+                           r"|on\s+condition)\b"),
+    _rule("contrast", _H, r"\b(?:but|however|although|though|yet|otherwise|instead|rather)\b"),
+    _rule("doubt", _H, r"\b(?:maybe|perhaps|probably|possibly|likely|might|may|would|could"
+                       r"|should|guess|think|believe|suppose|seems?|hopefully|normally"
+                       r"|usually|in\s+principle|tentative\w*|provisional\w*|partial\w*"
+                       r"|partly)\b"),
+    _rule("negation", _H, r"\b(?:not|no|never|none|nor|neither|without|cannot|cant|dont|wont"
+                          r"|didnt|doesnt|isnt|wasnt|arent|havent|hasnt|shouldnt|couldnt"
+                          r"|wouldnt)\b|n't\b"),
+    # Consent, in the few wordings that leave no doubt.
+    _rule("approve", _C, r"\b(?:approved?|approving|i\s+approve|you\s+have\s+my\s+approval"
+                         r"|approval\s+(?:granted|given))\b"),
+    _rule("concur", _C, r"\b(?:i\s+)?concur\b"),
+    _rule("proceed", _C, r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go)\b"
+                         r"|\bgo\s+ahead\b|\bplease\s+proceed\b"),
+    _rule("granted", _C, r"\b(?:granted|authori[sz]ed|signed\s+off)\b"),
+    _rule("yes", _C, r"^\W*(?:yes|yep|yeah|yup|affirmative)\b"),
 )
 
-# Anything here keeps an approval word from approving: a condition, a contrast, a
-# question, a negation left over, a hedge. It does not make a denial.
-HEDGES: tuple[WordRule, ...] = (
-    _rule("question", r"\?"),
-    _rule("condition", r"\b(?:if|once|after(?!\s+all\b)|until|till|unless|provided"
-                       r"|providing|pending"
-                       r"|when|whenever|as\s+soon\s+as|subject\s+to|contingent|conditional\w*"
-                       r"|conditions?|assuming|only\s+for|only\s+if|except|excluding|as\s+long\s+as"
-                       r"|so\s+long\s+as|on\s+condition)\b"),
-    _rule("contrast", r"\b(?:but|however|although|though|yet|otherwise|instead|rather)\b"),
-    _rule("doubt", r"\b(?:maybe|perhaps|probably|possibly|likely|might|may|would|could"
-                   r"|should|guess|think|believe|suppose|seems?|hopefully|normally|usually"
-                   r"|in\s+principle|tentative\w*|provisional\w*|partial\w*|partly)\b"),
-    _rule("negation", r"\b(?:not|no|never|none|nor|neither|without|cannot|cant|dont|wont|didnt"
-                      r"|doesnt|isnt|wasnt|arent|havent|hasnt|shouldnt|couldnt|wouldnt)\b"
-                      r"|n't\b"),
-)
+# What, below the deciding paragraph, still takes an approval back.
+_TAKES_APPROVAL_BACK = tuple(r for r in RULES if r.kind in (Kind.REFUSAL, Kind.DOUBT))
 
-# Words that give consent. Only read when no rule above matched.
-APPROVALS: tuple[WordRule, ...] = (
-    _rule("approve", r"\b(?:approved?|approving|i\s+approve|you\s+have\s+my\s+approval"
-                     r"|approval\s+(?:granted|given))\b"),
-    _rule("concur", r"\b(?:i\s+)?concur\b"),
-    _rule("proceed", r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go)\b"
-                     r"|\bgo\s+ahead\b|\bplease\s+proceed\b"),
-    _rule("granted", r"\b(?:granted|authori[sz]ed|signed\s+off)\b"),
-    _rule("yes", r"^\W*(?:yes|yep|yeah|yup|affirmative)\b"),
-)
-
-# Consent-sounding phrases that carry a "no" but refuse nothing; they are taken out
-# before the negation hedge looks, so "No objection, approved" can still approve.
+# Phrases of consent that carry a "no" and refuse nothing ("No objection, approved").
+# They are blanked (same length, so match positions still index the reply) before the
+# rules read the text.
 _BENIGN_NO = re.compile(r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b",
                         re.IGNORECASE)
 _SEPARATORS = " \t-:;,.!"
@@ -127,49 +142,59 @@ _GREETING = re.compile(
 
 
 def read_decision(reply_text: str) -> DecisionReading:
-    """The decision in the reply's first paragraph of its own words.
+    """The decision in the first paragraph of the reply's own words.
 
-    The later paragraphs are the reason, and they can only take an approval away: a
-    refusal anywhere in them turns an approval into unclear.
+    The later paragraphs are the reason or a note. They can only take an approval
+    away: a refusal or a doubt anywhere in them turns an approval into unclear.
     """
     head, rest = _first_paragraph(plain_text(reply_text))
     if not head:
         return DecisionReading(Verdict.UNCLEAR, None)
-    for rule in REFUSALS[:1]:  # "Approve? No." answers its own question first
-        match = rule.search(head)
-        if match:
-            return _reading(Verdict.DENY, head, rest, match, rule)
-    for rule in UNCERTAIN:
-        if rule.search(head):
-            return DecisionReading(Verdict.UNCLEAR, None, rule=rule.name)
-    for rule in REFUSALS[1:]:
-        match = rule.search(head)
-        if match:
-            return _reading(Verdict.DENY, head, rest, match, rule)
-    hedged = _BENIGN_NO.sub(" ", head)
-    for rule in HEDGES:
-        if rule.search(hedged):
-            return DecisionReading(Verdict.UNCLEAR, None, rule=rule.name)
-    for rule in APPROVALS:
-        match = rule.search(head)
-        if match:
-            if refusal_in(rest):
-                return DecisionReading(Verdict.UNCLEAR, None, rule="refusal further down")
-            return _reading(Verdict.APPROVE, head, rest, match, rule)
-    return DecisionReading(Verdict.UNCLEAR, None)
+    rule, match = _first_match(head, RULES)
+    if rule is None or match is None:
+        return DecisionReading(Verdict.UNCLEAR, None)
+    verdict = VERDICT_OF[rule.kind]
+    if verdict is Verdict.UNCLEAR:
+        return DecisionReading(Verdict.UNCLEAR, None, match.group(0), rule.name)
+    if verdict is Verdict.APPROVE:
+        later, _ = _first_match(rest, _TAKES_APPROVAL_BACK)
+        if later is not None:
+            return DecisionReading(Verdict.UNCLEAR, None, rule=f"{later.name} further down")
+    return _reading(verdict, head, rest, match, rule)
+
+
+
+def rule_in(text: str, *kinds: Kind) -> WordRule | None:
+    """The first rule of one of `kinds` that matches anywhere in `text`, or None.
+
+    For readers of other mail (a COR's approval line or forwarded mail) that want the
+    approvers' words without the first-paragraph reading.
+    """
+    rule, _ = _first_match(plain_text(text), tuple(r for r in RULES if r.kind in kinds))
+    return rule
 
 
 def refusal_in(text: str) -> str | None:
     """The name of the first refusal rule that matches `text`, or None."""
-    plain = plain_text(text)
-    return next((rule.name for rule in REFUSALS if rule.search(plain)), None)
+    rule = rule_in(text, Kind.REFUSAL)
+    return rule.name if rule else None
 
 
 def approval_in(text: str) -> str | None:
-    """The name of the first approval rule that matches `text`, or None; a caller must
-    still check `refusal_in` (and any hedge it cares about) before calling it consent."""
-    plain = plain_text(text)
-    return next((rule.name for rule in APPROVALS if rule.search(plain)), None)
+    """The name of the first consent rule that matches `text`, or None; a caller must
+    still rule out refusals, doubts and hedges before calling it consent."""
+    rule = rule_in(text, Kind.CONSENT)
+    return rule.name if rule else None
+
+
+def _first_match(text: str, rules: tuple[WordRule, ...]
+                 ) -> tuple[WordRule | None, re.Match[str] | None]:
+    blanked = _BENIGN_NO.sub(lambda m: " " * len(m.group(0)), text)
+    for rule in rules:
+        match = rule.search(blanked)
+        if match:
+            return rule, match
+    return None, None
 
 
 def _reading(verdict: Verdict, head: str, rest: str, match: re.Match[str],
@@ -180,7 +205,7 @@ def _reading(verdict: Verdict, head: str, rest: str, match: re.Match[str],
         # approve now"): that whole sentence is the reason.
         remainder = head.strip()
     reason = "\n".join(part for part in (remainder, rest) if part) or None
-    return DecisionReading(verdict, reason, match.group(0), rule.name)
+    return DecisionReading(verdict, reason, head[match.start():match.end()], rule.name)
 
 
 def _first_paragraph(text: str) -> tuple[str, str]:
