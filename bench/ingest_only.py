@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         (work / "config.toml").write_text(
             volume_budget((REPO / "config.example.toml").read_text()))
+        (work / "var").mkdir()  # the database's folder, as `onboardd init` makes it
         app = build(load_config(work / "config.toml"))
         policy = app.pipeline.policy
         # As the drain's parse worker prepares them: key, parse and request facts.

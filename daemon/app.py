@@ -61,5 +61,6 @@ def build(config: Config, *, migrate: bool = True) -> App:
 
 def _mailbox(config: MaildirMailbox | ImapMailbox) -> Mailbox:
     if isinstance(config, MaildirMailbox):
-        return MaildirAdapter(config.name, config.address, config.path, config.backlog_days)
+        return MaildirAdapter(config.name, config.address, config.path, config.backlog_days,
+                              create=config.create)
     return ImapAdapter(config)

@@ -8,25 +8,35 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import select
 
 from onboardd.daemon import logs, periodic
 from onboardd.daemon.app import App, build, load_renderer
 from onboardd.daemon.apply import record_outcome
-from onboardd.daemon.config import Config, ConfigError, load_config
+from onboardd.daemon.config import (
+    Config,
+    ConfigError,
+    MaildirMailbox,
+    load_config,
+    readiness_problems,
+    sqlite_file,
+)
 from onboardd.daemon.digest import digest_mail
 from onboardd.daemon.ingest import StoreUnavailable, ingest
+from onboardd.daemon.initialise import initialise
 from onboardd.daemon.mailbox import FetchedMail, MailboxError
+from onboardd.daemon.maildir import QUARANTINE_FOLDER
+from onboardd.daemon.maildir import MaildirMailbox as MaildirAdapter
 from onboardd.daemon.malloc import fixed_mmap_threshold
-from onboardd.daemon.outbox import drain
+from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.daemon.purge import preview
 from onboardd.daemon.records import view_of
 from onboardd.daemon.reports import (
     export_csv,
     export_json,
     outbox_table,
+    quarantine_detail,
     quarantine_table,
     request_detail,
     request_table,
@@ -34,15 +44,31 @@ from onboardd.daemon.reports import (
 from onboardd.daemon.runner import run_once
 from onboardd.daemon.serve import Service
 from onboardd.parsers.decision import Verdict
+from onboardd.responders import staff
 from onboardd.responders.approvals import DecisionError, decide_manually
 from onboardd.responders.render import TemplateError
 from onboardd.responders.state import State
+from onboardd.responders.view import Outcome, RequestView
 from onboardd.store import queries
-from onboardd.store.engine import StoreError, make_engine, upgrade
-from onboardd.store.models import InboundMessage, OutboxMessage
+from onboardd.store.engine import (
+    StoreError,
+    current_revision,
+    make_engine,
+    migrations_between,
+    upgrade,
+)
+from onboardd.store.models import OutboxMessage
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 DEFAULT_CONFIG = Path("/etc/onboardd/config.toml")
+DESCRIPTION = (
+    "Answer contractor onboarding requests sent by mail, and let staff look at and act "
+    "on them."
+)
+OUTBOX_STATUSES = ("pending", "sent", "failed")
+# How far ahead of the clock `purge --now` may be before it wants --yes (clock skew
+# between hosts, a moment typed to the minute).
+PURGE_FUTURE_SLACK = timedelta(minutes=5)
 log = logging.getLogger("onboardd")
 
 
@@ -63,7 +89,7 @@ def _moment(text: str) -> datetime:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="onboardd", description=__doc__)
+    parser = argparse.ArgumentParser(prog="onboardd", description=DESCRIPTION)
     parser.add_argument(
         "--config",
         type=Path,
@@ -85,16 +111,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--now", type=_moment, help="act as of this moment (ISO 8601)")
     run.set_defaults(handler=_run)
 
-    commands.add_parser("check-config", help="validate the config").set_defaults(
-        handler=_check_config
-    )
+    commands.add_parser(
+        "check-config",
+        help="validate the config, its secrets and folders",
+        description="Validate the config, read each secret it names, and check that each "
+        "Maildir, the outbox folder and the database folder exist and are writable.",
+    ).set_defaults(handler=_check_config)
+    commands.add_parser(
+        "init",
+        help="make the Maildir(s), the database folder and the database",
+        description="Make what a first start needs: each Maildir mailbox (new/, cur/, "
+        "tmp/), the SQLite database's folder, and the database schema. Nothing else "
+        "makes a missing Maildir or database folder, so a typo in the config is an error.",
+    ).set_defaults(handler=_init)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply schema migrations").set_defaults(
         handler=_db_upgrade
     )
 
-    requests = commands.add_parser("requests", help="look at requests")
+    requests = commands.add_parser("requests", help="look at requests and act on them")
     req_commands = requests.add_subparsers(dest="requests_command", required=True, metavar="ACTION")
     listing = req_commands.add_parser("list", help="one line per request")
     listing.add_argument("--state", choices=[s.value for s in State])
@@ -105,20 +141,60 @@ def _parser() -> argparse.ArgumentParser:
     export = req_commands.add_parser("export", help="every request as JSON or CSV")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.set_defaults(handler=_requests_export)
+    confirm = req_commands.add_parser(
+        "confirm-cor",
+        help="record a COR approval given by phone or portal (or waive it)",
+        description="Record that the request's COR approved it outside mail (or, with "
+        "--waive, that no COR approval is needed). The request goes on to the service "
+        "leads, who are asked for their approval at once, as after the COR's own reply.",
+    )
+    confirm.add_argument("reference")
+    confirm.add_argument("--by", required=True, help="who on the staff recorded it")
+    confirm.add_argument("--reason", required=True,
+                         help="how the approval came (e.g. 'phone call with the COR, 3 Dec')")
+    confirm.add_argument("--waive", action="store_true",
+                         help="no COR approval is needed, rather than one was given")
+    confirm.set_defaults(handler=_confirm_cor)
+    withdraw = req_commands.add_parser("withdraw", help="close an open request",
+                                       description="Close an open request (the requester "
+                                       "asked by phone, a duplicate). No mail is sent.")
+    withdraw.add_argument("reference")
+    withdraw.add_argument("--by", required=True, help="who on the staff closed it")
+    withdraw.add_argument("--reason", required=True, help="why (kept in its history)")
+    withdraw.set_defaults(handler=_withdraw)
+    reopen = req_commands.add_parser(
+        "reopen",
+        help="put a request back to an earlier state",
+        description="Put a request back to a state: a withdrawn or expired one to "
+        "incomplete, awaiting_cor or awaiting_approval; a denied one to awaiting_cor or "
+        "awaiting_approval (its decisions are undone); awaiting_approval to awaiting_cor "
+        "or incomplete; awaiting_cor to incomplete. Going to awaiting_cor or "
+        "awaiting_approval asks the COR or the leads again.",
+    )
+    reopen.add_argument("reference")
+    reopen.add_argument("--state", required=True,
+                        choices=[s.value for s in State if s.is_open],
+                        help="the state to put it in")
+    reopen.add_argument("--by", required=True, help="who on the staff reopened it")
+    reopen.add_argument("--reason", required=True, help="why (kept in its history)")
+    reopen.set_defaults(handler=_reopen)
 
     for verb in ("approve", "deny"):
         decision = commands.add_parser(verb, help=f"{verb} one service of a request as its lead")
         decision.add_argument("reference")
-        decision.add_argument("--service", required=True, help="catalog name of the service")
+        decision.add_argument("--service", required=True,
+                              help="the service's catalog name or one of its aliases")
         decision.add_argument("--by", required=True, help="the deciding lead's address")
         decision.add_argument("--reason", help="why (shown to the requester)")
         decision.set_defaults(handler=_decide, verdict=verb)
 
     outbox = commands.add_parser("outbox", help="outgoing mail queue")
     out_commands = outbox.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
-    out_commands.add_parser("list", help="queued, sent and failed mail").set_defaults(
-        handler=_outbox_list
-    )
+    out_list = out_commands.add_parser("list", help="queued, sent and failed mail")
+    out_list.add_argument("--to", help="only mail to (or copied to) this address")
+    out_list.add_argument("--reference", help="only mail about this request")
+    out_list.add_argument("--status", choices=OUTBOX_STATUSES)
+    out_list.set_defaults(handler=_outbox_list)
     retry = out_commands.add_parser("retry", help="send a failed or deferred message again")
     retry.add_argument("id", type=int)
     retry.set_defaults(handler=_outbox_retry)
@@ -130,7 +206,20 @@ def _parser() -> argparse.ArgumentParser:
     q_commands.add_parser("list", help="quarantined mail with reasons").set_defaults(
         handler=_quarantine_list
     )
-    q_retry = q_commands.add_parser("retry", help="put a quarantined mail through again")
+    q_show = q_commands.add_parser(
+        "show",
+        help="one quarantined mail's headers and text, safe for a terminal",
+        description="Show a quarantined mail's headers and plain text, with control and "
+        "format characters escaped; HTML and attachments are named, never shown.",
+    )
+    q_show.add_argument("key", help="message key (or a unique prefix of it)")
+    q_show.set_defaults(handler=_quarantine_show)
+    q_retry = q_commands.add_parser(
+        "retry",
+        help="put a quarantined mail through again",
+        description="Put a quarantined mail through again; once it is processed, its "
+        f"file moves from the Maildir's {QUARANTINE_FOLDER}/ to cur/.",
+    )
     q_retry.add_argument("key", help="message key (or a unique prefix of it)")
     q_retry.set_defaults(handler=_quarantine_retry)
 
@@ -142,6 +231,10 @@ def _parser() -> argparse.ArgumentParser:
     digest.set_defaults(handler=_digest)
     purge = commands.add_parser("purge", help="apply the retention limits and report")
     purge.add_argument("--now", type=_moment, help="act as of this moment (ISO 8601)")
+    purge.add_argument("--dry-run", action="store_true",
+                       help="say what would be removed, and remove nothing")
+    purge.add_argument("--yes", action="store_true",
+                       help="purge as of a --now in the future (removes records early)")
     purge.set_defaults(handler=_purge)
     return parser
 
@@ -156,8 +249,22 @@ def _load(args: argparse.Namespace) -> Config:
     return load_config(_config_path(args))
 
 
-def _app(args: argparse.Namespace, *, migrate: bool = True) -> App:
-    return build(_load(args), migrate=migrate)
+def _app(args: argparse.Namespace, *, create: bool = False) -> App:
+    """The configured app; without `create`, only on a database that exists already,
+    so looking at requests on a fresh config makes no database."""
+    config = _load(args)
+    if create:
+        return build(config)
+    missing = ("no database yet: onboardd init makes it (so does the first "
+               "onboardd run)")
+    database = sqlite_file(config.store.url)
+    if database is not None and not database.exists():
+        raise CommandError(f"{missing}; looked for {database}")
+    app = build(config, migrate=False)
+    if current_revision(app.engine) is None:
+        raise CommandError(missing)
+    upgrade(app.engine)
+    return app
 
 
 def _now(args: argparse.Namespace) -> datetime:
@@ -171,10 +278,10 @@ def _run(args: argparse.Namespace) -> int:
             raise CommandError(
                 "--now goes with --once (a service runs on the real clock)", EXIT_USAGE
             )
-        service = Service(lambda: _app(args))
+        service = Service(lambda: _app(args, create=True))
         service.install_signal_handlers()
         return service.run()
-    app = _app(args)
+    app = _app(args, create=True)
     report = run_once(app, _now(args))
     timed, timed_sent = periodic.once(app, _now(args))
     print(
@@ -190,6 +297,9 @@ def _run(args: argparse.Namespace) -> int:
 def _check_config(args: argparse.Namespace) -> int:
     config = _load(args)
     load_renderer()
+    problems = readiness_problems(config)
+    if problems:
+        raise ConfigError(problems)
     print(
         f"{config.source}: OK ({len(config.mailboxes)} mailbox(es), "
         f"{len(config.services)} services, {len(config.organizations)} organizations)"
@@ -197,14 +307,29 @@ def _check_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    config = _load(args)
+    try:
+        done = initialise(config)
+    except OSError as exc:
+        raise CommandError(f"init: {exc.strerror}: {exc.filename}") from exc
+    print("\n".join(done))
+    return EXIT_OK
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     config = _load(args)
-    before, after = upgrade(make_engine(config.store.url))
-    if before == after:
+    engine = make_engine(config.store.url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    applied = migrations_between(before, after)
+    if not applied:
         print(f"database is up to date (revision {after})")
     else:
         print(f"database upgraded from revision {before or 'none (a new database)'} "
-              f"to {after}")
+              f"to {after}; applied: {', '.join(applied)}")
     return EXIT_OK
 
 
@@ -240,22 +365,50 @@ def _decide(args: argparse.Namespace) -> int:
     if entry is None:
         raise CommandError(f"no service {args.service!r} in the catalog (its names and aliases "
                            "are in the config's [[services]])", EXIT_USAGE)
+
+    def act(view: RequestView) -> Outcome:
+        try:
+            return decide_manually(
+                view,
+                service=entry.name,
+                by=args.by,
+                verdict=Verdict.APPROVE if args.verdict == "approve" else Verdict.DENY,
+                reason=args.reason,
+                policy=app.pipeline.policy,
+                renderer=app.pipeline.renderer,
+                now=now,
+            )
+        except DecisionError as exc:
+            message = str(exc)
+            raise staff.StaffActionError(message, staff.refusal(
+                view, args.by.strip().lower(), args.verdict, message, service=entry.name
+            )) from exc
+
+    state, report = _act_on_request(app, args.reference, act, now)
+    print(
+        f"{args.reference}: {entry.name} "
+        f"{'approved' if args.verdict == 'approve' else 'denied'} by {args.by.lower()}; "
+        f"request is {state}; sent {report.sent}"
+    )
+    return EXIT_OK
+
+
+def _act_on_request(
+    app: App, reference: str, act: Callable[[RequestView], Outcome], now: datetime
+) -> tuple[str, DrainReport]:
+    """Apply a staff action to one request under its lock, record what it did (or the
+    refusal, which is kept in the request's history too), then send what it queued."""
+    refused: str | None = None
     with app.pipeline.factory() as session, session.begin():
-        row = queries.request_by_reference(session, args.reference)
+        row = queries.request_by_reference(session, reference)
         if row is not None:  # locked: a reply the daemon is deciding on may touch it too
             row = queries.lock_request(session, row.id)
         if row is None:
-            raise CommandError(f"no request {args.reference}")
-        outcome = decide_manually(
-            view_of(row),
-            service=entry.name,
-            by=args.by,
-            verdict=Verdict.APPROVE if args.verdict == "approve" else Verdict.DENY,
-            reason=args.reason,
-            policy=app.pipeline.policy,
-            renderer=app.pipeline.renderer,
-            now=now,
-        )
+            raise CommandError(f"no request {reference}")
+        try:
+            outcome = act(view_of(row))
+        except staff.StaffActionError as exc:
+            outcome, refused = exc.outcome, str(exc)
         record_outcome(
             session,
             outcome,
@@ -265,20 +418,62 @@ def _decide(args: argparse.Namespace) -> int:
             now=now,
         )
         state = row.state
-    report = drain(app.pipeline.factory, app.transport(), now)
-    print(
-        f"{args.reference}: {entry.name} "
-        f"{'approved' if args.verdict == 'approve' else 'denied'} by {args.by.lower()}; "
-        f"request is {state}; sent {report.sent}"
+    if refused is not None:
+        raise CommandError(refused, EXIT_USAGE)
+    return state, drain(app.pipeline.factory, app.transport(), now)
+
+
+def _confirm_cor(args: argparse.Namespace) -> int:
+    app = _app(args)
+    state, report = _act_on_request(
+        app,
+        args.reference,
+        lambda view: staff.confirm_cor(
+            view, by=args.by.strip(), reason=args.reason, waive=args.waive,
+            policy=app.pipeline.policy, renderer=app.pipeline.renderer,
+        ),
+        datetime.now(UTC),
     )
+    what = "waived" if args.waive else "confirmed"
+    print(f"{args.reference}: COR approval {what} by {args.by.strip()}; request is {state}; "
+          f"sent {report.sent}")
+    return EXIT_OK
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    app = _app(args)
+    state, _ = _act_on_request(
+        app, args.reference,
+        lambda view: staff.withdraw(view, by=args.by.strip(), reason=args.reason),
+        datetime.now(UTC),
+    )
+    print(f"{args.reference}: {state} by {args.by.strip()}")
+    return EXIT_OK
+
+
+def _reopen(args: argparse.Namespace) -> int:
+    app = _app(args)
+    state, report = _act_on_request(
+        app,
+        args.reference,
+        lambda view: staff.reopen(
+            view, State(args.state), by=args.by.strip(), reason=args.reason,
+            policy=app.pipeline.policy, renderer=app.pipeline.renderer,
+        ),
+        datetime.now(UTC),
+    )
+    print(f"{args.reference}: put back to {state} by {args.by.strip()}; sent {report.sent}")
     return EXIT_OK
 
 
 def _outbox_list(args: argparse.Namespace) -> int:
     app = _app(args)
     with app.pipeline.factory() as session:
-        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        print(outbox_table(rows))
+        rows = queries.outbox_messages(
+            session, to=args.to, reference=args.reference, status=args.status
+        )
+        filtered = bool(args.to or args.reference or args.status)
+        print(outbox_table(rows, filtered=filtered))
     return EXIT_OK
 
 
@@ -300,41 +495,58 @@ def _outbox_retry(args: argparse.Namespace) -> int:
 def _quarantine_list(args: argparse.Namespace) -> int:
     app = _app(args)
     with app.pipeline.factory() as session:
-        rows = session.scalars(
-            select(InboundMessage)
-            .where(InboundMessage.status == "quarantined")
-            .order_by(InboundMessage.id)
-        ).all()
-        print(quarantine_table(rows))
+        print(quarantine_table(queries.quarantined(session)))
+    return EXIT_OK
+
+
+def _one_quarantined(app: App, key: str) -> tuple[str, str, FetchedMail | None]:
+    """The quarantined mail `key` names: its key, its safe display, and the mail to put
+    through again (None when its bytes were purged)."""
+    with app.pipeline.factory() as session:
+        rows = queries.quarantined(session, key)
+        if len(rows) != 1:
+            raise CommandError(
+                f"{'no' if not rows else 'more than one'} quarantined message matches {key}"
+            )
+        row = rows[0]
+        shown = quarantine_detail(row)
+        mail = (FetchedMail(row.mailbox, row.folder, row.source_name, row.raw)
+                if row.raw is not None else None)
+        return row.message_key, shown, mail
+
+
+def _quarantine_show(args: argparse.Namespace) -> int:
+    _, shown, _ = _one_quarantined(_app(args), args.key)
+    print(shown)
     return EXIT_OK
 
 
 def _quarantine_retry(args: argparse.Namespace) -> int:
     app = _app(args)
-    with app.pipeline.factory() as session:
-        rows = session.scalars(
-            select(InboundMessage).where(
-                InboundMessage.status == "quarantined",
-                InboundMessage.message_key.startswith(args.key.lower()),
-            )
-        ).all()
-        if len(rows) != 1:
-            raise CommandError(
-                f"{'no' if not rows else 'more than one'} quarantined message matches {args.key}"
-            )
-        row = rows[0]
-        if row.raw is None:
-            raise CommandError(f"the raw bytes of {row.message_key[:12]} were purged")
-        mail = FetchedMail(row.mailbox, row.folder, row.source_name, row.raw)
+    key, _, mail = _one_quarantined(app, args.key)
+    if mail is None:
+        raise CommandError(f"the raw bytes of {key[:12]} were purged")
     now = datetime.now(UTC)
     result = ingest(app.pipeline, mail, sender=app.sender_for(mail.mailbox), now=now, retry=True)
+    moved = "" if result.quarantined else _release(app, mail)
     report = drain(app.pipeline.factory, app.transport(), now)
-    print(f"{result.key[:12]}: {result.status} ({result.reason}); sent {report.sent}")
+    print(f"{result.key[:12]}: {result.status} ({result.reason}){moved}; sent {report.sent}")
     return EXIT_OK if not result.quarantined else EXIT_FAILURE
 
 
+def _release(app: App, mail: FetchedMail) -> str:
+    """Take a mail that went through out of its mailbox's quarantine folder."""
+    mailbox = next((m for m in app.config.mailboxes if m.name == mail.mailbox), None)
+    if not isinstance(mailbox, MaildirMailbox):
+        return "; its copy in the IMAP quarantine folder stays where it is"
+    adapter = MaildirAdapter(mailbox.name, mailbox.address, mailbox.path)
+    if adapter.release(mail.handle):
+        return f"; moved out of {QUARANTINE_FOLDER}/ to cur/"
+    return f"; its file was no longer in {QUARANTINE_FOLDER}/"
+
+
 def _digest(args: argparse.Namespace) -> int:
-    app = _app(args)
+    app = _app(args, create=args.send)  # a digest queued is a write, as a run's is
     now = _now(args)
     if args.print:
         mail = digest_mail(app.pipeline.factory, app.config, app.pipeline.renderer, now)
@@ -349,8 +561,18 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
+    now = _now(args)
+    if now > datetime.now(UTC) + PURGE_FUTURE_SLACK and not (args.yes or args.dry_run):
+        raise CommandError(
+            f"--now {now.isoformat()} is in the future: a purge as of then removes records "
+            "before their time (add --yes if that is meant, or --dry-run to see what would go)",
+            EXIT_USAGE,
+        )
     app = _app(args)
-    print(periodic.retention(app, _now(args)))
+    if args.dry_run:
+        print(preview(app.pipeline.factory, app.config.retention, now))
+    else:
+        print(periodic.retention(app, now))
     return EXIT_OK
 
 

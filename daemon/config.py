@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -21,6 +22,7 @@ from pydantic import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from onboardd.daemon.secrets import SecretError, SecretSource
 from onboardd.responders.policy import (
     CorPolicy,
     Email,
@@ -93,6 +95,8 @@ class MaildirMailbox(_Section):
     path: Path
     backlog_days: int = Field(default=7, ge=0)
     plus_addressing: bool = True
+    # A mistyped path must not quietly become a new, empty mailbox nobody delivers to.
+    create: bool = False
 
 
 class _Server(_Secrets):
@@ -262,9 +266,12 @@ def load_config(path: Path) -> Config:
     resolved = _resolve_paths(data, base)
     assert isinstance(resolved, dict)
     data = resolved
-    store = data.get("store")
-    if isinstance(store, dict) and isinstance(store.get("url"), str):
-        store["url"] = _resolve_store_url(store["url"], base)
+    # The default URL is relative too: to the config's folder, never to the cwd.
+    store = data.setdefault("store", {})
+    if isinstance(store, dict):
+        store.setdefault("url", StoreConfig.model_fields["url"].default)
+        if isinstance(store["url"], str):
+            store["url"] = _resolve_store_url(store["url"], base)
     try:
         config = Config.model_validate({**data, "source": path.resolve()})
     except ValidationError as exc:
@@ -338,3 +345,78 @@ def _check_secrets(key: str, server: _Secrets) -> list[str]:
 
 def _exists_not_dir(path: Path) -> bool:
     return path.exists() and not path.is_dir()
+
+
+def readiness_problems(config: Config) -> list[str]:
+    """What a start would trip over that reading the config cannot see: secrets that
+    cannot be had, folders that are missing or read-only. check-config asks this; the
+    other commands do not, so looking at requests never runs a password command."""
+    problems: list[str] = []
+    home = config.source.parent
+    for index, mailbox in enumerate(config.mailboxes):
+        key = f"mailboxes.{index}"
+        if isinstance(mailbox, ImapMailbox):
+            problems += _secret_problems(key, SecretSource.of(f"mailbox {mailbox.name}", mailbox))
+        elif mailbox.create:
+            problems += _writable_problems(f"{key}.path", _nearest_existing(mailbox.path), home)
+        elif not mailbox.path.exists():
+            problems.append(f"{key}.path: {mailbox.path} does not exist (a typo? set "
+                            "create = true on the mailbox, or run onboardd init)")
+        elif not all((mailbox.path / sub).is_dir() for sub in ("new", "cur", "tmp")):
+            problems.append(f"{key}.path: {mailbox.path} is not a Maildir (no new/, cur/ "
+                            "and tmp/; run onboardd init to make one)")
+        else:
+            problems += _writable_problems(f"{key}.path", mailbox.path, home)
+    transport = config.transport
+    if isinstance(transport, SmtpTransport):
+        problems += _secret_problems("transport", SecretSource.of("transport", transport))
+    else:
+        problems += _writable_problems("transport.path", _nearest_existing(transport.path), home)
+    database = sqlite_file(config.store.url)
+    if database is not None:
+        if not database.parent.is_dir():
+            problems.append(f"store.url: the database's folder {database.parent} does not "
+                            "exist (create it, or run onboardd init)")
+        else:
+            target = database if database.exists() else database.parent
+            # SQLite in WAL mode writes its -wal and -shm files beside the database.
+            problems += _writable_problems("store.url", target, home)
+            if target is database:
+                problems += _writable_problems("store.url", database.parent, home)
+    return problems
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (already absolute after loading), or None."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in {None, "", ":memory:"}:
+        return None
+    return Path(str(parsed.database))
+
+
+def _secret_problems(key: str, source: SecretSource) -> list[str]:
+    try:
+        if source.uses_oauth2:
+            source.oauth2_token()
+        else:
+            source.password()
+    except SecretError as exc:
+        # The message is "<owner>: <key>: <problem>"; say it as every config problem is.
+        return [f"{key}.{str(exc).split(': ', 1)[-1]}"]
+    return []
+
+
+def _nearest_existing(path: Path) -> Path:
+    return next((p for p in (path, *path.parents) if p.exists()), Path("/"))
+
+
+def _writable_problems(key: str, path: Path, home: Path) -> list[str]:
+    read_only_mount = False
+    with contextlib.suppress(OSError):
+        read_only_mount = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    if not read_only_mount and os.access(path, os.W_OK):
+        return []
+    where = " (relative paths are taken from the config's folder)" if (
+        path == home or home in path.parents) else ""
+    return [f"{key}: {path} is not writable by this user{where}; under systemd, list it "
+            "in ReadWritePaths="]

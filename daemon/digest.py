@@ -154,7 +154,6 @@ def _escalations(
 
 _ACTIVITY_KINDS = {
     "request-created": "new",
-    "request-complete": "completed",
     "request-approved": "approved",
     "request-denied": "denied",
     "cor-denied": "denied",
@@ -165,14 +164,17 @@ _ACTIVITY_KINDS = {
 
 def _activity(session: Session, since: datetime, now: datetime) -> Activity:
     counts: dict[str, int] = defaultdict(int)
-    for kind, number in session.execute(
-        select(AuditEvent.kind, func.count())
-        .where(
-            AuditEvent.kind.in_(list(_ACTIVITY_KINDS)), AuditEvent.at > since, AuditEvent.at <= now
-        )
-        .group_by(AuditEvent.kind)
+    went_to = AuditEvent.detail["state"].as_string()
+    kinds = [*_ACTIVITY_KINDS, "request-complete", *_PASSED_ON_KINDS]
+    for kind, state, number in session.execute(
+        select(AuditEvent.kind, went_to, func.count())
+        .where(AuditEvent.kind.in_(kinds), AuditEvent.at > since, AuditEvent.at <= now)
+        .group_by(AuditEvent.kind, went_to)
     ):
-        counts[_ACTIVITY_KINDS[kind]] += int(number)
+        if kind in _ACTIVITY_KINDS:
+            counts[_ACTIVITY_KINDS[kind]] += int(number)
+        elif kind in _PASSED_ON_KINDS or state == State.AWAITING_APPROVAL.value:
+            counts["completed"] += int(number)
     inbound = dict(
         session.execute(
             select(InboundMessage.status, func.count())
@@ -200,6 +202,12 @@ def _activity(session: Session, since: datetime, now: datetime) -> Activity:
         replies_sent=int(sum(n for kind, n in sent.items() if kind not in ("digest", "reminder"))),
         reminders_sent=int(sent.get("reminder", 0)),
     )
+
+
+# A request passes on to its leads when it is complete with the COR's approval known
+# (its request-complete event says it went to awaiting_approval), or later when the COR
+# confirms it (by reply, or to staff) or staff waive it.
+_PASSED_ON_KINDS = ("cor-verified", "cor-confirmed", "cor-waived")
 
 
 def _quarantine(session: Session) -> tuple[tuple[str, tuple[QuarantinedMail, ...]], ...]:

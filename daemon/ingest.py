@@ -209,7 +209,6 @@ def _decide(
                 facts=facts,
             )
         )
-        pipeline.answers.add(now, sum(m.kind in ANSWER_KINDS for m in outcome.outgoing))
         request_id = record_outcome(
             session,
             outcome,
@@ -232,6 +231,8 @@ def _decide(
             row.status = result_status
             row.reason = outcome.verdict
         reference = outcome.request.reference if request_id and outcome.request else None
+    # Counted once committed: a mail whose transaction fails queued nothing.
+    pipeline.answers.add(now, sum(m.kind in ANSWER_KINDS for m in outcome.outgoing))
     for event in outcome.events:
         if event.kind in _HELD_WARNINGS:
             log.warning("message %s: %s; no answer", key[:12], _HELD_WARNINGS[event.kind])

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -71,39 +71,52 @@ class Claim:
     envelope: Envelope
 
 
-class Recorder(Protocol):
-    """Where drain() hands each server answer to be written down."""
-
-    def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None: ...
-
-
 class RecordEach:
-    """Each result in its own transaction, before the next message is sent."""
+    """Each result committed before the next message is sent, and with `sync` on disk.
 
-    def __init__(self, factory: sessionmaker[Session], report: DrainReport) -> None:
+    A "sent" not yet committed when the process dies is sent again after its lease, so
+    writing one result at a time bounds what a kill can repeat to the one message whose
+    DATA the server had just accepted. A commit survives the process's death; what a
+    power loss can take back is what was committed since the WAL was last synced: with
+    `sync`, nothing. The commit is a group commit, synced (when it is) once it has
+    let go of the write lock: a drain taking turns at that lock does not wait behind it.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], report: DrainReport, sync: bool) -> None:
         self._factory = factory
         self._report = report
+        self._sync = sync
+        self._unsynced: Engine | None = None  # the database of results not yet synced
 
     def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
-        with self._factory() as session, session.begin():
+        with transaction(self._factory, group_commit=True) as session:
             record_results(session, [(claim, outcome, now)], self._report)
+            database = session.get_bind()
+        assert isinstance(database, Engine)  # sessions of this factory are bound to one
+        self._unsynced = database
+        if self._sync:
+            self.settle()
+
+    def settle(self) -> None:
+        """Every result recorded so far on disk (a claim's sync does it too)."""
+        if self._unsynced is not None:
+            make_durable(self._unsynced)
+            self._unsynced = None
 
 
 def drain(
-    factory: sessionmaker[Session],
-    transport: Transport,
-    now: datetime,
-    recorder: Recorder | None = None,
+    factory: sessionmaker[Session], transport: Transport, now: datetime, *, sync_each: bool = True
 ) -> DrainReport:
     """Send every message due at `now` once.
 
     Messages are claimed a batch at a time in one short transaction (each one's next
-    attempt pushed a lease ahead), sent with no transaction open, and each result is
-    recorded as soon as the server has answered: by default in its own transaction
-    before the next send, or by the `recorder` given (the sending thread's writes
-    whatever has come in, in one transaction, as soon as the database is free). A crash
-    in between leaves the claim to expire, and the same bytes under the same Message-ID
-    go out again: at worst a duplicate, never a different reply.
+    attempt pushed a lease ahead, and synced), sent with no transaction open, and each
+    result is committed before the next message is sent (RecordEach; with `sync_each`
+    also synced). A crash between the server's acceptance and that commit leaves the
+    claim to expire, and the same bytes under the same Message-ID go out again: one
+    message at most, never a different reply. Without `sync_each`, a power loss can
+    take back the results of the batch in hand (the next claim's sync covers them), and
+    those go out again.
 
     When the server cannot be reached at all (TransportDown) the round ends there: the
     message tried is deferred, the rest of the batch is handed back as it was, so an
@@ -111,10 +124,11 @@ def drain(
     per message.
     """
     report = DrainReport()
-    recorder = recorder or RecordEach(factory, report)
+    recorder = RecordEach(factory, report, sync_each)
     while True:
         claims = _claim(factory, now)
         if not claims:
+            recorder.settle()
             return report
         for position, claim in enumerate(claims):
             outcome = _send(transport, claim.envelope)
@@ -126,6 +140,7 @@ def drain(
                 # summary counts every reply that did not go out.
                 report.deferred += len(rest)
                 report.unreachable = True
+                recorder.settle()
                 return report
 
 

@@ -35,8 +35,23 @@ class PurgeReport:
     request_mail_removed: int = 0  # our sent copies of mail about removed requests
     audit_kept: int = 0  # audit events of removed requests, kept without the link
     more_due: bool = False  # stopped at max_batches; more requests are due for removal
+    dry_run: bool = False  # counted only: what a purge as of the same moment would do
+    references: tuple[str, ...] = ()  # of the requests a dry run found due
 
     def __str__(self) -> str:
+        if self.dry_run:
+            listed = ", ".join(self.references[:LISTED])
+            if len(self.references) > LISTED:
+                listed += f" and {len(self.references) - LISTED} more"
+            return (
+                f"dry run, nothing removed: raw bytes would be dropped from "
+                f"{self.raw_purged} inbound mail(s); {self.outbox_purged} old sent mail(s) "
+                f"without a request would be removed; {self.requests_removed} closed "
+                f"request(s) would be removed with {self.services_removed} service "
+                f"decision(s) and {self.request_mail_removed} sent mail(s)"
+                + (f" ({listed})" if listed else "")
+                + f"; {self.audit_kept} audit event(s) would be kept"
+            )
         more = "; more are due and follow at the next run" if self.more_due else ""
         return (
             f"raw bytes dropped from {self.raw_purged} inbound mail(s); "
@@ -45,6 +60,61 @@ class PurgeReport:
             f"{self.services_removed} service decision(s) and {self.request_mail_removed} "
             f"sent mail(s); {self.audit_kept} audit event(s) kept{more}"
         )
+
+
+# A dry run names this many of the requests it found due, then says how many more.
+LISTED = 20
+
+
+def preview(
+    factory: sessionmaker[Session], retention: RetentionConfig, now: datetime
+) -> PurgeReport:
+    """What purge() as of `now` would remove, counted by the same conditions; nothing
+    is changed."""
+    raw_cutoff = now - timedelta(days=retention.raw_days)
+    with factory() as session:
+        due = _due_requests(now - timedelta(days=retention.request_days))
+        references = tuple(session.scalars(
+            select(Request.reference).where(Request.id.in_(due)).order_by(Request.id)))
+        return PurgeReport(
+            raw_purged=_count(session, InboundMessage, _raw_due(raw_cutoff)),
+            outbox_purged=_count(session, OutboxMessage, _loose_outbox_due(raw_cutoff)),
+            requests_removed=len(references),
+            services_removed=_count(session, RequestService, RequestService.request_id.in_(due)),
+            request_mail_removed=_count(session, OutboxMessage, _request_mail_due(due)),
+            audit_kept=_count(session, AuditEvent, AuditEvent.request_id.in_(due)),
+            dry_run=True,
+            references=references,
+        )
+
+
+def _count(session: Session, model: type[Any], condition: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(model).where(condition)) or 0)
+
+
+def _raw_due(cutoff: datetime) -> Any:
+    return InboundMessage.raw.is_not(None) & (InboundMessage.received_at < cutoff)
+
+
+def _loose_outbox_due(cutoff: datetime) -> Any:
+    return (
+        OutboxMessage.request_id.is_(None)
+        & OutboxMessage.status.in_(("sent", "failed"))
+        & (OutboxMessage.created_at < cutoff)
+    )
+
+
+def _request_mail_due(request_ids: Any) -> Any:
+    return OutboxMessage.request_id.in_(request_ids) & (OutboxMessage.status != "pending")
+
+
+def _due_requests(cutoff: datetime) -> Any:
+    """The ids of closed requests past the retention limit, as a subquery."""
+    return select(Request.id).where(
+        Request.state.not_in([s.value for s in OPEN_STATES]),
+        Request.closed_at.is_not(None),
+        Request.closed_at < cutoff,
+    )
 
 
 def purge(
@@ -80,7 +150,7 @@ def purge(
 def _purge_raw(session: Session, cutoff: datetime, now: datetime) -> int:
     result = session.execute(
         update(InboundMessage)
-        .where(InboundMessage.raw.is_not(None), InboundMessage.received_at < cutoff)
+        .where(_raw_due(cutoff))
         .values(raw=None, raw_purged_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -91,11 +161,7 @@ def _purge_loose_outbox(session: Session, cutoff: datetime) -> int:
     """Sent copies of digests and help replies: full mail bodies, kept only as long as raw mail."""
     result = session.execute(
         delete(OutboxMessage)
-        .where(
-            OutboxMessage.request_id.is_(None),
-            OutboxMessage.status.in_(("sent", "failed")),
-            OutboxMessage.created_at < cutoff,
-        )
+        .where(_loose_outbox_due(cutoff))
         .execution_options(synchronize_session=False)
     )
     return _rows(result)
@@ -105,11 +171,7 @@ def _remove_requests(session: Session, cutoff: datetime, report: PurgeReport) ->
     """Remove one batch of requests closed before `cutoff`; False when none is left."""
     batch = session.execute(
         select(Request.id, Request.reference)
-        .where(
-            Request.state.not_in([s.value for s in OPEN_STATES]),
-            Request.closed_at.is_not(None),
-            Request.closed_at < cutoff,
-        )
+        .where(Request.id.in_(_due_requests(cutoff)))
         .order_by(Request.id)
         .limit(BATCH)
     ).all()
@@ -141,7 +203,7 @@ def _remove_requests(session: Session, cutoff: datetime, report: PurgeReport) ->
     )
     mail = session.execute(
         delete(OutboxMessage)
-        .where(OutboxMessage.request_id.in_(ids), OutboxMessage.status != "pending")
+        .where(_request_mail_due(ids))
         .execution_options(synchronize_session=False)
     )
     report.request_mail_removed += _rows(mail)

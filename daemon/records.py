@@ -110,6 +110,8 @@ def apply_view(row: Request, view: RequestView, now: datetime) -> None:
     row.updated_at = now
     if not view.state.is_open and row.closed_at is None:
         row.closed_at = now
+    elif view.state.is_open:
+        row.closed_at = None  # reopened by staff: retention counts from its next close
 
 
 def _split_reference(reference: str) -> tuple[int, int]:

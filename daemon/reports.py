@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import email.policy
 import io
 import json
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from email.message import MIMEPart
+from email.parser import BytesParser
 from email.utils import parseaddr
 from typing import Any
 
@@ -108,6 +112,19 @@ def request_table(rows: Sequence[Request]) -> str:
     return "\n".join(lines)
 
 
+# Where a field's value starts in `requests show`; its later lines start there too.
+_VALUE_COLUMN = 21
+
+
+def _field(label: str, value: str) -> str:
+    """One `requests show` field; a value of several lines keeps its own indentation
+    under the first line instead of falling back to the left margin."""
+    first, *rest = value.splitlines() or [""]
+    lines = [f"  {label + ':':<{_VALUE_COLUMN - 2}}{first}"]
+    lines += [" " * _VALUE_COLUMN + line if line.strip() else "" for line in rest]
+    return "\n".join(lines)
+
+
 def request_detail(session: Session, row: Request) -> str:
     item = export_item(row)
     lines = [
@@ -116,7 +133,7 @@ def request_detail(session: Session, row: Request) -> str:
         f"  requester:         {row.requester_name + ' ' if row.requester_name else ''}"
         f"<{row.requester}>",
         f"  user count:        {row.user_count if row.user_count is not None else '-'}",
-        f"  justification:     {row.justification or '-'}",
+        _field("justification", row.justification or "-"),
         f"  COR approval:      {row.cor_status}"
         + (
             f" ({row.cor_name or ''} {row.cor_address or ''})".replace("( ", "(")
@@ -154,14 +171,17 @@ def _detail(detail: dict[str, Any]) -> str:
     return " (" + ", ".join(f"{k}={v}" for k, v in detail.items()) + ")"
 
 
-def outbox_table(rows: Sequence[OutboxMessage]) -> str:
+def outbox_table(rows: Sequence[tuple[OutboxMessage, str | None]], *, filtered: bool) -> str:
+    """The outbox, one mail a line with its request's reference and first recipient."""
     if not rows:
-        return "outbox is empty"
-    lines = [f"{'ID':>5} {'KIND':<16} {'STATUS':<8} {'TRIES':>5} {'CREATED':<21} LAST ERROR"]
-    for row in rows:
+        return "no outgoing mail matches" if filtered else "outbox is empty"
+    lines = [f"{'ID':>5} {'KIND':<16} {'STATUS':<8} {'TRIES':>5} {'CREATED':<21} "
+             f"{'REFERENCE':<15} {'TO':<32} LAST ERROR"]
+    for row, reference in rows:
         lines.append(
             f"{row.id:>5} {row.kind:<16} {row.status:<8} {row.attempts:>5} "
-            f"{_iso(row.created_at) or '':<21} {row.last_error or ''}"
+            f"{_iso(row.created_at) or '':<21} {reference or '-':<15} {row.to_addr:<32} "
+            f"{row.last_error or ''}"
         )
     return "\n".join(lines)
 
@@ -176,3 +196,70 @@ def quarantine_table(rows: Sequence[InboundMessage]) -> str:
             f"{row.message_key[:12]:<14} {_iso(row.received_at) or '':<21} {row.reason:<14} {error}"
         )
     return "\n".join(lines)
+
+
+def quarantine_detail(row: InboundMessage) -> str:
+    """A quarantined mail as text safe for a terminal: its headers and plain text with
+    every control and format character escaped (no escape sequences reach the terminal,
+    no right-to-left override reorders a line), and its other parts named, never shown."""
+    lines = [
+        f"key:      {row.message_key}",
+        f"mailbox:  {row.mailbox} ({safe_text(row.source_name, keep_lines=False)})",
+        f"received: {_iso(row.received_at)}",
+        f"reason:   {row.reason}",
+    ]
+    if row.error:
+        lines.append(f"error:    {safe_text(row.error, keep_lines=False)}")
+    if row.raw is None:
+        lines.append(f"(its raw bytes were purged at {_iso(row.raw_purged_at)})")
+        return "\n".join(lines)
+    message = BytesParser(policy=email.policy.default).parsebytes(row.raw)
+    lines.append("")
+    for name, value in message.items():
+        lines.append(f"{safe_text(name, keep_lines=False)}: {_header_text(value)}")
+    lines.append("")
+    body = message.get_body(preferencelist=("plain",))
+    if body is None:
+        lines.append("(no plain-text part)")
+    else:
+        lines.append(safe_text(_part_text(body)))
+    others = [part for part in message.walk()
+              if not part.is_multipart() and part is not body]
+    if others:
+        lines.append("")
+        lines.append("other parts (not shown):")
+        for part in others:
+            size = len(part.get_payload(decode=True) or b"")
+            filename = part.get_filename()
+            label = f' "{safe_text(filename, keep_lines=False)}"' if filename else ""
+            lines.append(f"  {part.get_content_type()}{label}, {size} bytes")
+    return "\n".join(lines)
+
+
+def safe_text(text: str, *, keep_lines: bool = True) -> str:
+    """`text` with each control, format, separator or private-use character shown as
+    its escape (\\x1b, \\u202e); line breaks and tabs stay when `keep_lines`."""
+    kept = "\n\t" if keep_lines else ""
+    out = []
+    for char in text.replace("\r\n", "\n"):
+        if char in kept or unicodedata.category(char) not in _UNSAFE_CATEGORIES:
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape").decode("ascii") if ord(char) < 0x10000
+                       else f"\\U{ord(char):08x}")
+    return "".join(out)
+
+
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
+
+
+def _header_text(value: object) -> str:
+    return safe_text(str(value), keep_lines=False)
+
+
+def _part_text(part: MIMEPart) -> str:
+    try:
+        return str(part.get_content())
+    except (LookupError, ValueError):  # an unknown or lying charset
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""

@@ -50,19 +50,19 @@ class SecretSource:
             value = os.environ.get(self.password_env)
             if value is None:
                 raise SecretError(
-                    f"{self.owner}: environment variable {self.password_env} is not set"
+                    f"{self.owner}: password_env: {self.password_env} is not set"
                 )
             return value
         if self.password_credential:
             folder = os.environ.get("CREDENTIALS_DIRECTORY")
             if not folder:
                 raise SecretError(
-                    f"{self.owner}: password_credential needs $CREDENTIALS_DIRECTORY "
-                    "(LoadCredential= in the systemd unit)"
+                    f"{self.owner}: password_credential: $CREDENTIALS_DIRECTORY is "
+                    f"{'empty' if folder == '' else 'not set'} (LoadCredential= in the "
+                    "systemd unit sets it)"
                 )
             return _read_file(
-                Path(folder) / self.password_credential,
-                f"{self.owner}: credential {self.password_credential}",
+                Path(folder) / self.password_credential, f"{self.owner}: password_credential"
             )
         return None
 

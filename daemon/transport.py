@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+log = logging.getLogger("onboardd.outbox")
 
 
 class TransientSendError(Exception):
@@ -40,10 +43,12 @@ class Transport(Protocol):
 
 
 class FileTransport:
-    """Writes each message to one .eml file named by its Message-ID, atomically.
+    """Writes each message to one .eml file named by its Message-ID, atomically, once.
 
-    Sending the same Message-ID again rewrites the same file, so a resend after a crash
-    can never show up as a second, different message.
+    A Message-ID whose file is already there is not written again but logged, and
+    counted as sent: the outbox then shows each time a reply went out twice (after a
+    crash), as a mail server would have delivered it twice, instead of overwriting the
+    first copy with the same bytes and hiding the repeat.
     """
 
     def __init__(self, path: Path) -> None:
@@ -55,18 +60,34 @@ class FileTransport:
 
     def send(self, envelope: Envelope) -> str:
         target = self.file_for(envelope.message_id)
+        if target.exists():
+            return _already_written(target)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             header = f"X-Envelope-To: {', '.join(envelope.recipients)}\r\n".encode()
             fd, temp = tempfile.mkstemp(dir=self.path, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(header + envelope.raw)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, target)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(header + envelope.raw)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                # A link, unlike a rename, never replaces a file already there: of two
+                # writers of one Message-ID (two instances) exactly one writes it.
+                os.link(temp, target)
+            finally:
+                os.unlink(temp)
+        except FileExistsError:
+            return _already_written(target)
         except OSError as exc:
             raise TransientSendError(f"cannot write {target}: {exc.strerror}") from exc
         return f"written to {target.name}"
 
     def close(self) -> None:
         return None
+
+
+def _already_written(target: Path) -> str:
+    # The file's name, not the Message-ID: a grant's Message-ID carries its reply token.
+    log.warning("outbox file %s was written before: this Message-ID is not written again",
+                target.name)
+    return f"already written to {target.name}: not written again"

@@ -1,45 +1,37 @@
-"""Score the decision reader on the labelled approver replies of `replies.toml`.
+"""Score the decision reader on the labelled approver replies in `replies/`.
 
-Each reply is laid out as its client would send it (evaluation/mailforms.py), parsed
-with the daemon's own parser, and read from its trimmed text exactly as
-responders/approvals.py reads a lead's or a COR's answer. A false approval is a reply
-read as approve whose truth is deny or unclear; the product must have none.
+Each mail file is parsed with the daemon's own parser and read from its trimmed text
+exactly as responders/approvals.py reads a lead's or a COR's answer
+(`read_decision(mail.reply_text)`). A false approval is a reply read as approve whose
+truth is deny or unclear; the product must have none.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.mailforms import reply_bytes
+from evaluation.make_replies import EXPECTED, FOLDER, entries
 from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
 from onboardd.parsers.message import parse_message
 
-REPLIES = Path(__file__).with_name("replies.toml")
-LEAD = "Pat Lee <pat.lee@cms.example.gov>"
-SUBJECT = "RE: [ONB-2026-0042] Approval needed: Jira for Acme Health Solutions"
-REQUEST = ("Hello,\n\nAcme Health Solutions asks for Jira for 40 users.\n"
-           "Reply Approve, or Deny with a reason, on the first line.\n\n"
-           "Onboarding Services")
 ORDER = (Verdict.APPROVE, Verdict.DENY, Verdict.UNCLEAR)
 
 
 @dataclass(frozen=True)
 class Case:
-    number: int
-    text: str
+    file: str
     expect: Verdict
     client: str
     reason: str | None
-    quoted: str
 
 
 @dataclass(frozen=True)
 class Result:
     case: Case
     reading: DecisionReading
+    reply_text: str
 
     @property
     def right(self) -> bool:
@@ -47,25 +39,41 @@ class Result:
 
     @property
     def reason_kept(self) -> bool:
-        """A denial's expected reason phrase is in the reason read (case aside)."""
-        if self.case.reason is None or self.reading.verdict is not Verdict.DENY:
+        """A denial's expected reason phrase is in the reason read (case aside); a
+        denial read as anything else kept no reason."""
+        if self.case.reason is None:
             return True
-        return self.case.reason.lower() in (self.reading.reason or "").lower()
+        return (self.reading.verdict is Verdict.DENY
+                and self.case.reason.lower() in (self.reading.reason or "").lower())
 
 
-def cases() -> list[Case]:
-    entries = tomllib.loads(REPLIES.read_text(encoding="utf-8"))["reply"]
-    return [Case(n, e["text"], Verdict(e["expect"]), e["client"], e.get("reason"),
-                 e.get("quoted", REQUEST)) for n, e in enumerate(entries, start=1)]
+def cases(expected: Path = EXPECTED) -> list[Case]:
+    return [Case(e.file, Verdict(e.expect), e.client, e.reason) for e in entries(expected)]
 
 
-def read(case: Case) -> Result:
-    raw = reply_bytes(LEAD, SUBJECT, case.text, case.quoted, case.client)
-    return Result(case, read_decision(parse_message(raw).reply_text))
+def read(case: Case, folder: Path = FOLDER) -> Result:
+    mail = parse_message((folder / case.file).read_bytes())
+    return Result(case, read_decision(mail.reply_text), mail.reply_text)
 
 
 def results() -> list[Result]:
     return [read(case) for case in cases()]
+
+
+def counts(found: list[Result] | None = None) -> dict[str, int]:
+    """The figures a test checks: replies, right readings, false approvals, per-cell
+    counts as 'truth->reading', and denial reasons kept of those expected."""
+    found = results() if found is None else found
+    matrix = confusion(found)
+    figures = {f"{t.value}->{r.value}": matrix[(t, r)] for t in ORDER for r in ORDER}
+    figures.update(
+        replies=len(found),
+        right=sum(r.right for r in found),
+        false_approvals=len(false_approvals(found)),
+        reasons_expected=sum(1 for r in found if r.case.reason),
+        reasons_kept=sum(1 for r in found if r.case.reason and r.reason_kept),
+    )
+    return figures
 
 
 def confusion(found: list[Result]) -> Counter[tuple[Verdict, Verdict]]:
@@ -78,10 +86,11 @@ def false_approvals(found: list[Result]) -> list[Result]:
             if r.reading.verdict is Verdict.APPROVE and r.case.expect is not Verdict.APPROVE]
 
 
-def report() -> str:
-    found = results()
+def report(found: list[Result] | None = None) -> str:
+    """The confusion matrix, per-class precision and recall, and every misread."""
+    found = results() if found is None else found
     matrix = confusion(found)
-    lines = [f"Decisions: {len(found)} approver replies (evaluation/replies.toml)",
+    lines = [f"Decisions: {len(found)} approver replies (evaluation/replies/)",
              "", "truth \\ read   " + "".join(f"{v.value:>9}" for v in ORDER)]
     for truth in ORDER:
         lines.append(f"{truth.value:<15}" + "".join(f"{matrix[(truth, v)]:>9}" for v in ORDER))
@@ -100,7 +109,7 @@ def report() -> str:
         lines.append("")
         lines.append("misread:")
         for r in misses:
-            lines.append(f"  #{r.case.number} [{r.case.client}] {r.case.text!r}: expected "
+            lines.append(f"  {r.case.file} {r.reply_text!r}: expected "
                          f"{r.case.expect.value}, read {r.reading.verdict.value}"
                          f" ({r.reading.rule or 'no rule'}); reason {r.reading.reason!r}")
     return "\n".join(lines)

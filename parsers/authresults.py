@@ -5,6 +5,16 @@ our authserv-id into a mail before sending it; our MTA adds its header above tho
 the topmost header carrying our authserv-id is the one we read, and only that one.
 When it cannot be read, the answer is "not verified": we never look further down for
 a header we like better, since everything below it came with the mail.
+
+Why one header and not the run of ours at the top: a forged header directly below ours
+cannot be told apart from a second one of ours. Gmail writes its header below its own
+Received line, directly above the headers the mail arrived with, so neither "stop at
+the first header that is not ours" nor "stop at the first Received" keeps a forgery
+out there, and an MTA that renames or removes forged headers (RFC 8601 section 5) is
+not something a reader of the mailbox can check. An MTA whose milters write one header
+each (OpenDKIM, OpenDMARC) must therefore write the verdict that counts in the topmost
+one; when it does not, a real decision is refused and audited (staff can apply it at
+the command line), which is the safe way to be wrong.
 """
 
 from __future__ import annotations
@@ -70,23 +80,32 @@ def check_authentication(mail: ParsedEmail, authserv_id: str) -> AuthCheck:
 
 def _verdict(results: list[authres.core.AuthenticationResult], sender_domain: str,
              authserv_id: str) -> AuthCheck:
-    dmarc_failed = spf_failed = dkim_passed = False
+    """Our MTA's DMARC verdict decides when it gave one; our own relaxed alignment of a
+    DKIM pass only stands in where it gave none (a dmarc=fail under a strict-alignment
+    policy must not become a pass here). Order within the header does not matter."""
+    dmarc_passed = dmarc_failed = spf_failed = dkim_passed = dkim_aligned = False
     for result in results:
         props = {(p.type, p.name): str(p.value or "") for p in result.properties}
-        if result.method == "dmarc" and result.result == "pass":
+        if result.method == "dmarc":
             header_from = props.get(("header", "from"), sender_domain).lower()
-            if header_from == sender_domain:
-                return AuthCheck(True, "dmarc=pass")
-        if result.method == "dkim" and result.result == "pass":
+            dmarc_passed |= result.result == "pass" and header_from == sender_domain
+            dmarc_failed |= result.result == "fail"
+        elif result.method == "dkim" and result.result == "pass":
             dkim_passed = True
-            signer = props.get(("header", "d"), "")
-            if signer and _aligned(sender_domain, signer):
-                return AuthCheck(True, "aligned dkim=pass")
-        dmarc_failed |= result.method == "dmarc" and result.result == "fail"
-        spf_failed |= result.method == "spf" and result.result == "fail"
+            # Gmail names the signer by header.i only (an identity at the signing
+            # domain or below it), so its domain aligns wherever d= would.
+            identity = props.get(("header", "i"), "").rpartition("@")[2]
+            signer = props.get(("header", "d"), "") or identity
+            dkim_aligned |= bool(signer) and _aligned(sender_domain, signer)
+        elif result.method == "spf":
+            spf_failed |= result.result == "fail"
     if dmarc_failed or (spf_failed and not dkim_passed):
         failure = "dmarc=fail" if dmarc_failed else "spf=fail"
         return AuthCheck(False, f"{failure} from {authserv_id}", failed=True)
+    if dmarc_passed:
+        return AuthCheck(True, "dmarc=pass")
+    if dkim_aligned:
+        return AuthCheck(True, "aligned dkim=pass")
     return AuthCheck(False, f"no dmarc=pass or aligned dkim=pass from {authserv_id}")
 
 

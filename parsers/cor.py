@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from onboardd.parsers.decision import RULES, Kind, approval_in, refusal_in
+from onboardd.parsers.decision import (
+    RULES,
+    Kind,
+    Verdict,
+    approval_in,
+    read_decision,
+    refusal_in,
+    rule_in,
+)
+from onboardd.parsers.labels import label_line, read_labels
 from onboardd.parsers.model import (
     Address,
     CorDirectory,
@@ -31,17 +40,38 @@ _NOT_GIVEN = re.compile(
 # stray negations: a forwarded mail's other sentences have those).
 _WITHHELD = tuple(rule for rule in RULES if rule.kind is Kind.DOUBT
                   or rule.name in ("condition", "question"))
+_SENTENCE_END = re.compile(r"(?<=[.!;])\s+|\n")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# How many closing lines of a document may hold its signature (name, title, address).
+_SIGNATURE_LINES = 6
+# The facts only a request form states; a letter signed by the COR labels none of them.
+_REQUEST_FACTS = frozenset({"organization", "services", "justification", "user_count"})
 _NAME_NOISE = re.compile(
     r"\b(approved|approve|approval|yes|by|from|the|cor|granted|confirmed|email|e-mail)\b"
     r"|[<>()\[\],;:\"]|\s[-–—]\s|^[-–—]|[-–—]$", re.IGNORECASE)
 
 
 def says_approve(text: str) -> bool:
-    """Consent in the approvers' words, with nothing that refuses, defers or conditions it."""
+    """Consent in the approvers' words, with nothing that refuses, defers or conditions it.
+
+    The consent must be a sentence the decision reader would take as an approval on its
+    own ("Approved, but not for Slack" is not one); the rest of the text may say other
+    things, but none of them may refuse, doubt or set a condition.
+    """
     plain = plain_text(text)
-    consent = approval_in(plain) is not None or bool(_COR_CONSENT.search(plain))
+    consent = any(_approves(sentence) for sentence in _SENTENCE_END.split(plain))
     return consent and not refuses(plain) and not any(rule.search(plain) for rule in _WITHHELD)
+
+
+def _approves(sentence: str) -> bool:
+    if not sentence.strip():
+        return False
+    verdict = read_decision(sentence).verdict
+    if verdict is Verdict.APPROVE:
+        return True
+    return (verdict is Verdict.UNCLEAR and approval_in(sentence) is None
+            and rule_in(sentence, Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE) is None
+            and bool(_COR_CONSENT.search(sentence)))
 
 
 def refuses(text: str) -> bool:
@@ -64,6 +94,11 @@ def cor_evidence(mail: ParsedEmail, cor_value: str | None, cors: CorDirectory) -
             return CorEvidence(CorStatus.FORWARDED, forwarded.sender.email,
                                forwarded.sender.name or None,
                                f"forwarded approval ({forwarded.source})")
+    for document in mail.documents:
+        signer = _cor_signature(document.text, cors)
+        if signer and says_approve(document.text):
+            return CorEvidence(CorStatus.FORWARDED, signer, None,
+                               f"approval signed in the attachment {document.filename}")
     if cor_value is not None and says_approve(cor_value):
         return _stated(cor_value, mail, cors)
     cc_cors = _cors_copied(mail, cors)
@@ -84,6 +119,25 @@ def _stated(value: str, mail: ParsedEmail, cors: CorDirectory) -> CorEvidence:
         return CorEvidence(CorStatus.STATED, cc_cors[0].email, name or cc_cors[0].name or None,
                            "COR approval stated, COR on CC")
     return CorEvidence(CorStatus.STATED, None, name, "COR approval stated without an address")
+
+
+def _cor_signature(text: str, cors: CorDirectory) -> str | None:
+    """The COR address that signs a document (a letter of approval): one in its closing
+    lines, not in a "COR Approval: ..." line. A filled-in form names the COR too, but
+    that is the requester's word, so a document with the request's labelled facts signs
+    nothing."""
+    closing = [line for line in text.split("\n") if line.strip()][-_SIGNATURE_LINES:]
+    found = [m.group(0).lower() for line in closing if not _states_cor(line)
+             for m in _EMAIL.finditer(line)]
+    signer = next((address for address in found if cors.is_cor(address)), None)
+    if signer is None or read_labels(text).keys() & _REQUEST_FACTS:
+        return None
+    return signer
+
+
+def _states_cor(line: str) -> bool:
+    hit = label_line(line)
+    return hit is not None and hit[0] == "cor" and bool(hit[1].strip())
 
 
 def _cors_copied(mail: ParsedEmail, cors: CorDirectory) -> list[Address]:

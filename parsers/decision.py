@@ -62,7 +62,9 @@ def _rule(name: str, kind: Kind, pattern: str) -> WordRule:
 
 # The verbs and nouns of consent; a negation in front of any of them is a refusal.
 _CONSENT = (r"(?:approv\w*|concur\w*|sign(?:ing|ed)?\s+off|support\w*|authori[sz]\w*"
-            r"|ok(?:ay)?|agree\w*|endorse\w*|allow\w*|grant\w*|green[- ]?light\w*)")
+            r"|ok(?:ay)?|agree\w*|endorse\w*|allow\w*|grant\w*|green[- ]?light\w*"
+            r"|proceed\w*|go\s+ahead|move\s+forward|onboard\w*|provision\w*"
+            r"|give\s+(?:them\s+)?access)")
 _NEGATION = (r"(?:can\s*not|can'?t|won'?t|will\s+not|would\s+not|wouldn'?t|do\s+not|don'?t"
              r"|does\s+not|doesn'?t|did\s+not|didn'?t|shall\s+not|should\s+not|shouldn'?t"
              r"|could\s+not|couldn'?t|must\s+not|mustn'?t|am\s+not|are\s+not|aren'?t"
@@ -79,6 +81,8 @@ RULES: tuple[WordRule, ...] = (
     _rule("thinking it over", _D, r"\b(?:let\s+me\s+(?:check|think|confirm|look|review"
                                   r"|get\s+back)|get\s+back\s+to\s+you"
                                   r"|will\s+(?:check|review|look)"
+                                  r"|(?:need|have)\s+to\s+(?:check|look|review|think"
+                                  r"|confirm|verify)"
                                   r"|still\s+(?:reviewing|checking|looking))\b"),
     _rule("wants more", _D, r"\b(?:need|needs|want|require)\s+(?:more|additional|further)\s+"
                             r"(?:info\w*|details?|context|justification)\b"),
@@ -92,15 +96,18 @@ RULES: tuple[WordRule, ...] = (
     _rule("approval taken back", _R, rf"\b{_CONSENT}\W{{0,4}}(?:not|no|never)\b(?!\s*\w)"),
     _rule("negated consent", _R, rf"\b{_NEGATION}\s+(?:[\w']+\s+){{0,3}}?{_CONSENT}"),
     _rule("no consent", _R, r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"),
+    _rule("saying no", _R, r"\b(?:a|say|saying|said)\s+(?:hard\s+|firm\s+)?no\b(?!-\w)"
+                           r"|\b(?:absolutely|definitely|certainly|of\s+course)\s+not\b"),
     _rule("unable", _R, r"\b(?:unable|not\s+able|not\s+in\s+a\s+position|not\s+prepared"
                         r"|not\s+willing|unwilling)\s+to\b"),
     _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial)|reject\w*|declin\w*|refus\w*"
-                              r"|disapprov\w*|disallow\w*|veto\w*|turn(?:ed|ing)?\s+down)\b"),
+                              r"|disapprov\w*|disallow\w*|veto\w*|turn(?:ed|ing)?\s+down"
+                              r"|object(?:s|ed|ing)?\s+to)\b"),
     _rule("not now", _R, r"\b(?:not|no)\s+(?:at\s+this\s+(?:time|point|moment|stage)"
-                         r"|right\s+now|now|yet|for\s+now|this\s+(?:time|quarter|year|month))\b"),
+                         r"|right\s+now|now|yet|for\s+now|this\s+(?:time|quarter|year|month|one))\b"),
     _rule("on hold", _R, r"\b(?:hold\s+off|on\s+hold|put\s+(?:this|it|them)\s+on\s+hold"
                          r"|hold\s+(?:this|it|the\s+request))\b"),
-    _rule("plain no", _R, r"^\W*(?:no|nope|nah|negative)\b"),
+    _rule("plain no", _R, r"^\W*(?:no|nope|nah|negative)\b(?!-\w)"),
     _rule("never", _R, r"\bnever\b"),
     # Anything below keeps an approval word from approving without making a denial.
     _rule("question", _H, r"\?"),
@@ -113,7 +120,10 @@ RULES: tuple[WordRule, ...] = (
     _rule("doubt", _H, r"\b(?:maybe|perhaps|probably|possibly|likely|might|may|would|could"
                        r"|should|guess|think|believe|suppose|seems?|hopefully|normally"
                        r"|usually|in\s+principle|tentative\w*|provisional\w*|partial\w*"
-                       r"|partly)\b"),
+                       r"|partly|for\s+now|for\s+the\s+time\s+being|temporar\w*|interim)\b"),
+    # A promise or an ability to approve is not the approval itself.
+    _rule("not yet given", _H, r"\b(?:will|'ll|shall|going\s+to|plan\s+to|intend\s+to|can"
+                               r"|able\s+to)\s+(?:\w+\s+)?approv\w*"),
     _rule("negation", _H, r"\b(?:not|no|never|none|nor|neither|without|cannot|cant|dont|wont"
                           r"|didnt|doesnt|isnt|wasnt|arent|havent|hasnt|shouldnt|couldnt"
                           r"|wouldnt)\b|n't\b"),
@@ -123,16 +133,20 @@ RULES: tuple[WordRule, ...] = (
     _rule("concur", _C, r"\b(?:i\s+)?concur\b"),
     _rule("proceed", _C, r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go)\b"
                          r"|\bgo\s+ahead\b|\bplease\s+proceed\b"),
+    _rule("no objection", _C, r"\b(?:i\s+have\s+)?no\s+objections?\b"),
+    _rule("support", _C, r"\bi\s+(?:fully\s+)?support\s+(?:this|the)\s+request\b"),
     _rule("granted", _C, r"\b(?:granted|authori[sz]ed|signed\s+off)\b"),
     _rule("yes", _C, r"^\W*(?:yes|yep|yeah|yup|affirmative)\b"),
 )
 
-# What, below the deciding paragraph, still takes an approval back.
-_TAKES_APPROVAL_BACK = tuple(r for r in RULES if r.kind in (Kind.REFUSAL, Kind.DOUBT))
+# What, below the deciding paragraph, still takes an approval back: all but consent.
+# "Approved.\n\nNot for Slack though." is a conditional approval; the price is that a
+# signature's legal notice ("If you received this in error...") asks for a clarification.
+_TAKES_APPROVAL_BACK = tuple(r for r in RULES if r.kind is not Kind.CONSENT)
 
 # Phrases of consent that carry a "no" and refuse nothing ("No objection, approved").
 # They are blanked (same length, so match positions still index the reply) before the
-# rules read the text.
+# refusal, doubt and hedge rules read the text; the consent rules read it as written.
 _BENIGN_NO = re.compile(r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b",
                         re.IGNORECASE)
 _SEPARATORS = " \t-:;,.!"
@@ -145,7 +159,7 @@ def read_decision(reply_text: str) -> DecisionReading:
     """The decision in the first paragraph of the reply's own words.
 
     The later paragraphs are the reason or a note. They can only take an approval
-    away: a refusal or a doubt anywhere in them turns an approval into unclear.
+    away: a refusal, doubt or hedge anywhere in them turns an approval into unclear.
     """
     head, rest = _first_paragraph(plain_text(reply_text))
     if not head:
@@ -161,7 +175,6 @@ def read_decision(reply_text: str) -> DecisionReading:
         if later is not None:
             return DecisionReading(Verdict.UNCLEAR, None, rule=f"{later.name} further down")
     return _reading(verdict, head, rest, match, rule)
-
 
 
 def rule_in(text: str, *kinds: Kind) -> WordRule | None:
@@ -191,7 +204,7 @@ def _first_match(text: str, rules: tuple[WordRule, ...]
                  ) -> tuple[WordRule | None, re.Match[str] | None]:
     blanked = _BENIGN_NO.sub(lambda m: " " * len(m.group(0)), text)
     for rule in rules:
-        match = rule.search(blanked)
+        match = rule.search(text if rule.kind is Kind.CONSENT else blanked)
         if match:
             return rule, match
     return None, None
@@ -199,10 +212,13 @@ def _first_match(text: str, rules: tuple[WordRule, ...]
 
 def _reading(verdict: Verdict, head: str, rest: str, match: re.Match[str],
              rule: WordRule) -> DecisionReading:
-    remainder = head[match.end():].lstrip(_SEPARATORS).rstrip()
-    if head[: match.start()].strip(_SEPARATORS) or approval_in(remainder):
-        # The decision sits inside a sentence ("I can't approve this", "Unable to
-        # approve now"): that whole sentence is the reason.
+    after = head[match.end():]
+    remainder = after.lstrip(_SEPARATORS).rstrip()
+    set_apart = not remainder or after[: len(after) - len(after.lstrip(_SEPARATORS))].strip()
+    if head[: match.start()].strip(_SEPARATORS) or not set_apart or approval_in(remainder):
+        # The decision sits inside a sentence ("I can't approve this", "Do not proceed
+        # with this"): that whole sentence is the reason. Only words set apart from
+        # the decision by punctuation ("Denied: ...", "No. ...") are a reason alone.
         remainder = head.strip()
     reason = "\n".join(part for part in (remainder, rest) if part) or None
     return DecisionReading(verdict, reason, head[match.start():match.end()], rule.name)

@@ -75,7 +75,8 @@ def _parse(raw: bytes, walker: Walker) -> ParsedEmail:
     sender = next(iter(addresses["from"]), None)
     subject = first(headers, "subject")
     text, html_only = _body_text(content)
-    forwarded = _attached(content, walker) + inline_forwards(text, subject)
+    forwarded = (_attached(content, walker) + tuple(content.saved_mails)
+                 + inline_forwards(text) + _in_documents(content))
     return ParsedEmail(
         message_id=message_id(first(headers, "message-id")),
         subject=subject,
@@ -145,5 +146,14 @@ def _attached(content: Content, walker: Walker) -> tuple[ForwardedMessage, ...]:
             text=_body_text(inner_content)[0],
             source="attachment",
         ))
+        result.extend(inner_content.saved_mails)
         result.extend(_attached(inner_content, walker))
     return tuple(result)
+
+
+def _in_documents(content: Content) -> tuple[ForwardedMessage, ...]:
+    """Mails inside attached documents: an approval printed to PDF from Outlook keeps
+    its From/Sent/To/Subject block, so it is read as the forwarded mail it is."""
+    return tuple(forwarded for document in content.documents
+                 for forwarded in inline_forwards(document.text,
+                                                  source=f"attachment {document.filename}"))

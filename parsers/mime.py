@@ -12,9 +12,20 @@ from email.message import Message
 from email.policy import compat32
 
 from onboardd.parsers.decoding import decode_bytes, decode_header_value
-from onboardd.parsers.documents import MAGIC, MAX_BYTES, DocumentText, document_text, kind_of
+from onboardd.parsers.documents import (
+    MAGIC,
+    MAX_BYTES,
+    DocumentText,
+    SavedMail,
+    TimeSpent,
+    deadline,
+    document_text,
+    kind_of,
+    saved_mail,
+)
 from onboardd.parsers.errors import MessageTooComplex
-from onboardd.parsers.model import Attachment
+from onboardd.parsers.headers import parse_addresses
+from onboardd.parsers.model import Attachment, ForwardedMessage
 
 BODY_TYPES = ("text/plain", "text/html")
 # Machine-readable report parts: described as attachments, never walked into.
@@ -36,6 +47,7 @@ class Content:
     html: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     documents: list[DocumentText] = field(default_factory=list)
+    saved_mails: list[ForwardedMessage] = field(default_factory=list)  # .msg files
     enclosed: list[tuple[Message, int]] = field(default_factory=list)  # with its depth
     content_types: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -48,6 +60,7 @@ class Walker:
         self.max_parts = max_parts
         self.max_depth = max_depth
         self.parts = 0
+        self.until: float | None = None  # when the mail's files must be read by
 
     def walk(self, message: Message, depth: int = 0) -> Content:
         content = Content()
@@ -87,16 +100,22 @@ class Walker:
         size = _size(part)
         content.attachments.append(Attachment(filename, ctype, size))
         if size <= MAX_BYTES:  # decoded only when small enough to be a form
-            _read_attachment(part, ctype, filename, content, depth)
+            self._read_attachment(part, ctype, filename, content, depth)
+
+    def _read_attachment(self, part: Message, ctype: str, filename: str, content: Content,
+                         depth: int) -> None:
+        if kind_of(filename, ctype) is not None and self.until is None:
+            self.until = deadline()  # the clock starts at the mail's first document
+        _read_attachment(part, ctype, filename, content, depth, self.until)
 
 
 def _read_attachment(part: Message, ctype: str, filename: str, content: Content,
-                     depth: int) -> None:
+                     depth: int, until: float | None) -> None:
     """A form or an approval sent as a file: a Word or PDF document's text, or a mail
-    saved as a .eml file (read as the attached mail it is)."""
+    saved as a .eml or Outlook .msg file (read as the attached mail it is)."""
     kind = kind_of(filename, ctype)
-    saved_mail = filename.lower().endswith(".eml") and ctype not in ENCLOSED_TYPES
-    if kind is None and not saved_mail:
+    saved_eml = filename.lower().endswith(".eml") and ctype not in ENCLOSED_TYPES
+    if kind is None and not saved_eml:
         return
     if kind is not None and not _starts_with(part, MAGIC[kind]):
         content.defects.append("UnreadableDocumentDefect")  # named .pdf, but not one
@@ -104,14 +123,25 @@ def _read_attachment(part: Message, ctype: str, filename: str, content: Content,
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes) or not payload:
         return
-    if saved_mail:
+    if saved_eml:
         content.enclosed.append((email.message_from_bytes(payload, policy=compat32), depth + 1))
         return
     assert kind is not None
     try:
-        content.documents.append(DocumentText(filename, document_text(kind, payload)))
+        if kind == "msg":
+            content.saved_mails.append(_forwarded(saved_mail(payload, until)))
+        else:
+            content.documents.append(DocumentText(filename, document_text(kind, payload, until)))
+    except TimeSpent:
+        content.defects.append("DocumentTimeSpentDefect")
     except ValueError:
         content.defects.append("UnreadableDocumentDefect")
+
+
+def _forwarded(saved: SavedMail) -> ForwardedMessage:
+    senders = parse_addresses({"from": saved.sender}).get("from", ())
+    return ForwardedMessage(sender=next(iter(senders), None), subject=saved.subject,
+                            text=saved.text, source="attachment")
 
 
 def _starts_with(part: Message, magic: bytes) -> bool:

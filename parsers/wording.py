@@ -29,6 +29,9 @@ _PLAIN = str.maketrans({
 def plain_text(text: str) -> str:
     """`text` with compatibility forms folded (NFKC) and quotes, dashes, spaces made ASCII.
 
-    Line breaks are kept: readers that work line by line still can.
+    Line breaks are kept: readers that work line by line still can. The table is
+    applied before NFKC too, because NFKC would split an acute accent typed as an
+    apostrophe into a space and a combining mark, and a zero-width space left in
+    place would keep NFKC from composing the letters on either side of it.
     """
-    return unicodedata.normalize("NFKC", text).translate(_PLAIN)
+    return unicodedata.normalize("NFKC", text.translate(_PLAIN)).translate(_PLAIN)

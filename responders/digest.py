@@ -48,7 +48,7 @@ class Activity:
     """What happened in the digest's window (the last 24 hours)."""
 
     new: int = 0
-    completed: int = 0  # all five facts in: passed on to the COR or the leads
+    completed: int = 0  # passed on to the leads (complete, the COR's approval known)
     approved: int = 0
     denied: int = 0
     expired: int = 0
@@ -157,6 +157,18 @@ class Digest:
     def unlisted(self) -> int:
         """Open requests beyond the listing limit: counted, but not in the table."""
         return max(self.open_count - len(self.open_requests), 0)
+
+    @property
+    def held_back(self) -> tuple[tuple[str, int, int], ...]:
+        """(rule, mails, senders) for each rule that held answers back, most mails
+        first: a flood of forged senders or a tripped breaker reads as one line before
+        the sender-by-sender table."""
+        totals: dict[str, tuple[int, int]] = {}
+        for trip in self.rate_trips:
+            mails, senders = totals.get(trip.why, (0, 0))
+            totals[trip.why] = (mails + trip.count, senders + 1)
+        return tuple(sorted(((why, m, n) for why, (m, n) in totals.items()),
+                            key=lambda t: (-t[1], t[0])))
 
     @property
     def quarantined_count(self) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -38,7 +39,12 @@ def _prepare_sqlite_file(url: str) -> None:
     if not database or database == ":memory:":
         return
     path = Path(database)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        # Never made unasked: a mistyped URL would quietly start an empty database.
+        raise StoreError(
+            f"the database's folder {path.parent} does not exist (create it, or run "
+            "onboardd init)"
+        )
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
 
@@ -145,6 +151,27 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
             f"cannot upgrade the database {_safe(str(engine.url))}: {describe(exc)}"
         ) from exc
     return before, after
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's revision, None for a database no migration has touched."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot connect to {_safe(str(engine.url))}: {describe(exc)}") from exc
+
+
+def migrations_between(before: str | None, after: str | None) -> list[str]:
+    """The migrations an upgrade from `before` to `after` applied, oldest first, each as
+    "revision (its title)"."""
+    if after is None or before == after:
+        return []
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    applied = list(scripts.iterate_revisions(after, before or "base"))
+    return [f"{script.revision} ({(script.doc or '').strip()})" for script in reversed(applied)]
 
 
 def make_durable(engine: Engine) -> None:

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy import Connection, String, Table, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from onboardd.store import driver_sql
 from onboardd.store.limits import clipped
@@ -294,3 +294,40 @@ def tokens_for(
         )
         .execution_options(populate_existing=True)  # spent_at as committed now
     ).all()
+
+
+def outbox_messages(
+    session: Session,
+    *,
+    to: str | None = None,
+    reference: str | None = None,
+    status: str | None = None,
+) -> Sequence[tuple[OutboxMessage, str | None]]:
+    """Outgoing mail, oldest first, each with its request's reference; `to` matches any
+    recipient (To or Cc), ignoring case."""
+    query = (
+        select(OutboxMessage, Request.reference)
+        .options(defer(OutboxMessage.raw))
+        .outerjoin(Request, Request.id == OutboxMessage.request_id)
+        .order_by(OutboxMessage.id)
+    )
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    if reference:
+        query = query.where(func.upper(Request.reference) == reference.upper())
+    if to:
+        wanted = to.strip().lower()
+        # Recipients are a JSON list of addresses; its text holds each one in quotes.
+        listed = func.lower(cast(OutboxMessage.recipients, String)).contains(
+            f'"{wanted}"', autoescape=True
+        )
+        query = query.where((func.lower(OutboxMessage.to_addr) == wanted) | listed)
+    return [(message, ref) for message, ref in session.execute(query)]
+
+
+def quarantined(session: Session, key_prefix: str | None = None) -> Sequence[InboundMessage]:
+    """Quarantined inbound mail, oldest first; with a prefix, those whose key starts so."""
+    query = select(InboundMessage).where(InboundMessage.status == "quarantined")
+    if key_prefix is not None:
+        query = query.where(InboundMessage.message_key.startswith(key_prefix.lower()))
+    return session.scalars(query.order_by(InboundMessage.id)).all()

@@ -44,6 +44,7 @@ def example_config(tmp_path: Path) -> Path:
     """config.example.toml copied next to a fresh var/ so relative paths land in tmp."""
     target = tmp_path / "config.toml"
     target.write_text(volume_budget((REPO / "config.example.toml").read_text()))
+    (tmp_path / "var").mkdir(exist_ok=True)  # the database's folder: made as `make demo` does
     return target
 
 
@@ -65,6 +66,7 @@ def store_for(kind: str, folder: Path) -> Iterator[str]:
     """A database URL of `kind`: SQLite where config.example.toml puts it (var/ beside a
     config in `folder`), or a fresh PostgreSQL database, dropped afterwards."""
     if kind == "sqlite":
+        (folder / "var").mkdir(exist_ok=True)  # never made by the store itself
         yield f"sqlite:///{folder}/var/onboardd.db"
         return
     problem = pg.unreachable()

@@ -1,4 +1,5 @@
-"""The outbox sent from a second thread while ingest goes on: each row once, errors told."""
+"""The outbox sent from a second thread while ingest goes on: each row once, errors told,
+and each result on disk before the next message goes out."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import Engine, event, select, text
 
-from onboardd.daemon import sending
+from onboardd.daemon import outbox, sending
 from onboardd.daemon.app import App
-from onboardd.daemon.outbox import Claim
-from onboardd.daemon.sending import BackgroundSender, GroupRecorder
+from onboardd.daemon.sending import BackgroundSender
 from onboardd.daemon.transport import Envelope
 from onboardd.store.models import OutboxMessage
-from tests.conftest import sqlite_only
 from tests.mailkit import pending_reply
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -65,59 +64,6 @@ def test_a_database_error_in_the_thread_is_raised_by_finish(app: App) -> None:
         sender.finish()
 
 
-def claims_of(app: App) -> list[Claim]:
-    with app.pipeline.factory() as session:
-        return [
-            Claim(row.id, row.kind, 1, row.created_at, row.next_attempt_at,
-                  Envelope(row.message_id, row.mail_from, tuple(row.recipients), row.raw))
-            for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-        ]
-
-
-@sqlite_only  # where one writer at a time makes "busy" certain
-def test_results_that_came_in_while_the_database_was_busy_are_written_together(
-    app: App,
-) -> None:
-    add_rows(app, 0, 5)
-    claims = claims_of(app)
-    commits: list[int] = []
-    event.listen(app.engine, "commit", lambda _connection: commits.append(1))
-    recorder = GroupRecorder(app.pipeline.factory)
-    recorder.start()
-    with app.pipeline.factory() as busy, busy.begin():
-        busy.execute(text("SELECT 1"))  # the write turn is held, as ingest holds it
-        for claim in claims:
-            recorder.record(claim, ("sent", "250 ok"), NOW)
-        time.sleep(0.2)  # the recorder is waiting for its turn, not writing one by one
-    report = recorder.finish()
-
-    assert report.sent == 5
-    assert len(commits) == 2  # the busy transaction, then one for all five results
-    with app.pipeline.factory() as session:
-        assert list(session.scalars(select(OutboxMessage.status))) == ["sent"] * 5
-
-
-def test_a_failed_write_refuses_more_results_and_is_raised_by_finish(app: App) -> None:
-    add_rows(app, 0, 2)
-    first, second = claims_of(app)
-    with app.pipeline.factory() as session, session.begin():
-        session.execute(text("ALTER TABLE outbox RENAME TO outbox_gone"))
-    recorder = GroupRecorder(app.pipeline.factory)
-    recorder.start()
-    recorder.record(first, ("sent", "250 ok"), NOW)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            recorder.record(second, ("sent", "250 ok"), NOW)
-        except RuntimeError:
-            break
-        time.sleep(0.01)
-    else:
-        pytest.fail("record() went on taking results after the write failed")
-    with pytest.raises(Exception, match="outbox"):
-        recorder.finish()
-
-
 def commits_by_thread(app: App) -> list[str]:
     commits: list[str] = []
     event.listen(app.engine, "commit", lambda _c: commits.append(threading.current_thread().name))
@@ -139,49 +85,69 @@ def test_rows_committed_close_together_are_claimed_together(
     report = sender.finish()
 
     assert report.sent == 15 and len(transport.sent) == 15
-    # One claim of all fifteen, the empty claim that ends that round, and the last
-    # round's empty claim: not a claim per mail.
-    assert commits.count("outbox-sender") <= 3
+    # A commit per result; besides those, one claim of all fifteen, the empty claim that
+    # ends that round, and the last round's empty claim: not a claim per mail.
+    assert commits.count("outbox-sender") - 15 <= 3
 
 
-def test_results_that_come_in_close_together_are_written_together(
+class Watching:
+    """A transport that notes, as each message goes out, how many results are committed
+    and how many times the outbox had made its commits durable (make_durable)."""
+
+    def __init__(self, app: App, syncs: list[int]) -> None:
+        self.app = app
+        self.syncs = syncs
+        self.seen: list[tuple[int, int]] = []  # (results committed, syncs) at each send
+
+    def send(self, envelope: Envelope) -> str:
+        self.seen.append((sent_count(self.app), len(self.syncs)))
+        return "250 2.0.0 queued"
+
+    def close(self) -> None:
+        return None
+
+
+def counting_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry each time the outbox makes its commits durable (the sync still runs)."""
+    syncs: list[int] = []
+    make_durable = outbox.make_durable
+
+    def counted(engine: Engine) -> None:
+        syncs.append(1)
+        make_durable(engine)
+
+    monkeypatch.setattr(outbox, "make_durable", counted)
+    return syncs
+
+
+def test_each_result_is_committed_before_the_next_message_goes_out(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sending, "GATHER_SECONDS", 1.0)
-    add_rows(app, 0, 5)
-    claims = claims_of(app)
-    commits = commits_by_thread(app)
-    recorder = GroupRecorder(app.pipeline.factory)
-    recorder.start()
-    for claim in claims:  # the database is free all along
-        recorder.record(claim, ("sent", "250 ok"), NOW)
-        time.sleep(0.01)
-    report = recorder.finish()
+    add_rows(app, 0, 3)
+    syncs = counting_syncs(monkeypatch)
+    transport = Watching(app, syncs)
+    sender = BackgroundSender(app.pipeline.factory, transport, lambda: NOW)
+    sender.start()
+    sender.nudge()
+    assert sender.finish().sent == 3
 
-    assert report.sent == 5
-    assert commits == ["outbox-recorder"]
+    # A kill at any moment finds at most the message in hand sent and not written.
+    assert [committed for committed, _ in transport.seen] == [0, 1, 2]
+    # Synced with the claim, and the results once at the end of the round, not each.
+    assert [synced for _, synced in transport.seen] == [1, 1, 1]
+    assert len(syncs) == 2
 
 
-def test_enough_results_are_written_without_waiting_out_the_gathering(
+def test_a_drain_of_its_own_syncs_each_result_before_the_next_send(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sending, "GATHER_SECONDS", 60.0)
-    monkeypatch.setattr(sending, "GATHER_RESULTS", 3)
-    add_rows(app, 0, 4)
-    claims = claims_of(app)
-    recorder = GroupRecorder(app.pipeline.factory)
-    recorder.start()
-    for claim in claims[:3]:
-        recorder.record(claim, ("sent", "250 ok"), NOW)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and sent_count(app) < 3:
-        time.sleep(0.02)
-    assert sent_count(app) == 3  # written on the third result, not after a minute
+    add_rows(app, 0, 3)
+    syncs = counting_syncs(monkeypatch)
+    transport = Watching(app, syncs)
+    assert outbox.drain(app.pipeline.factory, transport, NOW).sent == 3
 
-    recorder.record(claims[3], ("sent", "250 ok"), NOW)
-    started = time.monotonic()
-    assert recorder.finish().sent == 4  # finishing writes what gathers at once
-    assert time.monotonic() - started < 10
+    # The claim's sync, then one per result, each before the next send.
+    assert transport.seen == [(0, 1), (1, 2), (2, 3)]
 
 
 def sent_count(app: App) -> int:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
+from onboardd.daemon.answer_window import REREAD
+from onboardd.daemon.app import build
+from onboardd.daemon.config import load_config
+from onboardd.responders.policy import Limits
 from tests.daemon.harness import Daemon
 from tests.mailkit import compose
 
@@ -37,6 +42,8 @@ def test_senders_that_failed_authentication_are_recorded_not_answered(daemon: Da
     digest = daemon.capsys.readouterr().out
     assert "victim0@innocent0.example.org: 1 mail(s) not answered (failed authentication)" \
         in digest
+    assert f"failed authentication: {FORGED_SENDERS} mail(s) from {FORGED_SENDERS} sender(s)" \
+        in digest
 
 
 def test_failed_authentication_is_answered_when_the_admin_says_so(daemon: Daemon) -> None:
@@ -50,22 +57,48 @@ def test_failed_authentication_is_answered_when_the_admin_says_so(daemon: Daemon
     assert [sent.kind for sent in daemon.sent()] == ["missing-fields"]
 
 
-@pytest.mark.parametrize("budget", [3])
+# Senders past the default hourly budget, each with a request of their own.
+PAST_BUDGET = 50
+
+
 def test_the_hourly_budget_holds_every_answer_past_it(
-    daemon: Daemon, budget: int, caplog: pytest.LogCaptureFixture
+    daemon: Daemon, caplog: pytest.LogCaptureFixture
 ) -> None:
+    budget = Limits().replies_per_hour
     daemon.configure("replies_per_hour = 1000000", f"replies_per_hour = {budget}")
-    for n in range(budget + 4):
+    for n in range(budget + PAST_BUDGET):
         daemon.maildir.deliver(compose(f"Person {n} <p{n}@org{n}.example.com>", REQUEST,
                                        subject=f"Jira {n}"))
     with caplog.at_level(logging.WARNING):
         daemon.run_once()
-    assert len(daemon.export()) == budget + 4
+    assert len(daemon.export()) == budget + PAST_BUDGET
     assert len(daemon.sent()) == budget
-    assert sum("breaker open" in r.getMessage() for r in caplog.records) == 4
+    assert sum("breaker open" in r.getMessage() for r in caplog.records) == PAST_BUDGET
     # A later run in the same hour still holds back: the count is read from the outbox.
     daemon.maildir.deliver(compose("Late <late@org.example.com>", REQUEST, subject="late"))
     daemon.run_once()
     assert len(daemon.sent()) == budget
     assert daemon.run("digest", "--print") == 0
-    assert "(hourly budget spent)" in daemon.capsys.readouterr().out
+    digest = daemon.capsys.readouterr().out
+    assert f"hourly budget spent: {PAST_BUDGET + 1} mail(s) from {PAST_BUDGET + 1} sender(s)" \
+        in digest
+
+
+def test_a_running_daemon_sees_the_answers_another_instance_queued(daemon: Daemon) -> None:
+    """Each process keeps its own count between reads of the outbox; it reads again
+    within a minute, so answers queued by another instance on the same database count."""
+    daemon.configure("replies_per_hour = 1000000", "replies_per_hour = 3")
+    running = build(load_config(daemon.config))
+    window, factory = running.pipeline.answers, running.pipeline.factory
+    try:
+        started = datetime.now(UTC)
+        with factory() as session:
+            assert window.count(session, started) == 0
+        for n in range(3):
+            daemon.maildir.deliver(compose(f"Person {n} <p{n}@org{n}.example.com>", REQUEST,
+                                           subject=f"Jira {n}"))
+        daemon.run_once()  # another process on the same database
+        with factory() as session:
+            assert window.count(session, started + REREAD) == 3
+    finally:
+        running.engine.dispose()

@@ -76,4 +76,5 @@ allow_insecure = true
     text = text[:start] + mailbox + "\n" + transport + "\n" + text[end:]
     path = folder / "config.toml"
     path.write_text(text)
+    (folder / "var").mkdir(exist_ok=True)  # the database's folder, never made by the store
     return path

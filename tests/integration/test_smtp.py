@@ -247,7 +247,9 @@ def test_the_run_summary_counts_every_reply_that_did_not_go_out(
     """With the server unreachable the first reply is tried and deferred and the rest are
     handed back untried; the summary's "deferred" counts them all."""
     from onboardd.daemon.cli import main
+    from onboardd.daemon.maildir import make_maildir
 
+    make_maildir(example_config.parent / "var/mail/onboarding")
     smtp_app(example_config, transport_toml(free_port()))
     capsys.readouterr()
     app = build(load_config(example_config))

@@ -87,8 +87,12 @@ def seed(s: Seeder) -> tuple[dict[str, str], dict[str, str]]:
     for ago in (23 * H, 2 * H, H):
         s.event("request-created", ago)
     s.event("request-created", 25 * H)  # outside the window
-    s.event("request-complete", 5 * H)
-    s.event("request-complete", 4 * H)
+    # Passed on for approval: straight to the leads, and after the COR's reply; one that
+    # still waits for its COR is not (yet) passed on.
+    s.event("request-complete", 5 * H, state="awaiting_approval")
+    s.event("request-complete", 4 * H, state="awaiting_cor")
+    s.event("request-complete", 4 * H, state="awaiting_cor")
+    s.event("cor-verified", 3 * H)
     s.event("request-approved", 3 * H)
     s.event("request-denied", 3 * H)
     s.event("cor-denied", 2 * H)

@@ -115,16 +115,16 @@ def test_purge_command_reports_what_it_removed(daemon: Daemon) -> None:
     assert daemon.request()["state"] == "withdrawn"
     daemon.capsys.readouterr()
 
-    assert daemon.run("purge", "--now", (t0 + 30 * D).isoformat()) == 0
+    assert daemon.run("purge", "--yes", "--now", (t0 + 30 * D).isoformat()) == 0
     assert "raw bytes dropped from 0 inbound" in daemon.capsys.readouterr().out
-    assert daemon.run("purge", "--now", (t0 + 92 * D).isoformat()) == 0
+    assert daemon.run("purge", "--yes", "--now", (t0 + 92 * D).isoformat()) == 0
     out = daemon.capsys.readouterr().out
     assert "raw bytes dropped from 2 inbound mail(s)" in out
     assert "0 closed request(s) removed" in out
     assert len(daemon.export()) == 1
 
     daemon.capsys.readouterr()
-    assert daemon.run("purge", "--now", (t0 + 2557 * D).isoformat()) == 0
+    assert daemon.run("purge", "--yes", "--now", (t0 + 2557 * D).isoformat()) == 0
     out = daemon.capsys.readouterr().out
     assert "1 closed request(s) removed with 1 service decision(s)" in out
     assert daemon.export() == []

@@ -6,7 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onboardd.parsers.decision import Verdict, read_decision
+from evaluation import make_replies
+from onboardd.parsers.cor import refuses, says_approve
+from onboardd.parsers.decision import RULES, Kind, Verdict, approval_in, read_decision
+from onboardd.parsers.message import parse_message
 
 
 @pytest.mark.parametrize(
@@ -92,20 +95,162 @@ def test_anything_short_of_a_clear_yes_is_unclear(text: str) -> None:
     assert read_decision(text).verdict is Verdict.UNCLEAR
 
 
-APPROVALS = ["Approved", "Approve", "I approve this request", "Approved.", "Yes, approved",
-             "Concur", "OK to proceed", "Go ahead", "Approval granted", "APPROVED!"]
-MARKERS = ["not", "n't", "no", "never", "can't", "cannot", "won't", "don't", "unable to",
-           "deny", "denied", "reject", "decline", "refuse", "hold off", "not at this time",
-           "if", "but", "unless", "pending", "?", "not yet", "disapprove", "don\u2019t",
-           "can\u2019t", "won\u2019t"]
+@pytest.mark.parametrize(
+    ("text", "verdict", "reason"),
+    [
+        ("I'd normally approve but not this time.", Verdict.DENY,
+         "I'd normally approve but not this time."),
+        ("Not at this time \u2013 they need to finish training first.", Verdict.DENY,
+         "they need to finish training first."),
+        ("Denying - duplicate of ONB-2026-0031.", Verdict.DENY, "duplicate of ONB-2026-0031."),
+        ("Please don't onboard them.", Verdict.DENY, "Please don't onboard them."),
+        ("Do not proceed with this request.", Verdict.DENY, "Do not proceed with this request."),
+        ("Absolutely not.", Verdict.DENY, None),
+        ("I'm afraid this is a no from me.", Verdict.DENY, "I'm afraid this is a no from me."),
+        ("I object to this request.", Verdict.DENY, "I object to this request."),
+        ("Not this one, sorry.", Verdict.DENY, "sorry."),
+        ("I have no objection.", Verdict.APPROVE, None),
+        ("I support this request.", Verdict.APPROVE, None),
+        ("No-brainer, approved.", Verdict.UNCLEAR, None),
+    ],
+)
+def test_more_wordings(text: str, verdict: Verdict, reason: str | None) -> None:
+    reading = read_decision(text)
+    assert (reading.verdict, reading.reason) == (verdict, reason)
 
 
-@given(st.sampled_from(APPROVALS), st.sampled_from(MARKERS), st.integers(0, 12),
-       st.sampled_from(["", "\n", ". ", " - ", ", "]))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I approve? not sure",
+        "approve once they finish training",
+        "I would approve if the COR signs off.",
+        "Approved for now.",
+        "I will approve this tomorrow.",
+        "Yes, I can approve.",
+        "Approved last year's request; this one I need to check.",
+        "Not my service - ask the Slack lead.",
+        "Approve or deny? I don't know this team.",
+        "Approved.\n\nOn second thought, let me check with the COR first.",
+        "Approved.\n\nThe Slack part is not approved.",
+    ],
+)
+def test_promises_doubts_and_second_thoughts_are_unclear(text: str) -> None:
+    assert read_decision(text).verdict is Verdict.UNCLEAR
+
+
+def test_the_rules_are_one_ordered_table_with_consent_last() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    kinds = [rule.kind for rule in RULES]
+    first_consent = kinds.index(Kind.CONSENT)
+    assert set(kinds[first_consent:]) == {Kind.CONSENT}
+    assert {Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE} <= set(kinds[:first_consent])
+
+
+def test_a_reading_names_the_rule_that_decided_it() -> None:
+    assert read_decision("I can\u2019t approve this.").rule == "negated consent"
+    assert read_decision("Approve? No.").rule == "question answered no"
+    assert read_decision("Approved - NOT").rule == "approval taken back"
+    assert read_decision("Approved, but not for Slack").rule == "contrast"
+    assert read_decision("Concur.").rule == "concur"
+    assert read_decision("Sounds good").rule == ""
+
+
+@given(st.text(max_size=80))
+def test_words_no_consent_rule_knows_never_approve(text: str) -> None:
+    if approval_in(text) is None:
+        assert read_decision(text).verdict is not Verdict.APPROVE
+
+
+OURS = "CCSQ Onboarding <onboarding@onboard.example.gov>"
+
+
+def _reply(body: str) -> bytes:
+    return (f"From: Pat Lee <pat.lee@cms.example.gov>\r\nTo: {OURS}\r\n"
+            "Subject: RE: [ONB-2026-0042] Approval needed\r\n"
+            "Message-ID: <r1@cms.example.gov>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+            + body.replace("\n", "\r\n")).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "verdict"),
+    [
+        ("Denied - they have no SO on file.\n\nOn Tue, Mar 3, 2026 at 9:14 AM Sam Ortiz "
+         "<sam.ortiz@cms.example.gov> wrote:\n> Approved from my side.\n> Approve\n",
+         Verdict.DENY),
+        ("Approved.\n\n________________________________\nFrom: " + OURS + "\n"
+         "Sent: Tuesday, March 3, 2026 9:14 AM\nSubject: [ONB-2026-0042] Approval needed\n\n"
+         "  Deny      followed by the reason, which the requester will see\n"
+         "I can't approve this until the COR confirms.\n", Verdict.APPROVE),
+        ("Thanks!\n\n-----Original Message-----\nFrom: " + OURS + "\n"
+         "Sent: Tuesday, March 3, 2026 9:14 AM\nSubject: [ONB-2026-0042] Approval needed\n\n"
+         "Approved.\n", Verdict.UNCLEAR),
+    ],
+)
+def test_the_quote_under_a_reply_decides_nothing(body: str, verdict: Verdict) -> None:
+    mail = parse_message(_reply(body))
+    assert read_decision(mail.reply_text).verdict is verdict
+
+
+# The approval sentences the reader knows: a few by hand, and every one-paragraph
+# approval of the evaluation set that it reads as one (the test below counts them).
+APPROVALS = sorted(text for text in {"Approved", "Approve", "I approve this request", "Approved.",
+                    "Yes, approved", "Concur", "OK to proceed", "Go ahead", "Approval granted",
+                    "APPROVED!", "Looks good, approved", "I have no objection",
+                    *(e.words for e in make_replies.entries()
+                      if e.expect == "approve" and e.words and "\n\n" not in e.words)}
+                   if read_decision(text).verdict is Verdict.APPROVE)
+MARKERS = ["not", "n't", "no", "never", "can't", "cannot", "won't", "don't", "do not",
+           "unable to", "not able to", "deny", "denied", "reject", "decline", "refuse",
+           "disapprove", "hold off", "not at this time", "not yet", "not now", "NOT",
+           "Approve? No.", "if", "but", "unless", "pending", "once", "?", "maybe",
+           "not sure", "let me check", "don\u2019t", "can\u2019t", "won\u2019t",
+           "isn\u2019t", "can\u02bct", "NOT\u00a0", "\uff2e\uff2f\uff34"]
+
+
+def test_the_property_below_draws_from_many_real_approvals() -> None:
+    assert len(APPROVALS) >= 60
+
+
+@given(st.sampled_from(APPROVALS), st.sampled_from(MARKERS), st.integers(0, 30),
+       st.sampled_from(["", "\n", "\n\n", ". ", " - ", ", ", "\u00a0"]))
 def test_a_refusal_or_condition_anywhere_never_approves(
     approval: str, marker: str, where: int, glue: str
 ) -> None:
-    words = approval.split()
+    words = approval.split(" ")
     at = min(where, len(words))
     text = " ".join([*words[:at], glue + marker + glue, *words[at:]])
     assert read_decision(text).verdict is not Verdict.APPROVE
+
+
+ISSUE_REFUSALS = ["I can't approve this.", "I can\u2019t approve this.",
+                  "I don\u2019t approve this request.", "I won't approve this.", "Approve? No.",
+                  "Approved - NOT", "Unable to approve at this time.",
+                  "Not at this time, they need to finish training first"]
+
+
+@pytest.mark.parametrize("text", ISSUE_REFUSALS)
+def test_the_issues_refusals_are_denials_for_leads_and_refusals_for_cors(text: str) -> None:
+    assert read_decision(text).verdict is Verdict.DENY
+    assert refuses(text)
+    assert not says_approve(text)
+    assert not says_approve(f"COR approval: {text}")
+
+
+@pytest.mark.parametrize(
+    ("text", "approves"),
+    [
+        ("Approved by Dana Smith (dana.smith@cms.example.gov) on 3/2", True),
+        ("Hi Jane,\n\nThanks for the details. I approve this request for Jira.\n\nDana", True),
+        ("Confirmed", True),
+        ("No objection", True),
+        ("Approved, but not for Slack", False),
+        ("Approved pending the SO's signature", False),
+        ("I approve? not sure", False),
+        ("Approved \u2013 NOT", False),
+    ],
+)
+def test_cor_consent_uses_the_same_words(text: str, approves: bool) -> None:
+    assert says_approve(text) is approves

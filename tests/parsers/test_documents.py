@@ -1,17 +1,29 @@
-"""Attached documents: a form in a Word file or a PDF is read; a bad file costs nothing."""
+"""Attached documents: a form in a Word file or a PDF is read, an Outlook .msg or a letter
+the COR signed is COR evidence, and a bad or hostile file costs the mail nothing."""
 
 from __future__ import annotations
 
 import io
+import struct
+import time
 import zipfile
 from email.message import EmailMessage
 
 import docx
 import pytest
+from pypdf import PdfWriter
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
-from onboardd.parsers.documents import document_text, kind_of
+from onboardd.parsers.documents import (
+    MAX_PAGES,
+    TIME_BUDGET,
+    TimeSpent,
+    document_text,
+    kind_of,
+)
 from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.message import parse_message
+from onboardd.parsers.model import CorStatus
 from tests.parsers.support import CATALOG, CORS
 
 
@@ -84,3 +96,306 @@ def test_which_attachments_are_read() -> None:
     assert kind_of("x", "application/pdf") == "pdf"
     assert kind_of("notes.txt", "application/octet-stream") is None
     assert kind_of("photo.jpg", "image/jpeg") is None
+
+
+# -- PDF: written in the test with pypdf ------------------------------------------------
+
+
+def a_pdf(pages: list[list[str]], password: str | None = None) -> bytes:
+    """A PDF with one page per list of lines, in Helvetica, written with pypdf."""
+    writer = PdfWriter()
+    helvetica = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica")})
+    for lines in pages:
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): helvetica})})
+        shown = " ".join(
+            "({}) Tj T*".format(line.replace("\\", "\\\\").replace("(", "\\(")
+                                .replace(")", "\\)")) for line in lines)
+        stream = ContentStream(None, writer)
+        stream.set_data(f"BT /F1 10 Tf 72 740 Td 13 TL {shown} ET".encode("latin-1"))
+        page.replace_contents(stream)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+FORM_LINES = [
+    "Request for an additional QualityNet IT service",
+    "Name of Organization: Northwind Analytics",
+    "Name of QualityNet IT Service: Jira",
+    "Business Justification for Use of Service: Track defects found in measure testing",
+    "Estimated Number of Users: 12",
+]
+
+
+def test_a_form_printed_to_pdf_is_read_and_said_to_come_from_it() -> None:
+    raw = with_attachment(a_pdf([FORM_LINES]), "Jira request.pdf", "application/pdf")
+    parsed = parse_message(raw)
+    assert [d.filename for d in parsed.documents] == ["Jira request.pdf"]
+    facts = extract_facts(parsed, CATALOG, CORS)
+    assert (facts.organization, facts.services, facts.user_count) == (
+        "Northwind Analytics", ("Jira",), 12)
+    assert dict(facts.sources)["user_count"] == "the attachment Jira request.pdf"
+
+
+def test_the_mails_own_labels_win_over_the_attachments() -> None:
+    message = EmailMessage()
+    message["From"] = "Jane Doe <jane@acmehealth.example.com>"
+    message["Subject"] = "Jira request"
+    message.set_content("Estimated Number of Users: 30\n\nThe form is attached.\n")
+    message.add_attachment(a_pdf([FORM_LINES]), maintype="application", subtype="pdf",
+                           filename="form.pdf")
+    facts = extract_facts(parse_message(bytes(message)), CATALOG, CORS)
+    assert facts.user_count == 30 and dict(facts.sources)["user_count"] == "labels"
+    assert dict(facts.sources)["organization"] == "the attachment form.pdf"
+
+
+def test_only_the_first_pages_of_a_long_pdf_are_read() -> None:
+    pages = [[f"Page {n} of the appendix"] for n in range(1, MAX_PAGES + 5)]
+    text = document_text("pdf", a_pdf(pages))
+    assert f"Page {MAX_PAGES} of" in text and f"Page {MAX_PAGES + 1} of" not in text
+
+
+def test_a_pdf_stops_between_pages_when_the_mails_time_is_spent() -> None:
+    pages = [[f"Page {n}"] for n in range(1, 6)]
+    assert document_text("pdf", a_pdf(pages), until=time.monotonic() + 60).count("Page") == 5
+    with pytest.raises(TimeSpent):
+        document_text("pdf", a_pdf(pages), until=time.monotonic() - 1)
+
+
+def test_files_after_the_mails_time_is_spent_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from onboardd.parsers import mime
+
+    monkeypatch.setattr(mime, "deadline", lambda: time.monotonic() - 1)  # spent at once
+    mail = parse_message(with_attachment(a_pdf([FORM_LINES]), "form.pdf", "application/pdf"))
+    assert mail.documents == () and "DocumentTimeSpentDefect" in mail.defects
+
+
+def test_an_encrypted_pdf_is_a_defect() -> None:
+    mail = parse_message(with_attachment(a_pdf([FORM_LINES], password="s3cret"), "form.pdf",
+                                         "application/pdf"))
+    assert mail.documents == () and "UnreadableDocumentDefect" in mail.defects
+
+
+# A page tree whose only kid is the tree itself: a reader that follows it never ends.
+LOOPING_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def test_a_pdf_whose_page_tree_loops_costs_the_mail_nothing() -> None:
+    started = time.monotonic()
+    mail = parse_message(with_attachment(LOOPING_PDF, "form.pdf", "application/pdf"))
+    assert time.monotonic() - started < TIME_BUDGET
+    assert mail.documents == () and "UnreadableDocumentDefect" in mail.defects
+    assert mail.text.startswith("Hello")
+
+
+# -- the COR's approval as a document -----------------------------------------------------
+
+
+def test_an_approval_printed_from_outlook_is_a_forwarded_approval() -> None:
+    printed = a_pdf([[
+        "Dana Smith",
+        "From: Smith, Dana <dana.smith@cms.example.gov>",
+        "Sent: Monday, March 2, 2026 4:12 PM",
+        "To: Doe, Jane <jane@acmehealth.example.com>",
+        "Subject: RE: Confluence for Acme Health",
+        "",
+        "Jane, I approve the Confluence request for Acme Health Solutions.",
+        "Dana",
+    ]])
+    parsed = parse_message(with_attachment(printed, "COR approval.pdf", "application/pdf"))
+    [forwarded] = parsed.forwarded
+    assert forwarded.source == "attachment COR approval.pdf"
+    assert forwarded.subject == "RE: Confluence for Acme Health"
+    cor = extract_facts(parsed, CATALOG, CORS).cor
+    assert (cor.status, cor.address) == (CorStatus.FORWARDED, "dana.smith@cms.example.gov")
+
+
+def a_letter(closing: list[str], words: str) -> bytes:
+    document = docx.Document()
+    for line in ["March 2, 2026", "To the QualityNet onboarding team,", words, "Sincerely,",
+                 *closing]:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_letter_signed_by_the_cor_that_approves_is_a_forwarded_approval() -> None:
+    letter = a_letter(["Dana Smith", "Contracting Officer's Representative",
+                       "dana.smith@cms.example.gov"],
+                      "I approve the request of Acme Health Solutions for Confluence.")
+    parsed = parse_message(with_attachment(letter, "approval letter.docx",
+                                           "application/octet-stream"))
+    cor = extract_facts(parsed, CATALOG, CORS).cor
+    assert (cor.status, cor.address) == (CorStatus.FORWARDED, "dana.smith@cms.example.gov")
+    assert cor.detail == "approval signed in the attachment approval letter.docx"
+
+
+@pytest.mark.parametrize(
+    ("closing", "words"),
+    [
+        # Signed by the COR, but withholding consent.
+        (["Dana Smith", "dana.smith@cms.example.gov"],
+         "I cannot approve the request of Acme Health Solutions until training is done."),
+        # Approving, but signed by someone who is not a COR.
+        (["Jane Doe", "jane@acmehealth.example.com"],
+         "I approve the request of Acme Health Solutions for Confluence."),
+        # The COR's address far from the closing lines, named as a contact only.
+        (["Jane Doe", "Project lead", "Acme Health Solutions", "jane@acmehealth.example.com",
+          "555-0100", "Suite 300", "Baltimore, MD"],
+         "I approve on behalf of our team; our COR is dana.smith@cms.example.gov."),
+        # The requester's own line stating the COR's approval, as a form has it.
+        (["Jane Doe", "COR Approval: approved by Dana Smith <dana.smith@cms.example.gov>"],
+         "Our request for Confluence is in the mail this letter came with."),
+    ],
+)
+def test_a_letter_is_no_cor_approval_unless_the_cor_signs_and_approves(
+    closing: list[str], words: str
+) -> None:
+    parsed = parse_message(with_attachment(a_letter(closing, words), "letter.docx",
+                                           "application/octet-stream"))
+    assert extract_facts(parsed, CATALOG, CORS).cor.status is not CorStatus.FORWARDED
+
+
+def test_a_form_stating_the_cor_approval_is_the_requesters_word_not_the_cors() -> None:
+    raw = with_attachment(a_form(), "request form.docx", "application/octet-stream")
+    cor = extract_facts(parse_message(raw), CATALOG, CORS).cor
+    assert (cor.status, cor.address) == (CorStatus.STATED, "dana.smith@cms.example.gov")
+
+
+# -- Outlook .msg --------------------------------------------------------------------------
+# olefile only reads compound files, and no tool here writes one, so the test writes the
+# compound file itself (MS-CFB version 3: a header, one FAT sector, the directory, and
+# every stream in the mini stream) with the properties of a mail (MS-OXMSG): Outlook
+# writes more properties than these, but reads a file with only these.
+
+_FREE, _END, _FAT_SECTOR, _NO_ENTRY = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def compound_file(streams: dict[str, bytes]) -> bytes:
+    """A compound file holding top-level `streams` of under 4096 bytes each."""
+    names = sorted(streams)
+    mini = bytearray()
+    mini_fat: list[int] = []
+    placed: list[tuple[int, int]] = []  # (first mini sector, size) per stream
+    for name in names:
+        data = streams[name]
+        assert len(data) < 4096
+        count = max(1, -(-len(data) // 64))
+        first = len(mini_fat)
+        mini_fat += [first + i + 1 for i in range(count - 1)] + [_END]
+        mini += data.ljust(count * 64, b"\0")
+        placed.append((first, len(data)))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        encoded = name.encode("utf-16-le") + b"\0\0"
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
+                + struct.pack("<III", _NO_ENTRY, right, child) + bytes(36)
+                + struct.pack("<IQ", start, size))
+
+    def sectors(blob: bytes | bytearray) -> int:
+        return max(1, -(-len(blob) // 512))
+
+    mini_fat_blob = struct.pack(f"<{len(mini_fat)}I", *mini_fat)
+    # Sectors: 0 the FAT, then the directory, the mini FAT and the mini stream.
+    directory_count = sectors(bytes(128 * (len(names) + 1)))
+    mini_fat_start = 1 + directory_count
+    mini_start = mini_fat_start + sectors(mini_fat_blob)
+    directory = entry("Root Entry", 5, 1, _NO_ENTRY, mini_start, len(mini))
+    for number, (name, (start, size)) in enumerate(zip(names, placed, strict=True), 1):
+        right = number + 1 if number < len(names) else _NO_ENTRY  # siblings in a chain
+        directory += entry(name, 2, _NO_ENTRY, right, start, size)
+    fat = [_FAT_SECTOR]
+    for first, count in ((1, directory_count), (mini_fat_start, sectors(mini_fat_blob)),
+                         (mini_start, sectors(mini))):
+        fat += [first + i + 1 for i in range(count - 1)] + [_END]
+    header = bytearray(512)
+    header[:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, mini_fat_start,
+                     sectors(mini_fat_blob), _END, 0)
+    struct.pack_into("<109I", header, 76, 0, *[_FREE] * 108)
+    return (bytes(header) + struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
+            + directory.ljust(directory_count * 512, b"\0")
+            + mini_fat_blob.ljust(sectors(mini_fat_blob) * 512, b"\xff")
+            + bytes(mini).ljust(sectors(mini) * 512, b"\0"))
+
+
+def a_msg(sender_name: str, sender_address: str, subject: str, body: str) -> bytes:
+    def text(value: str) -> bytes:
+        return value.encode("utf-16-le")
+
+    return compound_file({
+        "__properties_version1.0": bytes(32),  # the header of a mail's property stream
+        "__substg1.0_001A001F": text("IPM.Note"),  # message class
+        "__substg1.0_0037001F": text(subject),
+        "__substg1.0_0C1A001F": text(sender_name),
+        "__substg1.0_5D01001F": text(sender_address),  # the sender's SMTP address
+        "__substg1.0_1000001F": text(body.replace("\n", "\r\n")),
+    })
+
+
+def test_an_outlook_msg_from_the_cor_is_a_forwarded_approval() -> None:
+    saved = a_msg("Smith, Dana", "dana.smith@cms.example.gov", "RE: Jira for Acme Health",
+                  "Jane,\n\nI approve the Jira request for Acme Health Solutions.\n\nDana")
+    parsed = parse_message(with_attachment(saved, "RE Jira for Acme Health.msg",
+                                           "application/vnd.ms-outlook"))
+    [forwarded] = parsed.forwarded
+    assert forwarded.source == "attachment"
+    assert forwarded.sender is not None
+    assert (forwarded.sender.name, forwarded.sender.email) == ("Smith, Dana",
+                                                               "dana.smith@cms.example.gov")
+    assert forwarded.subject == "RE: Jira for Acme Health"
+    assert "I approve the Jira request" in forwarded.text and "I approve" not in parsed.text
+    cor = extract_facts(parsed, CATALOG, CORS).cor
+    assert (cor.status, cor.address) == (CorStatus.FORWARDED, "dana.smith@cms.example.gov")
+
+
+def test_an_outlook_msg_from_someone_else_approves_nothing() -> None:
+    saved = a_msg("Lee, Sam", "sam.lee@acmehealth.example.com", "RE: Jira",
+                  "I approve, go ahead.")
+    parsed = parse_message(with_attachment(saved, "approval.msg", "application/octet-stream"))
+    assert parsed.forwarded[0].sender is not None
+    assert extract_facts(parsed, CATALOG, CORS).cor.status is not CorStatus.FORWARDED
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600,  # a compound file's start, then junk
+        compound_file({"WordDocument": b"\0" * 100}),  # an old Word file named .msg
+    ],
+)
+def test_a_msg_that_is_no_mail_is_a_defect(data: bytes) -> None:
+    parsed = parse_message(with_attachment(data, "approval.msg", "application/octet-stream"))
+    assert parsed.forwarded == ()
+    assert "UnreadableDocumentDefect" in parsed.defects
+
+
+def test_which_attachments_are_read_includes_outlook_files() -> None:
+    assert kind_of("RE Approval.MSG", "application/octet-stream") == "msg"
+    assert kind_of("x", "application/vnd.ms-outlook") == "msg"
+
+
+def test_an_outlook_msg_written_in_html_only_is_read_from_its_html() -> None:
+    saved = compound_file({
+        "__properties_version1.0": bytes(32),
+        "__substg1.0_001A001F": "IPM.Note".encode("utf-16-le"),
+        "__substg1.0_0037001F": "RE: Jira".encode("utf-16-le"),
+        "__substg1.0_0C1A001F": "Dana Smith".encode("utf-16-le"),
+        "__substg1.0_5D01001F": "dana.smith@cms.example.gov".encode("utf-16-le"),
+        "__substg1.0_10130102": b"<html><body><p>Jane,</p><p>I approve the Jira request."
+                                b"</p></body></html>",  # the HTML body, as bytes
+    })
+    parsed = parse_message(with_attachment(saved, "approval.msg", "application/vnd.ms-outlook"))
+    assert parsed.forwarded[0].text == "Jane,\n\nI approve the Jira request."

@@ -11,6 +11,7 @@ from onboardd.parsers.decision import Verdict
 from onboardd.parsers.model import Address, CorEvidence, CorStatus
 from onboardd.responders.approvals import DecisionError, Review, decide_manually, review
 from onboardd.responders.state import Decision, State
+from onboardd.responders.trust import TRUST_RULES
 from onboardd.responders.view import Outcome, RequestView, ServiceDecision, TokenView
 from tests.parsers.support import mail
 from tests.responders.support import NOW, policy, renderer
@@ -223,3 +224,47 @@ def test_approval_request_renders_without_a_justification() -> None:
     view = dataclasses.replace(waiting(), justification=None)
     [ask] = entry_mails(view, policy(), renderer())
     assert "(not given)" in ask.text and "(not given)" in ask.html
+
+
+COR_HEAD = "From: Dana Smith <dana.smith@cms.example.gov>\nSubject: RE: [ONB-2026-0003] confirm"
+# What each trust rule looks at, made bad one flaw at a time (a lead of Slack holding a
+# token for Jira is the not-a-lead flaw; the COR's path has no such flaw).
+FLAWS = ("not-a-lead", "expired-token", "spent-token", "not-authenticated")
+
+
+COMBINATIONS = [
+    (scope, frozenset(f for i, f in enumerate(FLAWS) if mask >> i & 1))
+    for scope in ("approval", "cor") for mask in range(16)
+    if scope == "approval" or not mask & 1
+]
+
+
+def test_the_flaws_are_the_trust_rules() -> None:
+    assert {rule.name for rule in TRUST_RULES} == set(FLAWS)
+
+
+@pytest.mark.parametrize(("scope", "flaws"), COMBINATIONS)
+def test_both_paths_refuse_every_flaw_with_the_first_rule_in_table_order(
+    scope: str, flaws: frozenset[str]
+) -> None:
+    """Every combination of flaws, on the lead's path and the COR's: a decision counts
+    only with none, and the refusal names the first flawed rule in TRUST_RULES order."""
+    auth = FAIL if "not-authenticated" in flaws else PASS
+    flags = {"expired": "expired-token" in flaws, "spent": "spent-token" in flaws}
+    if scope == "approval":
+        head, view = LEAD, waiting()
+        held = token(service="Slack" if "not-a-lead" in flaws else "Jira", **flags)
+        view = waiting("Slack") if "not-a-lead" in flaws else view
+    else:
+        head = COR_HEAD
+        view = dataclasses.replace(
+            waiting(), state=State.AWAITING_COR,
+            cor=CorEvidence(CorStatus.STATED, "dana.smith@cms.example.gov", "Dana Smith"))
+        held = token(scope="cor", service=None, address="dana.smith@cms.example.gov", **flags)
+    outcome = judge(f"{head}\n{auth}", "I approve.", view, tokens=(held,), strict=True)
+    if not flaws:
+        assert outcome.verdict != "decision-refused"
+        return
+    assert outcome.verdict == "decision-refused" and outcome.outgoing == ()
+    order = [rule.name for rule in TRUST_RULES]
+    assert outcome.events[0].detail["rule"] == min(flaws, key=order.index)

@@ -45,6 +45,7 @@ def test_every_migration_goes_down_and_up_again(store_url: str) -> None:
 
 
 def test_sqlite_file_is_private_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()  # the store never makes its folder
     engine = make_engine(f"sqlite:///{tmp_path}/db/onboardd.db")
     upgrade(engine)
     assert (tmp_path / "db" / "onboardd.db").stat().st_mode & 0o777 == 0o600
