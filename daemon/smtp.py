@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 import smtplib
 import ssl
 
@@ -46,59 +45,6 @@ def _unreachable(exc: BaseException, where: str) -> TransportDown:
     if isinstance(exc, OSError | smtplib.SMTPException):
         return TransportDown(f"cannot connect to {where}: {exc}")
     raise exc
-
-
-def _data(smtp: smtplib.SMTP, raw: bytes) -> tuple[int, bytes]:
-    """smtplib's SMTP.data() for bytes, with the dot-stuffing done by bytes.replace.
-
-    smtplib doubles a leading "." with a multi-line regular expression, ~48 us for a
-    13 KB reply (two replies a mail, on the daemon's GIL). Here a "." that starts the
-    message or a CRLF-ended line gets a second one (RFC 5321 4.5.2), the lines the
-    server reads; smtplib also doubled one after a bare LF, which the server does not
-    take as a line end and so passed on doubled. Our replies are CRLF throughout, so
-    for them the bytes sent are smtplib's. Raises SMTPDataError, as data() does, if DATA
-    itself is refused.
-    """
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        raise smtplib.SMTPDataError(code, reply)
-    stuffed = raw.replace(b"\r\n.", b"\r\n..")
-    if stuffed.startswith(b"."):
-        stuffed = b"." + stuffed
-    if not stuffed.endswith(b"\r\n"):
-        stuffed += b"\r\n"
-    smtp.send(stuffed + b".\r\n")
-    return smtp.getreply()
-
-
-# An addr-spec without anything smtplib's quoteaddr would have to parse: no blanks,
-# brackets, quotes, comments, routes or a second "@".
-_PLAIN_ADDRESS = re.compile(r"[^\s<>()\[\]\\\",;:@]+@[^\s<>()\[\]\\\",;:@]+")
-
-
-def _path(address: str) -> str:
-    """The reverse- or forward-path of an address, as smtplib's quoteaddr writes it.
-
-    quoteaddr runs email.utils.parseaddr, a parser in Python, on every address: a third
-    of the sending thread's time on the daemon's GIL went there, for addresses that are
-    plain addr-specs (ours, and the ones our parser read), which it hands back as they
-    are. Those are written here directly; anything else still goes through it.
-    """
-    if _PLAIN_ADDRESS.fullmatch(address):
-        return f"<{address}>"
-    return smtplib.quoteaddr(address)
-
-
-def _envelope_command(
-    smtp: smtplib.SMTP, verb: str, address: str, options: list[str]
-) -> tuple[int, bytes]:
-    """smtplib's SMTP.mail() or rcpt() with _path for quoteaddr: the same command."""
-    if "SMTPUTF8" in options:
-        smtp.command_encoding = "utf-8"  # as mail() does: the addresses go as UTF-8
-    field = "FROM" if verb == "mail" else "TO"
-    smtp.putcmd(verb, f"{field}:{_path(address)}{''.join(' ' + o for o in options)}")
-    return smtp.getreply()
 
 
 def _xoauth2(smtp: smtplib.SMTP, username: str, token: str) -> None:
@@ -188,19 +134,20 @@ class SmtpTransport:
                     "an address is not ASCII and the server does not offer SMTPUTF8"
                 )
             options.append("SMTPUTF8")
-        code, message = _envelope_command(smtp, "mail", envelope.mail_from, options)
+        # mail(), rcpt() and data(): smtplib's own commands, quoting and dot-stuffing.
+        code, message = smtp.mail(envelope.mail_from, options)
         if code != 250:
             raise _failure(code, message)
         refused: dict[str, str] = {}
         worst = 0
         for recipient in envelope.recipients:
-            code, message = _envelope_command(smtp, "rcpt", recipient, [])
+            code, message = smtp.rcpt(recipient)
             if code not in (250, 251):
                 refused[recipient] = _reply(code, message)
                 worst = max(worst, code)
         if len(refused) == len(envelope.recipients):
             raise _failure(worst, "; ".join(f"{r}: {m}" for r, m in refused.items()))
-        code, message = _data(smtp, envelope.raw)
+        code, message = smtp.data(envelope.raw)
         if code != 250:
             raise _failure(code, message)
         reply = _reply(code, message)

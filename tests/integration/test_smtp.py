@@ -177,16 +177,15 @@ def test_refusals_of_the_data_command_are_told_apart_and_the_session_goes_on(
     "raw",
     [
         b".starts with a dot\r\n.\r\n..\r\nmid . line\r\n.end",
-        b"Subject: dots\r\n\r\n.\r\n.. two\r\n. one\n.bare LF before it\r\n",
+        b"Subject: dots\r\n\r\n.\r\n.. two\r\n. one\r\n.last\r\n",
     ],
     ids=["leading", "inside"],
 )
 def test_lines_that_start_with_a_dot_arrive_as_they_were_sent(
     example_config: Path, server: SmtpServer, raw: bytes
 ) -> None:
-    # The transport doubles such dots (RFC 5321 4.5.2) and the server takes them off
-    # again; a lone "." line must not end the message early, and a dot after a bare LF
-    # (no line end to the server) is not one to double.
+    # smtplib doubles such dots (RFC 5321 4.5.2) and the server takes them off again;
+    # a lone "." line must not end the message early. Our replies are CRLF throughout.
     app = smtp_app(example_config, transport_toml(server.port))
     with app.pipeline.factory() as session, session.begin():
         session.add(pending_reply("<dots@onboard.example.gov>", NOW, raw))
@@ -198,8 +197,7 @@ def test_lines_that_start_with_a_dot_arrive_as_they_were_sent(
 def test_the_envelope_arrives_as_given_plain_or_quoted(
     example_config: Path, server: SmtpServer
 ) -> None:
-    # Plain addr-specs are written as <address> directly; anything else still goes
-    # through smtplib's quoteaddr. Either way the server reads back what was given.
+    # smtplib's quoteaddr writes each path; the server reads back what was given.
     transport = smtp_app(example_config, transport_toml(server.port)).transport()
     recipients = ("jane.doe@acmehealth.example.com", '"lead, jira"@cms.example.gov')
     try:
