@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, bindparam, cast, func, select, update
+from sqlalchemy import Connection, String, Table, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer, selectinload
 
-from onboardd.store import driver_sql
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
     Base,
@@ -28,7 +27,8 @@ from onboardd.store.models import (
     table_of,
 )
 
-REFERENCE_TAG = re.compile(r"\[(ONB-\d{4}-\d{4,})\]", re.IGNORECASE)
+# A reference in a subject, in our brackets or as people type it ("ONB-2026-0031 status").
+REFERENCE_TAG = re.compile(r"(?<![\w-])(ONB-\d{4}-\d{4,})(?![\w-])", re.IGNORECASE)
 
 # The statements every mail runs, built once: constructing a statement and computing its
 # cache key on each call cost about as much as running it. On the tables, not the
@@ -84,7 +84,7 @@ def inbound_with_message_id(session: Session, message_id: str) -> InboundMessage
 
 def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
     """Id and status of the message with this key, without loading its raw bytes."""
-    row = driver_sql.execute(_core(session), _INBOUND_STATUS, {"key": key}).first()
+    row = _core(session).execute(_INBOUND_STATUS, {"key": key}).first()
     return (row[0], row[1]) if row else None
 
 
@@ -95,8 +95,8 @@ def inbound_status_and_reuse(
     the two questions every mail asks first, in one query."""
     if message_id is None:
         return inbound_status(session, key), False
-    row = driver_sql.execute(
-        _core(session), _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
+    row = _core(session).execute(
+        _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
     ).first()
     if row is None:
         return None, False
@@ -139,14 +139,18 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
         return
     table = table_of(model)
     assert isinstance(table, Table)
-    driver_sql.insert_rows(_core(session), table, [clipped(table, dict(row)) for row in rows])
+    _core(session).execute(insert(table), [clipped(table, dict(row)) for row in rows])
 
 
 def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
     """One new row of `model` as insert_rows writes it; its generated id."""
     table = table_of(model)
     assert isinstance(table, Table)
-    return driver_sql.insert_returning_id(_core(session), table, clipped(table, dict(row)))
+    new_id = _core(session).execute(
+        insert(table).returning(table.c.id), clipped(table, dict(row))
+    ).scalar_one()
+    assert isinstance(new_id, int)
+    return new_id
 
 
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
@@ -237,7 +241,7 @@ def _create_counter(session: Session, year: int) -> None:
 
 
 def _scalar(session: Session, statement: Any, values: dict[str, Any]) -> Any:
-    return driver_sql.execute(_core(session), statement, values).scalar()
+    return _core(session).execute(statement, values).scalar()
 
 
 def format_reference(year: int, seq: int) -> str:
@@ -248,8 +252,8 @@ def sender_history(session: Session, address: str, now: datetime) -> tuple[int, 
     """Replies to `address` in the last hour, and whether a help reply went in the last day,
     in one query over the last day's replies (ingest asks both for every mail)."""
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
-    row = driver_sql.execute(
-        _core(session), _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
+    row = _core(session).execute(
+        _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
     ).one()
     return int(row[0] or 0), bool(row[1])
 

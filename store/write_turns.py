@@ -3,8 +3,8 @@
 SQLite lets one writer in at a time and makes the others poll: its busy handler sleeps
 1, 2, 5, ... up to 100 ms between tries. A thread that commits and begins again at once
 (the drain, mail after mail) gets the lock back every time, and a second thread (the
-outbox sender) sleeps through every short gap: in a 500-mail `run --once` the sender
-spent 59% of its time waiting in BEGIN IMMEDIATE and the drain then waited for it.
+outbox sender) sleeps through every short gap, most of its time, while the drain in
+turn waits for the replies it has not sent.
 Writers of one process therefore queue here before they ask SQLite, and the lock is
 handed on in arrival order as soon as a COMMIT or ROLLBACK has finished. Other
 processes on the same file still meet SQLite's own busy timeout, as before.
