@@ -66,8 +66,8 @@ def without_wire_trace(client: IMAPClient) -> None:
 
     imapclient sets imaplib's debug level to 5 and sends its trace to the
     "imapclient.imaplib" logger. imaplib then formats each response with %r before any
-    logger can drop it, the whole of every fetched mail included: 12% of the daemon's
-    main thread in a 500-mail drain. And under `-v` the trace would put mail bodies in
+    logger can drop it, the whole of every fetched mail included, a cost paid for
+    nothing. And under `-v` the trace would put mail bodies in
     the log, which nothing else in onboardd does. (imaplib's own `debug` attribute:
     imapclient offers no switch for it.)
     """

@@ -50,14 +50,9 @@ log = logging.getLogger("onboardd.parse")
 # parsed in place.
 START_AT = 16
 # Mails handed to the worker ahead of the one being decided, bounded in count and in
-# bytes. Parse time grows with size (~16 ms a MB of attachment here), so a large mail
-# needs a long head start: with 3 mails ahead the loop caught up with nearly every mail
-# over ~300 KB and waited for it (6.3 s of a 34 s drain of 2,000 bench mails, 97% of it
-# on those); with 10 ahead the wait was 2.0 s, and interleaved drains with 12 ahead took
-# 30.2 s on average against 33.4 s with 3. Once the worker was fed over pipes, 16 mails
-# and 12 MB ahead beat 12 and 8 MB in 6 of 7 interleaved rounds (bench/ab.py, 2,000
-# mails: -6.3% over 4 rounds, -2.8% over 3); 24 and 16 MB did not.
-# The byte bound keeps what waits (raw mail, in the loop and again in the worker's
+# bytes. Parse time grows with size, so a large mail needs a long head start, or the
+# loop catches up with it and waits (the values were chosen with bench/ab.py; see
+# bench/README.md). The byte bound keeps what waits (raw mail, in the loop and again in the worker's
 # inbox) to about one and a half IMAP fetch batches (FETCH_BYTES, 8 MB); one mail
 # larger than that still goes ahead alone.
 AHEAD = 16
@@ -211,7 +206,7 @@ class _Worker:
     def _send_in_file(self, raw: bytes) -> bool:
         """A mail larger than the pipe goes in a memory file whose descriptor travels on
         the socket, and an empty message on the pipe says so: writing it down the pipe
-        took turns with the worker's reader, ~5.6 ms a 3 MB mail with the loop blocked.
+        takes turns with the worker's reader, with the loop blocked meanwhile.
         False where this system has no memory files (the pipe then takes it)."""
         if not self._in_files:
             return False
@@ -272,7 +267,7 @@ def _serve(
     """The worker process: parse each mail as it comes, answer in the same order."""
     _die_with_parent(parent)
     # The reading thread needs the GIL for each chunk it takes from the pipe; a short
-    # switch interval hands it over within 0.5 ms of a parse instead of 5 ms.
+    # switch interval hands it over during a parse instead of after the default 5 ms.
     sys.setswitchinterval(0.0005)
     inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
 

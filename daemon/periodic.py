@@ -27,7 +27,7 @@ log = logging.getLogger("onboardd.periodic")
 
 # What one run of a job in the service may do, so that a backlog (a first start after
 # a long outage, a first purge of years of records) is worked off over several runs
-# instead of holding the mail loop, and the watchdog, for minutes. About 10 s each.
+# instead of holding the mail loop, and the watchdog, for minutes.
 CHASE_PER_RUN = 500
 PURGE_BATCHES_PER_RUN = 40
 

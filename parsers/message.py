@@ -29,7 +29,7 @@ from onboardd.parsers.mime import Content, Walker
 from onboardd.parsers.model import ForwardedMessage, ParsedEmail
 from onboardd.parsers.reply import trim_reply
 
-# Converting HTML costs about 2.5 s per MB; no request needs more than the start.
+# Converting HTML grows with its length; no request needs more than the start.
 MAX_HTML_CHARS = 1_000_000
 # Raw mail goes to the MIME parser this many bytes at a time (see _message).
 FEED_CHUNK = 64 * 1024
