@@ -28,6 +28,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from evaluation.outlook_msg import a_msg
+
 OUT = Path(__file__).with_name("requests")
 SEED = 20261205
 OURS = ("CCSQ Onboarding", "onboarding@onboard.example.gov")
@@ -336,6 +338,7 @@ def main(folder: Path = OUT) -> None:
     _notice_replies(rng, out)
     _attachments(rng, out)
     _traps(rng, out)
+    _saved_outlook_mails(rng, out)
     (folder / "expected.toml").write_text(
         "# Written by evaluation/make_requests.py: the reading each mail of this folder\n"
         "# should get. A fact that is absent has no key and is named in `absent`;\n"
@@ -643,6 +646,37 @@ def _attachments(rng: random.Random, out: Writer) -> None:
                   _attached_mail(rng, draft, client, body, [(
                       other, "application", "pdf", "Rules of Behavior - signed.pdf")]),
                   "labels+pdf", draft.truth)
+
+
+def _saved_outlook_mails(rng: random.Random, out: Writer) -> None:
+    """The COR's approving mail saved from Outlook and attached as a .msg file; and one
+    saved from someone who is not a COR, which approves nothing. Written last, so the
+    mails before keep their bytes."""
+    for index in range(8):
+        from_cor = index < 6
+        draft = _draft(rng, published=False)
+        draft.values["cor"] = "See the attached approval email"
+        if from_cor:
+            cor = rng.choice(CORS)
+            first, _, last = cor.name.rpartition(" ")
+            sender_name, sender_address = f"{last}, {first}", cor.email  # as Outlook shows
+            draft.truth.cor_status, draft.truth.cor_address = "forwarded", cor.email
+        else:
+            # "See the attached approval" points at a mail the COR did not write: the
+            # approval is still to be had, as if the line were not there.
+            sender_name, sender_address = draft.person.name, draft.person.email
+            draft.truth.cor_status, draft.truth.cor_address = "missing", ""
+        text = rng.choice(_COR_APPROVALS).format(
+            svc=draft.values["services"], org=draft.org.name, person=draft.person.first)
+        saved = a_msg(sender_name, sender_address, "RE: approval for additional service",
+                      f"{text}\n\n{sender_name}\n")
+        client = ("outlook", "gmail", "apple")[index % 3]
+        body = [rng.choice(GREETINGS), "", rng.choice(OPENERS), "",
+                *_form_lines(draft.rows(), rng.choice(("colon", "tab", "next-line")))]
+        out.write("attached-msg", client,
+                  _attached_mail(rng, draft, client, body, [(
+                      saved, "application", "vnd.ms-outlook", "RE approval.msg")]),
+                  "labels+msg", draft.truth)
 
 
 def _traps(rng: random.Random, out: Writer) -> None:

@@ -130,7 +130,7 @@ RULES: tuple[WordRule, ...] = (
     # Consent, in the few wordings that leave no doubt.
     _rule("approve", _C, r"\b(?:approved?|approving|i\s+approve|you\s+have\s+my\s+approval"
                          r"|approval\s+(?:granted|given))\b"),
-    _rule("concur", _C, r"\b(?:i\s+)?concur\b"),
+    _rule("concur", _C, r"\b(?:i\s+)?concur\b|\bi\s+agree\b|^\W*agreed\b"),
     _rule("proceed", _C, r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go)\b"
                          r"|\bgo\s+ahead\b|\bplease\s+proceed\b"),
     _rule("no objection", _C, r"\b(?:i\s+have\s+)?no\s+objections?\b"),
@@ -140,15 +140,31 @@ RULES: tuple[WordRule, ...] = (
 )
 
 # What, below the deciding paragraph, still takes an approval back: all but consent.
-# "Approved.\n\nNot for Slack though." is a conditional approval; the price is that a
-# signature's legal notice ("If you received this in error...") asks for a clarification.
+# "Approved.\n\nNot for Slack though." is a conditional approval.
 _TAKES_APPROVAL_BACK = tuple(r for r in RULES if r.kind is not Kind.CONSENT)
 
-# Phrases of consent that carry a "no" and refuse nothing ("No objection, approved").
-# They are blanked (same length, so match positions still index the reply) before the
-# refusal, doubt and hedge rules read the text; the consent rules read it as written.
-_BENIGN_NO = re.compile(r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b",
-                        re.IGNORECASE)
+# Phrases that look like a refusal or a condition and are neither: consent that carries
+# a "no" ("No objection, approved"), and asking to be told of what follows ("let me
+# know when the accounts are set up"). They are blanked (same length, so match
+# positions still index the reply) before the refusal, doubt and hedge rules read the
+# text; the consent rules read it as written.
+_BENIGN = re.compile(r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b"
+                     r"|\b(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|notify\s+(?:me|us)"
+                     r"|tell\s+(?:me|us))\s+(?:when|once|as\s+soon\s+as)\b",
+                     re.IGNORECASE)
+
+# A paragraph is a signature's legal notice, not the approver's words, when it is long,
+# says at least two of these things and uses no refusal word; it and everything after
+# it are left out of the reading ("If it reached you by mistake" is no condition).
+NOTICE_MIN_WORDS = 20
+_NOTICE_MARKS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    r"\b(?:confidential\w*|privileged|proprietary|sensitive\s+information)\b",
+    r"\b(?:intended|meant)\s+(?:solely\s+|only\s+|exclusively\s+)?for\b|\baddressee"
+    r"|\bintended\s+recipient",
+    r"\b(?:in\s+error|by\s+mistake|by\s+error|reached\s+you\s+by)\b",
+    r"\b(?:delete|destroy)\s+(?:it|this|the|all)\b",
+    r"\b(?:disclos\w*|distribut\w*|dissemina\w*|copying|unauthori[sz]ed\s+(?:use|review))\b",
+))
 _SEPARATORS = " \t-:;,.!"
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|all|team"
@@ -162,6 +178,7 @@ def read_decision(reply_text: str) -> DecisionReading:
     away: a refusal, doubt or hedge anywhere in them turns an approval into unclear.
     """
     head, rest = _first_paragraph(plain_text(reply_text))
+    rest = _before_legal_notice(rest)
     if not head:
         return DecisionReading(Verdict.UNCLEAR, None)
     rule, match = _first_match(head, RULES)
@@ -202,7 +219,7 @@ def approval_in(text: str) -> str | None:
 
 def _first_match(text: str, rules: tuple[WordRule, ...]
                  ) -> tuple[WordRule | None, re.Match[str] | None]:
-    blanked = _BENIGN_NO.sub(lambda m: " " * len(m.group(0)), text)
+    blanked = _BENIGN.sub(lambda m: " " * len(m.group(0)), text)
     for rule in rules:
         match = rule.search(text if rule.kind is Kind.CONSENT else blanked)
         if match:
@@ -236,3 +253,17 @@ def _first_paragraph(text: str) -> tuple[str, str]:
         if line.strip():
             head.append(line.strip())
     return " ".join(head), ""
+
+
+_REFUSAL_WORD = next(r.pattern for r in RULES if r.name == "refusal word")
+
+
+def _before_legal_notice(text: str) -> str:
+    """`text` up to the first paragraph that is a legal notice (see _NOTICE_MARKS)."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    for index, paragraph in enumerate(paragraphs):
+        if (len(paragraph.split()) >= NOTICE_MIN_WORDS
+                and sum(1 for mark in _NOTICE_MARKS if mark.search(paragraph)) >= 2
+                and not _REFUSAL_WORD.search(paragraph)):
+            return "\n\n".join(paragraphs[:index]).strip()
+    return text

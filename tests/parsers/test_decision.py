@@ -254,3 +254,42 @@ def test_the_issues_refusals_are_denials_for_leads_and_refusals_for_cors(text: s
 )
 def test_cor_consent_uses_the_same_words(text: str, approves: bool) -> None:
     assert says_approve(text) is approves
+
+
+NOTICE = ("This e-mail and any attachments are confidential and meant only for the people "
+          "it is addressed to. If it reached you by mistake, please tell the sender and "
+          "delete it; any other use is not allowed.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Approved.\n\nPat Lee\nJira Service Lead\n\n{NOTICE}",
+        f"Approved.\n\nPat Lee\nJira Service Lead\n{NOTICE}",  # the notice in the signature
+        "Approved for all 40 users. Please let me know when the accounts are set up.",
+        "Approved, let us know once they are on board.",
+        "Agreed.",
+        "I agree, approved.",
+    ],
+)
+def test_a_legal_notice_or_a_request_to_be_told_takes_nothing_back(text: str) -> None:
+    assert read_decision(text).verdict is Verdict.APPROVE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Below the approval, the lead's own words still take it back: too short, or
+        # refusing, or with only one notice mark, a paragraph is no legal notice.
+        "Approved.\n\nNot the confidential part: delete it from the request.",
+        "Approved.\n\nDenied for Slack: that data is confidential and is meant only for "
+        "staff; delete it from the request and any distribution list you made, please now.",
+        "Approved.\n\nOnly for the 10 users named in the request, and only until the audit "
+        "is over; if it runs longer we will need to talk again before anyone else joins.",
+        "Approved, let me know if they finish training first.",
+        "I agree it is not needed.",
+        "Agreed, but not for Slack.",
+    ],
+)
+def test_what_only_looks_like_a_notice_still_takes_an_approval_back(text: str) -> None:
+    assert read_decision(text).verdict is not Verdict.APPROVE

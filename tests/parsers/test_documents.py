@@ -4,7 +4,6 @@ the COR signed is COR evidence, and a bad or hostile file costs the mail nothing
 from __future__ import annotations
 
 import io
-import struct
 import time
 import zipfile
 from email.message import EmailMessage
@@ -14,6 +13,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
+from evaluation.outlook_msg import a_msg, compound_file
 from onboardd.parsers.documents import (
     MAX_PAGES,
     TIME_BUDGET,
@@ -274,77 +274,6 @@ def test_a_form_stating_the_cor_approval_is_the_requesters_word_not_the_cors() -
 
 
 # -- Outlook .msg --------------------------------------------------------------------------
-# olefile only reads compound files, and no tool here writes one, so the test writes the
-# compound file itself (MS-CFB version 3: a header, one FAT sector, the directory, and
-# every stream in the mini stream) with the properties of a mail (MS-OXMSG): Outlook
-# writes more properties than these, but reads a file with only these.
-
-_FREE, _END, _FAT_SECTOR, _NO_ENTRY = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
-
-
-def compound_file(streams: dict[str, bytes]) -> bytes:
-    """A compound file holding top-level `streams` of under 4096 bytes each."""
-    names = sorted(streams)
-    mini = bytearray()
-    mini_fat: list[int] = []
-    placed: list[tuple[int, int]] = []  # (first mini sector, size) per stream
-    for name in names:
-        data = streams[name]
-        assert len(data) < 4096
-        count = max(1, -(-len(data) // 64))
-        first = len(mini_fat)
-        mini_fat += [first + i + 1 for i in range(count - 1)] + [_END]
-        mini += data.ljust(count * 64, b"\0")
-        placed.append((first, len(data)))
-
-    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
-        encoded = name.encode("utf-16-le") + b"\0\0"
-        return (encoded.ljust(64, b"\0") + struct.pack("<HBB", len(encoded), kind, 1)
-                + struct.pack("<III", _NO_ENTRY, right, child) + bytes(36)
-                + struct.pack("<IQ", start, size))
-
-    def sectors(blob: bytes | bytearray) -> int:
-        return max(1, -(-len(blob) // 512))
-
-    mini_fat_blob = struct.pack(f"<{len(mini_fat)}I", *mini_fat)
-    # Sectors: 0 the FAT, then the directory, the mini FAT and the mini stream.
-    directory_count = sectors(bytes(128 * (len(names) + 1)))
-    mini_fat_start = 1 + directory_count
-    mini_start = mini_fat_start + sectors(mini_fat_blob)
-    directory = entry("Root Entry", 5, 1, _NO_ENTRY, mini_start, len(mini))
-    for number, (name, (start, size)) in enumerate(zip(names, placed, strict=True), 1):
-        right = number + 1 if number < len(names) else _NO_ENTRY  # siblings in a chain
-        directory += entry(name, 2, _NO_ENTRY, right, start, size)
-    fat = [_FAT_SECTOR]
-    for first, count in ((1, directory_count), (mini_fat_start, sectors(mini_fat_blob)),
-                         (mini_start, sectors(mini))):
-        fat += [first + i + 1 for i in range(count - 1)] + [_END]
-    header = bytearray(512)
-    header[:8] = bytes.fromhex("D0CF11E0A1B11AE1")
-    struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
-    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, mini_fat_start,
-                     sectors(mini_fat_blob), _END, 0)
-    struct.pack_into("<109I", header, 76, 0, *[_FREE] * 108)
-    return (bytes(header) + struct.pack(f"<{len(fat)}I", *fat).ljust(512, b"\xff")
-            + directory.ljust(directory_count * 512, b"\0")
-            + mini_fat_blob.ljust(sectors(mini_fat_blob) * 512, b"\xff")
-            + bytes(mini).ljust(sectors(mini) * 512, b"\0"))
-
-
-def a_msg(sender_name: str, sender_address: str, subject: str, body: str) -> bytes:
-    def text(value: str) -> bytes:
-        return value.encode("utf-16-le")
-
-    return compound_file({
-        "__properties_version1.0": bytes(32),  # the header of a mail's property stream
-        "__substg1.0_001A001F": text("IPM.Note"),  # message class
-        "__substg1.0_0037001F": text(subject),
-        "__substg1.0_0C1A001F": text(sender_name),
-        "__substg1.0_5D01001F": text(sender_address),  # the sender's SMTP address
-        "__substg1.0_1000001F": text(body.replace("\n", "\r\n")),
-    })
-
-
 def test_an_outlook_msg_from_the_cor_is_a_forwarded_approval() -> None:
     saved = a_msg("Smith, Dana", "dana.smith@cms.example.gov", "RE: Jira for Acme Health",
                   "Jane,\n\nI approve the Jira request for Acme Health Solutions.\n\nDana")
