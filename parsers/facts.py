@@ -1,4 +1,5 @@
-"""The five request facts (design §2) and a withdrawal, read from a mail's own new words."""
+"""The five request facts (design §2), and a withdrawal or a question about where a request
+stands, read from a mail's own new words."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ _WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|wit
                        r"|retract|retracting)\b", re.IGNORECASE)
 _KEEP = re.compile(r"\b(do not|don't|dont|not|never|no need to|no reason to|please don't)\s+"
                    r"(\w+\s+){0,2}(cancel|withdraw|retract)", re.IGNORECASE)
+# Asking where a request stands: "Status?", "Any update?", "Where does this stand?",
+# "Has it been approved yet?", "Just checking in on ONB-2026-0012".
+_STATUS = re.compile(
+    r"\bstatus\b|\bany\s+(?:updates?|news|progress|word)\b|\b(?:an?\s+)?updates?\s+on\b"
+    r"|\bwhere\s+(?:does|do|is|are)\s+(?:this|it|things|we|(?:the|my|our)\s+request)"
+    r"(?:\s+\w+){0,2}\s+stand|\bwhere\s+(?:things|we|it)\s+stands?\b"
+    r"|\b(?:checking|following)\s+(?:in|up)\b|\bfollow(?:ing)?[- ]up\s+on\b"
+    r"|\bhas\s+(?:this|it|(?:the|my|our)\s+request)\s+been\s+(?:approved|reviewed|processed"
+    r"|looked\s+at)\b|\bhow\s+(?:is|are)\s+(?:this|it|things|(?:the|my|our)\s+request)\s+"
+    r"(?:going|coming|progressing)\b|\bwhat(?:'s|\s+is)\s+happening\s+with\b",
+    re.IGNORECASE)
 # What an HTML part must hold to state facts its plain part lost: a table or a definition
 # list (a request typed into Word's table); anything else reads the same as its text.
 _HAS_FORM_MARKUP = re.compile(r"<(?:table|dl)\b", re.IGNORECASE)
@@ -101,6 +113,15 @@ def wants_withdrawal(reply_text: str) -> bool:
                if line.strip() and not _GREETING.match(line.strip())][:3]
     text = " ".join(line for line in opening if label_line(line) is None)
     return bool(_WITHDRAW.search(text)) and not _KEEP.search(text)
+
+
+def asks_status(reply_text: str) -> bool:
+    """The reply's opening lines ask where the request stands (a labelled line such as
+    a form's "Status:" row asks nothing)."""
+    opening = [line for line in reply_text.split("\n")
+               if line.strip() and not _GREETING.match(line.strip())][:3]
+    text = " ".join(line for line in opening if label_line(line) is None)
+    return bool(_STATUS.search(text))
 
 
 def _single_line(value: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""From a complete request to its outcome: COR confirmation, lead decisions, welcome or denial."""
+"""From a complete request to its outcome: the COR's confirmation and the leads' decisions,
+each held to the trust rules. The mails these send are written in responders/letters.py."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
-from onboardd.parsers.model import Address, CorEvidence, CorStatus, ParsedEmail
-from onboardd.responders.context import base_context
+from onboardd.parsers.model import CorEvidence, CorStatus, ParsedEmail
+from onboardd.responders import letters
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
 from onboardd.responders.trust import Claim, first_refusal
 from onboardd.responders.view import (
     AuditEntry,
-    Grant,
     Outcome,
     OutgoingMail,
     RequestView,
@@ -34,51 +34,6 @@ class Review:
     policy: Policy
     renderer: Renderer
     now: datetime
-
-
-def entry_mails(view: RequestView, policy: Policy, renderer: Renderer) -> tuple[OutgoingMail, ...]:
-    """What entering awaiting_cor or awaiting_approval sends: the COR or each lead is asked."""
-    if view.state is State.AWAITING_COR and view.cor.address:
-        cor = Address(view.cor.name or "", view.cor.address)
-        return (
-            renderer.mail(
-                "cor-confirmation",
-                "cor/confirmation",
-                f"[{view.reference}] Please confirm your approval of an onboarding request",
-                base_context(policy, view, cor.name),
-                to=(cor,),
-                reference=view.reference,
-                grant=Grant("cor", cor.email),
-            ),
-        )
-    if view.state is State.AWAITING_APPROVAL:
-        return tuple(
-            _approval_request(view, policy, renderer, decision.service, lead)
-            for decision in view.services
-            if decision.decision is Decision.PENDING
-            for lead in _leads(policy, decision.service)
-        )
-    return ()
-
-
-def _approval_request(
-    view: RequestView, policy: Policy, renderer: Renderer, service: str, lead: str
-) -> OutgoingMail:
-    context = base_context(policy, view) | {"service": policy.service(service), "lead": lead}
-    return renderer.mail(
-        "approval-request",
-        "lead/approval_request",
-        f"[{view.reference}] Approval needed: {service} for {view.organization}",
-        context,
-        to=(Address("", lead),),
-        reference=view.reference,
-        grant=Grant("approval", lead, service),
-    )
-
-
-def _leads(policy: Policy, service: str) -> tuple[str, ...]:
-    entry = policy.service(service)
-    return entry.leads if entry else ()
 
 
 def review(item: Review) -> Outcome:
@@ -144,7 +99,7 @@ def _cor_reply(item: Review) -> Outcome:
             ),
         )
         event = AuditEntry("cor-denied", sender.email, {"reason": reading.reason or ""})
-        mails = (_denial(view, item.policy, item.renderer),)
+        mails = (letters.denial(view, item.policy, item.renderer),)
         return Outcome(
             "cor-denied", view, events=(event,), outgoing=mails, spent_tokens=(token.token_id,)
         )
@@ -163,7 +118,7 @@ def _cor_reply(item: Review) -> Outcome:
         "cor-verified",
         view,
         events=(event,),
-        outgoing=entry_mails(view, item.policy, item.renderer),
+        outgoing=letters.entry_mails(view, item.policy, item.renderer),
         spent_tokens=(token.token_id,),
     )
 
@@ -244,7 +199,8 @@ def decide(
         approved = any(s.decision is Decision.APPROVED for s in services)
         target = State.APPROVED if approved else State.DENIED
         view = dataclasses.replace(view, state=check_transition(view.state, target))
-        mails = (_welcome(view, policy, renderer) if approved else _denial(view, policy, renderer),)
+        letter = letters.welcome_package if approved else letters.denial
+        mails = (letter(view, policy, renderer),)
         events.append(AuditEntry(f"request-{target}", None, {}))
     return Outcome("decision", view, events=tuple(events), outgoing=mails)
 
@@ -303,23 +259,8 @@ def _clarify(item: Review, token: TokenView, service: str | None) -> Outcome:
             {"service": service or "COR approval", "clarification": "already sent"},
         )
         return Outcome("unclear-reply", item.view, events=(event,))
-    context = base_context(item.policy, item.view, sender.name) | {
-        "service": item.policy.service(service) if service else None,
-    }
-    mail = item.renderer.mail(
-        "clarification",
-        "reviewer/clarification",
-        f"[{item.view.reference}] Please reply with approve or deny",
-        context,
-        to=(sender,),
-        in_reply_to=item.mail.message_id,
-        references=(
-            *item.mail.references,
-            *((item.mail.message_id,) if item.mail.message_id else ()),
-        ),
-        reference=item.view.reference,
-        grant=Grant(token.scope, sender.email, service, clarification=True),
-    )
+    mail = letters.clarification(item.mail, item.view, item.policy, item.renderer,
+                                 token.scope, service)
     event = AuditEntry("clarification-requested", sender.email, {"service": service or "COR"})
     return Outcome(
         "unclear-reply",
@@ -333,61 +274,3 @@ def _clarify(item: Review, token: TokenView, service: str | None) -> Outcome:
 def _joined(item: Review) -> Outcome:
     sender = item.mail.sender.email if item.mail.sender else None
     return Outcome("follow-up", item.view, events=(AuditEntry("follow-up", sender),))
-
-
-def security_official(view: RequestView, policy: Policy) -> Address:
-    """Named in the request, else the organization's, else the requester."""
-    if view.security_official:
-        return view.security_official
-    organization = policy.organization(view.organization)
-    listed = organization.security_official_address() if organization else None
-    return listed or view.requester
-
-
-def _copies(view: RequestView, *, exclude: str) -> tuple[Address, ...]:
-    people = [view.requester]
-    if view.cor.address:
-        people.append(Address(view.cor.name or "", view.cor.address))
-    seen = {exclude}
-    unique = []
-    for person in people:
-        if person.email not in seen:
-            seen.add(person.email)
-            unique.append(person)
-    return tuple(unique)
-
-
-def _welcome(view: RequestView, policy: Policy, renderer: Renderer) -> OutgoingMail:
-    so = security_official(view, policy)
-    approved = tuple(
-        (policy.service(s.service), s) for s in view.services if s.decision is Decision.APPROVED
-    )
-    denied = tuple(s for s in view.services if s.decision is Decision.DENIED)
-    context = base_context(policy, view, so.name) | {
-        "approved": approved,
-        "denied": denied,
-        "security_official": so,
-    }
-    return renderer.mail(
-        "welcome-package",
-        "so/welcome_package",
-        f"[{view.reference}] Welcome: access approved for {view.organization}",
-        context,
-        to=(so,),
-        cc=_copies(view, exclude=so.email),
-        reference=view.reference,
-    )
-
-
-def _denial(view: RequestView, policy: Policy, renderer: Renderer) -> OutgoingMail:
-    denied = tuple(s for s in view.services if s.decision is Decision.DENIED)
-    context = base_context(policy, view, view.requester.name) | {"denied": denied}
-    return renderer.mail(
-        "denial",
-        "requester/denial",
-        f"[{view.reference}] Your onboarding request was not approved",
-        context,
-        to=(view.requester,),
-        cc=_copies(view, exclude=view.requester.email),
-        reference=view.reference,
-    )

@@ -1,4 +1,5 @@
-"""The intake workflow: new requests, follow-ups that add facts, help and withdrawal."""
+"""The intake workflow: new requests, follow-ups that add facts, help, withdrawal, and
+where a request stands for anyone on it who asks."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from onboardd.parsers.facts import extract_facts, wants_withdrawal
+from onboardd.parsers.facts import asks_status, extract_facts, wants_withdrawal
 from onboardd.parsers.model import Address, CorStatus, ParsedEmail, RequestFacts
-from onboardd.responders.approvals import Review, entry_mails, review
+from onboardd.responders.approvals import Review, review
 from onboardd.responders.assess import (
     LABELS,
     assess,
@@ -19,9 +20,10 @@ from onboardd.responders.assess import (
 )
 from onboardd.responders.context import base_context
 from onboardd.responders.gate import Verdict, may_reply
+from onboardd.responders.letters import entry_mails
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
-from onboardd.responders.state import State, check_transition
+from onboardd.responders.state import Decision, State, check_transition
 from onboardd.responders.view import (
     AuditEntry,
     Outcome,
@@ -167,12 +169,18 @@ def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
         if inbound.tokens:
             # A late answer to one of our requests for a decision: recorded, not applied.
             return review(Review(mail, view, inbound.tokens, policy, inbound.renderer, inbound.now))
+        if asks_status(mail.reply_text):
+            return _status(inbound, view)
         return Outcome(
             "after-close", request=view, events=(AuditEntry("follow-up-after-close", actor),)
         )
     if wants_withdrawal(mail.reply_text) and _may_withdraw(view, mail.sender):
         return _withdraw(inbound, view)
     if view.state is not State.INCOMPLETE:
+        if asks_status(mail.reply_text) and not _holds_token(inbound):
+            # The requester's side asking where things stand. A COR or lead who holds a
+            # token for this request is reviewed instead: their mail may be a decision.
+            return _status(inbound, view)
         return review(Review(mail, view, inbound.tokens, policy, inbound.renderer, inbound.now))
     facts = inbound.request_facts()
     merged = _merge(view, facts, mail, policy)
@@ -267,6 +275,39 @@ def _withdraw(inbound: Inbound, view: RequestView) -> Outcome:
         **_reply_fields(inbound, view),
     )
     return _answer(inbound, Outcome("withdrawn", request=view, events=(event,)), reply)
+
+
+def _holds_token(inbound: Inbound) -> bool:
+    sender = inbound.mail.sender
+    return sender is not None and any(t.address == sender.email for t in inbound.tokens)
+
+
+def _status(inbound: Inbound, view: RequestView) -> Outcome:
+    """Where the request stands, and on whom it waits, for the party who asked (an
+    incomplete request's answer is the missing-fields notice, which says the same)."""
+    mail = inbound.mail
+    event = AuditEntry("status-asked", _actor(mail), {"state": str(view.state)})
+    waiting = tuple(
+        (decision.service, _leads_of(inbound.policy, decision.service))
+        for decision in view.services
+        if decision.decision is Decision.PENDING
+    )
+    reply = inbound.renderer.mail(
+        "status",
+        "requester/status",
+        f"[{view.reference}] Status of your onboarding request",
+        _context(inbound, view) | {"waiting": waiting, "today": inbound.now.date()},
+        to=(mail.sender,) if mail.sender else (),
+        in_reply_to=mail.message_id,
+        references=_references(mail),
+        reference=view.reference,
+    )
+    return _answer(inbound, Outcome("status", request=view, events=(event,)), reply)
+
+
+def _leads_of(policy: Policy, service: str) -> tuple[str, ...]:
+    entry = policy.service(service)
+    return entry.leads if entry else ()
 
 
 def _unclassified(inbound: Inbound) -> Outcome:

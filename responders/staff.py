@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 
 from onboardd.parsers.model import CorEvidence, CorStatus
-from onboardd.responders.approvals import entry_mails
 from onboardd.responders.assess import assess, is_complete
+from onboardd.responders.letters import entry_mails
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition

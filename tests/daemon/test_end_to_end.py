@@ -234,6 +234,25 @@ def test_withdrawal_by_reply(daemon: Daemon) -> None:
     assert "withdrawn" in daemon.sent()[-1].subject.lower()
 
 
+def test_status_by_a_new_mail_naming_the_reference(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(JANE, COMPLETE))
+    daemon.run_once()
+    [request] = daemon.export()
+    reference = request["reference"]
+    # A new mail, not a reply: only the reference in the subject ties it to the request.
+    daemon.maildir.deliver(compose("Ann Roe <ann.roe@acmehealth.example.com>",
+                                   "Hi,\n\nWhere does this stand? Our analysts start Monday.",
+                                   subject=f"{reference} status"))
+    daemon.run_once()
+    status = daemon.sent()[-1]
+    assert status.kind == "status"
+    assert status.message["X-Onboarding-Notice"] == "status"
+    assert "ann.roe@acmehealth.example.com" in status.to and "jane.doe" not in status.to
+    assert "waiting for the COR, Dana Smith" in " ".join(status.text.split())
+    [after] = daemon.export()
+    assert after["state"] == request["state"]
+
+
 def test_stranger_quoting_a_reference_changes_nothing(daemon: Daemon) -> None:
     daemon.maildir.deliver(compose(JANE, PARTIAL))
     daemon.run_once()

@@ -219,7 +219,7 @@ def test_manual_decision_follows_the_same_rules() -> None:
 
 
 def test_approval_request_renders_without_a_justification() -> None:
-    from onboardd.responders.approvals import entry_mails
+    from onboardd.responders.letters import entry_mails
 
     view = dataclasses.replace(waiting(), justification=None)
     [ask] = entry_mails(view, policy(), renderer())

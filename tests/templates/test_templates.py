@@ -30,7 +30,7 @@ from onboardd.responders.context import base_context
 from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.policy import CorPolicy, Organization, Policy, Service
 from onboardd.responders.render import Renderer, make_environment
-from onboardd.responders.state import State
+from onboardd.responders.state import Decision, State
 from onboardd.responders.view import RequestView, ServiceDecision
 
 ONBOARDING = "onboarding@onboard.example.gov"
@@ -68,6 +68,7 @@ KINDS = (
     "requester/missing_fields",
     "requester/acknowledgment",
     "requester/withdrawn",
+    "requester/status",
     "sender/help",
 )
 
@@ -177,8 +178,31 @@ def every_context() -> list[tuple[str, dict[str, Any]]]:
         ("requester/acknowledgment", context(cor_view, assess(cor_view))),
         ("requester/acknowledgment", context(approval_view, assess(approval_view))),
         ("requester/withdrawn", context(incomplete(state=State.WITHDRAWN))),
+        *(("requester/status", status_context(view)) for view in status_views()),
         ("sender/help", context(None, sender_name="")),
     ]
+
+
+def status_views() -> list[RequestView]:
+    """A request in each state a status notice speaks of, one service decided."""
+    decided = (ServiceDecision("Jira", Decision.APPROVED, "jira.lead@cms.example.gov", NOW),
+               ServiceDecision("Confluence", Decision.DENIED, "wiki.lead@cms.example.gov", NOW,
+                               "They already have access under another contract."))
+    waiting = (decided[0], ServiceDecision("Confluence"))
+    return [
+        complete(State.AWAITING_COR),
+        complete(State.AWAITING_APPROVAL, services=waiting),
+        complete(State.APPROVED, services=decided),
+        complete(State.DENIED, services=(decided[1],)),
+        incomplete(state=State.EXPIRED),
+        incomplete(state=State.WITHDRAWN),
+    ]
+
+
+def status_context(view: RequestView) -> dict[str, Any]:
+    waiting = tuple((s.service, next(svc.leads for svc in SERVICES if svc.name == s.service))
+                    for s in view.services if s.decision is Decision.PENDING)
+    return context(view, assess(view)) | {"waiting": waiting, "today": NOW.date()}
 
 
 CASES = every_context()
@@ -236,10 +260,12 @@ def test_the_context_the_workflow_builds_renders_every_kind(env: Environment) ->
         "requester/missing_fields": incomplete(),
         "requester/acknowledgment": complete(State.AWAITING_COR),
         "requester/withdrawn": incomplete(state=State.WITHDRAWN),
+        "requester/status": complete(State.AWAITING_APPROVAL),
         "sender/help": None,
     }
     for template, view in views.items():
-        values = base_context(POLICY, view, "Doe, Jane") | {"subject": "s"}
+        values = base_context(POLICY, view, "Doe, Jane") | {"subject": "s", "waiting": (),
+                                                            "today": NOW.date()}
         text, _ = render(env, template, values)
         assert text.startswith("Hello Jane Doe,\n")
 
