@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from onboardd.daemon.outgoing import Sender, enqueue_all
-from onboardd.daemon.records import apply_view, new_rows, view_of
+from onboardd.daemon.records import apply_view, contract_values, new_rows, view_of
 from onboardd.responders.view import Outcome
-from onboardd.store import queries
-from onboardd.store.models import AuditEvent, ReplyToken, Request, RequestService
+from onboardd.store import contracts, queries
+from onboardd.store.models import AuditEvent, Contract, ReplyToken, Request, RequestService
 
 
 def record_outcome(
@@ -23,12 +23,16 @@ def record_outcome(
     now: datetime,
     message_key: str | None = None,
     message_id: str | None = None,
+    contract: Contract | None = None,
 ) -> int | None:
     """Write the outcome; the id of its request (new, changed or untouched), if any.
 
     `message_id` is the inbound mail's own: with a request, it is linked to it (or
-    re-pointed there), so that replies threading to it find the request."""
+    re-pointed there), so that replies threading to it find the request. `contract` is
+    the one the workflow was shown (the sender's, naming its SO and SPOC)."""
     request_id = _request(session, outcome, found, mailbox, now)
+    if outcome.contract is not None:
+        _contract(session, outcome, contract, now)
     queries.insert_rows(
         session,
         AuditEvent,
@@ -63,6 +67,17 @@ def record_outcome(
     return request_id
 
 
+def _contract(session: Session, outcome: Outcome, shown: Contract | None,
+              now: datetime) -> None:
+    assert outcome.contract is not None
+    view = outcome.contract
+    found = shown or contracts.contract_for_notice(session, view.number, view.organization)
+    values = contract_values(view)
+    if found is not None and found.stage == "awarded":
+        values["stage"] = "awarded"  # a late solicitation notice takes no award back
+    contracts.write_contract(session, values, found, now)
+
+
 def _request(
     session: Session, outcome: Outcome, found: Request | None, mailbox: str, now: datetime
 ) -> int | None:
@@ -77,9 +92,15 @@ def _request(
         queries.insert_rows(
             session, RequestService, [{"request_id": request_id, **s} for s in services]
         )
+        contracts.file_request(session, request_id, outcome.request.contract_number,
+                               outcome.request.organization)
         return request_id
     if found is None:
         return None
     if outcome.request != view_of(found, outcome.request.correspondents):
         apply_view(found, outcome.request, now)
+        if found.contract_id is None and (outcome.request.contract_number
+                                          or outcome.request.organization):
+            contracts.file_request(session, found.id, outcome.request.contract_number,
+                                   outcome.request.organization)
     return found.id

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from onboardd.daemon import logs, periodic
+from onboardd.daemon import contract_reports, logs, periodic
 from onboardd.daemon.app import App, build, load_renderer
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.config import (
@@ -49,7 +49,7 @@ from onboardd.responders.approvals import DecisionError, decide_manually
 from onboardd.responders.render import TemplateError
 from onboardd.responders.state import State
 from onboardd.responders.view import Outcome, RequestView
-from onboardd.store import queries
+from onboardd.store import contracts, queries
 from onboardd.store.engine import (
     StoreError,
     current_revision,
@@ -129,6 +129,19 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply schema migrations").set_defaults(
         handler=_db_upgrade
     )
+
+    contracts_parser = commands.add_parser("contracts", help="look at contracts")
+    contract_commands = contracts_parser.add_subparsers(dest="contracts_command", required=True,
+                                                        metavar="ACTION")
+    contract_commands.add_parser("list", help="one line per contract").set_defaults(
+        handler=_contracts_list)
+    contract_show = contract_commands.add_parser(
+        "show", help="one contract with its contacts and requests")
+    contract_show.add_argument("number")
+    contract_show.set_defaults(handler=_contracts_show)
+    contract_export = contract_commands.add_parser("export", help="every contract as JSON or CSV")
+    contract_export.add_argument("--format", choices=["json", "csv"], default="json")
+    contract_export.set_defaults(handler=_contracts_export)
 
     requests = commands.add_parser("requests", help="look at requests and act on them")
     req_commands = requests.add_subparsers(dest="requests_command", required=True, metavar="ACTION")
@@ -330,6 +343,33 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     else:
         print(f"database upgraded from revision {before or 'none (a new database)'} "
               f"to {after}; applied: {', '.join(applied)}")
+    return EXIT_OK
+
+
+def _contracts_list(args: argparse.Namespace) -> int:
+    app = _app(args)
+    with app.pipeline.factory() as session:
+        print(contract_reports.contract_table(contracts.all_contracts(session),
+                                              contracts.requests_per_contract(session)))
+    return EXIT_OK
+
+
+def _contracts_show(args: argparse.Namespace) -> int:
+    app = _app(args)
+    with app.pipeline.factory() as session:
+        row = contracts.contract_by_number(session, args.number)
+        if row is None:
+            raise CommandError(f"no contract {args.number}")
+        print(contract_reports.contract_detail(row, contracts.requests_of(session, row.id)))
+    return EXIT_OK
+
+
+def _contracts_export(args: argparse.Namespace) -> int:
+    app = _app(args)
+    with app.pipeline.factory() as session:
+        rows, counts = contracts.all_contracts(session), contracts.requests_per_contract(session)
+        sys.stdout.write(contract_reports.export_json(rows, counts) + "\n"
+                         if args.format == "json" else contract_reports.export_csv(rows, counts))
     return EXIT_OK
 
 

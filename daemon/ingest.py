@@ -17,18 +17,19 @@ from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.outgoing import Sender, token_hash
 from onboardd.daemon.parse_ahead import Prepared
-from onboardd.daemon.records import view_of
+from onboardd.daemon.records import contract_view_of, view_of
+from onboardd.parsers.contract_notice import mentions_contacts
 from onboardd.parsers.errors import ParseError
 from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import ParsedEmail, RequestFacts
 from onboardd.responders.gate import ANSWER_KINDS
-from onboardd.responders.intake import Inbound, handle_inbound
+from onboardd.responders.intake import PUBLIC_MAIL_DOMAINS, Inbound, handle_inbound
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.view import SenderHistory, TokenView
-from onboardd.store import queries
+from onboardd.store import contracts, queries
 from onboardd.store.engine import describe, transaction
-from onboardd.store.models import AuditEvent, InboundMessage, ReplyToken, Request
+from onboardd.store.models import AuditEvent, Contract, InboundMessage, ReplyToken, Request
 
 log = logging.getLogger("onboardd.ingest")
 
@@ -195,6 +196,7 @@ def _decide(
         found_view = (
             view_of(found, frozenset(queries.correspondents(session, found.id))) if found else None
         )
+        contract = _sender_contract(session, parsed) if found is None else None
         outcome = handle_inbound(
             Inbound(
                 mail=parsed,
@@ -207,6 +209,7 @@ def _decide(
                 tokens=tuple(_token_view(t, now, via) for t, via in tokens),
                 answer=answer,
                 facts=facts,
+                contract=contract_view_of(contract) if contract else None,
             )
         )
         request_id = record_outcome(
@@ -218,6 +221,7 @@ def _decide(
             now=now,
             message_key=key,
             message_id=message_id,
+            contract=contract,
         )
         result_status = "processed" if answer else "backlog"
         if status is None:
@@ -245,6 +249,16 @@ def _decide(
         "y" if len(outcome.outgoing) == 1 else "ies",
     )
     return IngestResult(key, result_status, outcome.verdict, reference)
+
+
+def _sender_contract(session: Session, parsed: ParsedEmail) -> Contract | None:
+    """The contract whose contractor (or COR) sent a mail that may name its SO and SPOC;
+    the query runs only for a mail that mentions them."""
+    sender = parsed.sender
+    if sender is None or not mentions_contacts(parsed.reply_text):
+        return None
+    domain = sender.domain if sender.domain not in PUBLIC_MAIL_DOMAINS else None
+    return contracts.contract_for_sender(session, sender.email, domain)
 
 
 def _recorded(pipeline: Pipeline, key: str) -> bool:

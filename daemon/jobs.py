@@ -34,13 +34,16 @@ class ChaseReport:
     expired: int = 0
     failed: int = 0  # requests whose work raised (logged; tried again next run)
     more_due: int = 0  # requests left for the next run by `limit`
+    contractors_asked: int = 0  # contractors asked for their SO and SPOC
 
     def __str__(self) -> str:
         failed = f", {self.failed} failed (see the log)" if self.failed else ""
         more = f", {self.more_due} more due at the next run" if self.more_due else ""
+        asked = (f", asked {self.contractors_asked} contractor(s) for their SO and SPOC"
+                 if self.contractors_asked else "")
         return (
             f"reminded {self.requesters_reminded} requester(s) and "
-            f"{self.leads_reminded} lead(s), expired {self.expired}{failed}{more}"
+            f"{self.leads_reminded} lead(s), expired {self.expired}{asked}{failed}{more}"
         )
 
 

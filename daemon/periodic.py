@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime
 
 from onboardd.daemon.app import App
+from onboardd.daemon.contract_jobs import ask_for_contacts
 from onboardd.daemon.digest import (
     digest_mail,
     digest_sent_since,
@@ -33,11 +34,17 @@ PURGE_BATCHES_PER_RUN = 40
 
 
 def remind(app: App, now: datetime, limit: int | None = None) -> ChaseReport:
-    """Reminders and expiry due at `now` (queued; the next outbox drain sends them)."""
+    """Reminders, expiry and contractors' calls for their SO and SPOC due at `now`
+    (queued; the next outbox drain sends them)."""
     pipeline = app.pipeline
-    return chase_requests(
+    report = chase_requests(
         pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now, limit
     )
+    report.contractors_asked = ask_for_contacts(
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for,
+        app.config.mailboxes[0].name, now, limit or CHASE_PER_RUN,
+    )
+    return report
 
 
 def send_digest(app: App, now: datetime) -> str:

@@ -1,4 +1,4 @@
-"""Translate between stored request rows and the workflow's RequestView."""
+"""Translate between stored rows and the workflow's views of a request and a contract."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
+from onboardd.parsers.contract_notice import Contact
 from onboardd.parsers.model import Address, CorEvidence, CorStatus
 from onboardd.responders.state import Decision, State
-from onboardd.responders.view import RequestView, ServiceDecision
-from onboardd.store.models import Request, RequestService
+from onboardd.responders.view import ContractView, RequestView, ServiceDecision
+from onboardd.store.models import Contract, Request, RequestService
 
 
 def _address(text: str | None) -> Address | None:
@@ -117,3 +118,45 @@ def apply_view(row: Request, view: RequestView, now: datetime) -> None:
 def _split_reference(reference: str) -> tuple[int, int]:
     _, year, seq = reference.split("-")
     return int(year), int(seq)
+
+
+def contract_view_of(row: Contract) -> ContractView:
+    def contact(name: str, email: str | None, harp_id: str | None) -> Contact | None:
+        return Contact(name, email, harp_id) if (name or email) else None
+
+    return ContractView(
+        stage=row.stage,
+        cor=Address(row.cor_name, row.cor_address),
+        number=row.number,
+        organization=row.organization,
+        contractor=Address(row.contractor_name, row.contractor_address)
+        if row.contractor_address else None,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        award_expected_on=row.award_expected_on,
+        security_official=contact(row.so_name, row.so_address, row.so_harp_id),
+        spoc=contact(row.spoc_name, row.spoc_address, row.spoc_harp_id),
+    )
+
+
+def contract_values(view: ContractView) -> dict[str, Any]:
+    """The columns a contract view sets; None (and "") where it says nothing."""
+    so, spoc, contractor = view.security_official, view.spoc, view.contractor
+    return {
+        "stage": view.stage,
+        "number": view.number,
+        "organization": view.organization,
+        "cor_address": view.cor.email,
+        "cor_name": view.cor.name,
+        "contractor_address": contractor.email if contractor else None,
+        "contractor_name": contractor.name if contractor else "",
+        "starts_on": view.starts_on,
+        "ends_on": view.ends_on,
+        "award_expected_on": view.award_expected_on,
+        "so_name": so.name if so else "",
+        "so_address": so.email if so else None,
+        "so_harp_id": so.harp_id if so else None,
+        "spoc_name": spoc.name if spoc else "",
+        "spoc_address": spoc.email if spoc else None,
+        "spoc_harp_id": spoc.harp_id if spoc else None,
+    }

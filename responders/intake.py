@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from onboardd.parsers.contract_notice import mentions_contacts, read_contacts, read_contract_notice
 from onboardd.parsers.facts import asks_status, extract_facts, wants_withdrawal
 from onboardd.parsers.model import Address, CorStatus, ParsedEmail, RequestFacts
 from onboardd.responders.approvals import Review, review
@@ -19,6 +20,7 @@ from onboardd.responders.assess import (
     stronger_cor,
 )
 from onboardd.responders.context import base_context
+from onboardd.responders.contracts import contacts_outcome, notice_outcome
 from onboardd.responders.gate import Verdict, may_reply
 from onboardd.responders.letters import entry_mails
 from onboardd.responders.policy import Policy
@@ -26,6 +28,7 @@ from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
 from onboardd.responders.view import (
     AuditEntry,
+    ContractView,
     Outcome,
     OutgoingMail,
     RequestView,
@@ -52,6 +55,9 @@ class Inbound:
     # COR directory and organizations, where they were read ahead (the daemon's parse
     # worker); None: read here, when they are needed.
     facts: RequestFacts | None = None
+    # The awarded contract whose contractor (or COR) sent this mail, when it may name
+    # the contract's Security Official and SPOC.
+    contract: ContractView | None = None
 
     def request_facts(self) -> RequestFacts:
         if self.facts is not None:
@@ -88,8 +94,32 @@ def handle_inbound(inbound: Inbound) -> Outcome:
         outcome = _follow_up(inbound, found)
     else:
         facts = inbound.request_facts()
-        outcome = _new_request(inbound, facts) if facts.any_fact else _unclassified(inbound)
+        outcome = (_contract_mail(inbound, facts)
+                   or (_new_request(inbound, facts) if facts.any_fact else _unclassified(inbound)))
     return dataclasses.replace(outcome, events=(*events, *outcome.events))
+
+
+def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
+    """A new mail about a contract rather than a request: a COR's solicitation or award
+    notice, or the contractor naming its SO and SPOC. None: read it as a request."""
+    mail = inbound.mail
+    if mail.sender is None:
+        return None
+    if facts.services and (facts.justification is not None or facts.user_count is not None):
+        return None  # asks for a service, whatever else it says
+    if inbound.contract is not None and mentions_contacts(mail.reply_text):
+        named = read_contacts(mail.reply_text)
+        if named.security_official or named.spoc:
+            outcome, reply = contacts_outcome(mail, named, inbound.contract, inbound.policy,
+                                              inbound.renderer)
+            return _answer(inbound, outcome, reply)
+    if not inbound.policy.cor_directory().is_cor(mail.sender.email):
+        return None
+    notice = read_contract_notice(mail)
+    if notice is None:
+        return None
+    outcome, reply = notice_outcome(mail, notice, inbound.policy, inbound.renderer)
+    return _answer(inbound, outcome, reply)
 
 
 def is_party(view: RequestView, sender: Address | None, policy: Policy) -> bool:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from onboardd.parsers.contract_notice import Contact
 from onboardd.parsers.model import Address, CorEvidence
 from onboardd.responders.state import Decision, State
 
@@ -42,6 +43,23 @@ class RequestView:
     @property
     def service_names(self) -> tuple[str, ...]:
         return tuple(s.service for s in self.services)
+
+
+@dataclass(frozen=True)
+class ContractView:
+    """A contract as a COR's notice states it; the daemon matches it to the one stored
+    (by number, or a solicitation of the same organization) and writes it."""
+
+    stage: str  # "solicitation" or "awarded"
+    cor: Address
+    number: str | None = None
+    organization: str | None = None
+    contractor: Address | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    award_expected_on: date | None = None
+    security_official: Contact | None = None
+    spoc: Contact | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,7 @@ class Outcome:
     verdict: str
     request: RequestView | None = None
     created: bool = False
+    contract: ContractView | None = None
     events: tuple[AuditEntry, ...] = ()
     outgoing: tuple[OutgoingMail, ...] = ()
     spent_tokens: tuple[str, ...] = ()

@@ -1,8 +1,9 @@
-"""SQLAlchemy models: requests, their services, inbound mail, outbox, audit, mailbox state."""
+"""SQLAlchemy models: contracts, requests, their services, inbound mail, outbox, audit,
+mailbox state."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -63,6 +64,8 @@ class Request(Base):
     cor_name: Mapped[str | None] = mapped_column(String(200))
     security_official: Mapped[str | None] = mapped_column(String(400))
     contract_number: Mapped[str | None] = mapped_column(String(100))
+    # The contract the request was matched to (by its number, else its organization).
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     subject: Mapped[str] = mapped_column(String(500), default="")
     reminders_sent: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
@@ -72,6 +75,37 @@ class Request(Base):
     services: Mapped[list[RequestService]] = relationship(
         back_populates="request", order_by="RequestService.id", cascade="all, delete-orphan"
     )
+
+
+class Contract(Base):
+    """A contract as its COR announced it: solicited, then awarded with a period of
+    performance; requests for its organization's services attach to it."""
+
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The contract number once awarded; a solicitation may have none yet.
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)
+    stage: Mapped[str] = mapped_column(String(16), index=True)  # solicitation, awarded
+    organization: Mapped[str | None] = mapped_column(String(300))
+    cor_address: Mapped[str] = mapped_column(String(320))
+    cor_name: Mapped[str] = mapped_column(String(200), default="")
+    contractor_address: Mapped[str | None] = mapped_column(String(320))
+    contractor_name: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    award_expected_on: Mapped[date | None]
+    # When the contractor was asked to name its SO and SPOC (at the period's start),
+    # and the two as named, each with the HARP user ID the page requires.
+    contacts_requested_at: Mapped[datetime | None]
+    so_name: Mapped[str] = mapped_column(String(200), default="")
+    so_address: Mapped[str | None] = mapped_column(String(320))
+    so_harp_id: Mapped[str | None] = mapped_column(String(60))
+    spoc_name: Mapped[str] = mapped_column(String(200), default="")
+    spoc_address: Mapped[str | None] = mapped_column(String(320))
+    spoc_harp_id: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class RequestService(Base):

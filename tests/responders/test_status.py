@@ -91,8 +91,9 @@ def test_a_colleague_of_the_requester_and_the_so_may_ask() -> None:
                    "Sam Lee <sam.lee@partner.example.net>"):
         outcome = handle_inbound(asking(sender, "Where does this stand?", view))
         assert [m.kind for m in outcome.outgoing] == ["status"], sender
-        assert "waiting for the COR, Dana Smith <dana.smith@cms.example.gov>" in \
-            " ".join(outcome.outgoing[0].text.split())
+        text = " ".join(outcome.outgoing[0].text.split())
+        assert "waiting for the COR, Dana Smith <dana.smith@cms.example.gov>" in text
+        assert "Waiting for a decision" not in text  # the leads are not asked yet
 
 
 def test_a_closed_request_answers_with_how_it_ended() -> None:

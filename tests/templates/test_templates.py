@@ -12,7 +12,7 @@ import os
 import random
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pytest
 from jinja2 import Environment, FileSystemLoader, PackageLoader
 
 from onboardd.daemon.app import load_renderer
+from onboardd.parsers.contract_notice import Contact
 from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.labels import label_line
 from onboardd.parsers.message import parse_message
@@ -31,7 +32,7 @@ from onboardd.responders.intake import Inbound, handle_inbound
 from onboardd.responders.policy import CorPolicy, Organization, Policy, Service
 from onboardd.responders.render import Renderer, make_environment
 from onboardd.responders.state import Decision, State
-from onboardd.responders.view import RequestView, ServiceDecision
+from onboardd.responders.view import ContractView, RequestView, ServiceDecision
 
 ONBOARDING = "onboarding@onboard.example.gov"
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -179,7 +180,36 @@ def every_context() -> list[tuple[str, dict[str, Any]]]:
         ("requester/acknowledgment", context(approval_view, assess(approval_view))),
         ("requester/withdrawn", context(incomplete(state=State.WITHDRAWN))),
         *(("requester/status", status_context(view)) for view in status_views()),
+        *contract_contexts(),
         ("sender/help", context(None, sender_name="")),
+    ]
+
+
+def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
+    """The contract notices, with every fact and with the facts a notice can lack."""
+    dana = Address("Dana Smith", "dana.smith@cms.example.gov")
+    awarded = ContractView("awarded", dana, "75FCMC27C0012", "Acme Health Solutions", JANE,
+                           date(2027, 1, 4), date(2028, 1, 3))
+    bare = ContractView("awarded", dana, None, HOSTILE)
+    solicited = ContractView("solicitation", dana, organization="Acme Health Solutions",
+                             award_expected_on=date(2027, 3, 15))
+    named = dataclasses.replace(awarded, security_official=Contact(
+        "Sam Lee", "sam.lee@acmehealth.example.com", "SLEE01"), spoc=Contact("Ana Cruz"))
+
+    def values(contract: ContractView, **more: Any) -> dict[str, Any]:
+        return {"contract": contract, "request": None, "sender_name": "Dana Smith",
+                "onboarding_address": ONBOARDING, "subject": "s", **more}
+
+    return [
+        ("cor/award_acknowledgment", values(awarded, missing=())),
+        ("cor/award_acknowledgment", values(bare, missing=("organization", "contract number"))),
+        ("cor/solicitation_acknowledgment", values(solicited, missing=())),
+        ("cor/solicitation_acknowledgment", values(bare, missing=())),
+        ("contractor/contacts_request", values(awarded, due_days=1, due_from=date(2027, 1, 4))),
+        ("contractor/contacts_acknowledgment", values(named, still_needed=(
+            "the Security Point of Contact's email address",
+            "the Security Point of Contact's HARP user ID"))),
+        ("contractor/contacts_acknowledgment", values(named, still_needed=())),
     ]
 
 

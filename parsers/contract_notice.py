@@ -1,0 +1,231 @@
+"""A COR's notice of a contract solicitation or award, and a contractor's naming of its
+Security Official and Security Point of Contact, read from their labelled lines.
+
+The published process has the COR write to the onboarding address twice before any
+service is asked for: when a contract is solicited (with an estimated award date), and
+when it is awarded (the organization, the contract number and the period of
+performance). Whether the sender is a COR is the workflow's question; this only reads
+what the mail says. A mail that asks for a service is a request, not a notice, even
+when it mentions an award.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from onboardd.parsers.model import Address, ParsedEmail
+from onboardd.parsers.wording import plain_text
+
+
+class Stage(enum.StrEnum):
+    SOLICITATION = "solicitation"
+    AWARDED = "awarded"
+
+
+@dataclass(frozen=True)
+class ContractNotice:
+    stage: Stage
+    number: str | None = None
+    organization: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    award_expected_on: date | None = None
+    contractor: Address | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What an award notice must state and this one does not (a solicitation needs
+        nothing: the page asks only for a high-level notice)."""
+        if self.stage is Stage.SOLICITATION:
+            return ()
+        wanted = (("organization", self.organization), ("contract number", self.number),
+                  ("period of performance start", self.starts_on),
+                  ("period of performance end", self.ends_on))
+        return tuple(name for name, value in wanted if not value)
+
+
+# The subject or the opening says which notice it is.
+_AWARD = re.compile(r"\b(?:contract\s+)?award(?:ed)?\b|\bnew\s+contract\b", re.IGNORECASE)
+_SOLICITATION = re.compile(r"\bsolicitations?\b|\bsolicited\b|\brfp\b", re.IGNORECASE)
+
+# Each notice line's label, by the words it is made of (checked in this order).
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, re.compile(pattern, re.IGNORECASE)) for key, pattern in (
+        ("award_expected_on", r"^(?:estimated|expected|anticipated|projected)\s+award"
+                              r"(?:\s+date)?$"),
+        ("period", r"^(?:period\s+of\s+performance|pop)(?:\s*\(?pop\)?)?(?:\s+dates?)?$"),
+        ("starts_on", r"^(?:(?:period\s+of\s+performance|pop)\s+)?(?:start|begin"
+                      r"|beginning|effective)(?:\s+date)?$|^(?:start|effective)\s+date$"),
+        ("ends_on", r"^(?:(?:period\s+of\s+performance|pop)\s+)?(?:end|ending|expiration"
+                    r"|completion)(?:\s+date)?$"),
+        ("number", r"^contract\s*(?:number|no\.?|#|id)$|^contract$"),
+        ("organization", r"^(?:name\s+of\s+)?(?:organi[sz]ation|contractor|company|vendor)"
+                         r"(?:\s+name)?(?:\s*\(.*\))?$"),
+        ("contractor", r"^contractor(?:'s)?\s+(?:contact|e-?mail|point\s+of\s+contact|poc)"
+                       r"(?:\s+e-?mail)?$|^(?:point\s+of\s+contact|poc)$"),
+        ("services", r"^(?:name\s+of\s+)?(?:qualitynet\s+)?(?:it\s+)?services?"
+                     r"(?:\s+requested)?$"),
+    ))
+_LINE = re.compile(r"^\s*[*•-]?\s*\**(?P<label>[^:\n]{2,60}?)\**\s*:\s*(?P<value>.*?)\s*$")
+_RANGE = re.compile(r"\s+(?:-|–|—|to|through|thru|until)\s+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%B %d, %Y", "%B %d %Y", "%b %d, %Y",
+                 "%b %d %Y", "%d %B %Y", "%d %b %Y", "%b. %d, %Y")
+
+
+def read_contract_notice(mail: ParsedEmail) -> ContractNotice | None:
+    """The notice `mail` is, or None when it is no solicitation or award notice."""
+    text = plain_text(mail.reply_text)
+    opening = " ".join([mail.subject, *text.split("\n")[:4]])
+    values = _labelled(text)
+    if "services" in values:
+        return None  # asks for a service: a request, whatever it says of an award
+    if _SOLICITATION.search(opening):
+        stage = Stage.SOLICITATION
+    elif _AWARD.search(opening) or "period" in values or "starts_on" in values:
+        stage = Stage.AWARDED
+    else:
+        return None
+    starts_on, ends_on = parse_date(values.get("starts_on")), parse_date(values.get("ends_on"))
+    if "period" in values:
+        first, last = _period(values["period"])
+        starts_on, ends_on = starts_on or first, ends_on or last
+    contractor = None
+    if found := _EMAIL.search(values.get("contractor", "")):
+        name = values["contractor"][: found.start()].strip(" <(\"'-,")
+        contractor = Address(name, found.group(0).lower())
+    return ContractNotice(
+        stage=stage,
+        number=_number(values.get("number")),
+        organization=values.get("organization") or None,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        award_expected_on=parse_date(values.get("award_expected_on")),
+        contractor=contractor,
+    )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A Security Official or Security Point of Contact as the contractor names them."""
+
+    name: str
+    email: str | None = None
+    harp_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactsNamed:
+    security_official: Contact | None = None
+    spoc: Contact | None = None
+
+
+_ROLE = re.compile(
+    r"^\s*[*•-]?\s*\**(?P<role>(?:primary\s+)?(?:security\s+(?:official|officer)|so"
+    r"|security\s+point\s+of\s+contact|spoc))\b(?:\s*\([^)]*\))?\**\s*[:\-–]\s*"
+    r"(?P<rest>.*)$", re.IGNORECASE)
+_HARP = re.compile(r"\bharp(?:\s+user)?\s*(?:id|user\s*id|user\s*name|username|account)?"
+                   r"\s*[:#=]?\s*(?P<id>[A-Za-z0-9._-]{3,40})\b", re.IGNORECASE)
+_SUBFIELD = re.compile(r"^\s*[*•-]?\s*(?:e-?mail|address|harp[\w\s]*|name)\s*:", re.IGNORECASE)
+
+
+_MENTIONS_CONTACTS = re.compile(r"\bsecurity\s+(?:official|officer)|\bspoc\b|\bso\s*:"
+                                r"|\bpoint\s+of\s+contact", re.IGNORECASE)
+
+
+def mentions_contacts(text: str) -> bool:
+    """A cheap first look: may `text` name an SO or SPOC at all?"""
+    return bool(_MENTIONS_CONTACTS.search(text))
+
+
+def read_contacts(text: str) -> ContactsNamed:
+    """The SO and SPOC named in `text`, each from its labelled line and the lines under
+    it ("Email: ...", "HARP user ID: ...") up to the next role or a blank line."""
+    lines = plain_text(text).split("\n")
+    found: dict[str, Contact] = {}
+    for index, line in enumerate(lines):
+        match = _ROLE.match(line)
+        if not match:
+            continue
+        role = "spoc" if re.search(r"spoc|point", match.group("role"), re.IGNORECASE) \
+            else "security_official"
+        block = [match.group("rest")]
+        for following in lines[index + 1:index + 4]:
+            if not following.strip() or _ROLE.match(following) or not _SUBFIELD.match(following):
+                break
+            block.append(following)
+        contact = _contact(" ".join(block))
+        if contact and role not in found:
+            found[role] = contact
+    return ContactsNamed(found.get("security_official"), found.get("spoc"))
+
+
+def _contact(text: str) -> Contact | None:
+    email = _EMAIL.search(text)
+    harp = _HARP.search(text)
+    name = text
+    for cut in (email, harp):
+        if cut:
+            name = name.replace(cut.group(0), " ")
+    name = re.sub(r"\b(?:e-?mail|address|name)\s*:", " ", name, flags=re.IGNORECASE)
+    name = " ".join(re.sub(r"[<>()\[\],;:|]", " ", name).split()).strip(" .-")
+    if not (email or name):
+        return None
+    harp_id = harp.group("id") if harp else None
+    if harp_id and harp_id.lower().strip(".") in _NO_ID:
+        harp_id = None
+    return Contact(name=name, email=email.group(0).lower() if email else None,
+                   harp_id=harp_id)
+
+
+# What people write where a HARP user ID is not there yet.
+_NO_ID = frozenset({"pending", "tbd", "tba", "none", "na", "n/a", "unknown", "to", "not",
+                    "requested", "applied", "forthcoming", "soon"})
+
+
+def parse_date(value: str | None) -> date | None:
+    """A date as people write it in US government mail ("01/04/2027", "2027-01-04",
+    "January 4, 2027", "4 January 2027"); None for anything else."""
+    if not value:
+        return None
+    text = " ".join(value.replace(",", ", ").split()).rstrip(".")
+    text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text).replace(" ,", ",")
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _labelled(text: str) -> dict[str, str]:
+    """The first value of each notice label, by key."""
+    values: dict[str, str] = {}
+    for line in text.split("\n"):
+        match = _LINE.match(line)
+        if not match:
+            continue
+        label = " ".join(match.group("label").split())
+        for key, pattern in _LABELS:
+            if key not in values and pattern.match(label):
+                values[key] = match.group("value").strip()
+                break
+    return values
+
+
+def _period(value: str) -> tuple[date | None, date | None]:
+    parts = _RANGE.split(value.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return None, None
+    return parse_date(parts[0]), parse_date(parts[1])
+
+
+def _number(value: str | None) -> str | None:
+    """A contract number as written, without spaces or trailing punctuation."""
+    if not value:
+        return None
+    number = value.split()[0].strip(".,;") if value.split() else ""
+    return number.upper() if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{3,40}", number) else None

@@ -1,0 +1,141 @@
+"""A contract's notices: the COR's solicitation and award, and the contractor's call to
+name its Security Official and Security Point of Contact when the period starts."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from onboardd.parsers.contract_notice import Contact, ContactsNamed, ContractNotice, Stage
+from onboardd.parsers.model import ParsedEmail
+from onboardd.responders.context import greeting_name
+from onboardd.responders.policy import Policy
+from onboardd.responders.render import Renderer
+from onboardd.responders.view import AuditEntry, ContractView, Outcome, OutgoingMail
+
+# The page gives the contractor one day after the period starts to name them.
+CONTACTS_DUE_DAYS = 1
+
+
+def notice_outcome(
+    mail: ParsedEmail, notice: ContractNotice, policy: Policy, renderer: Renderer
+) -> tuple[Outcome, OutgoingMail]:
+    """The contract a COR's notice records, and the acknowledgment to the COR (which the
+    caller passes through the gate like every answer)."""
+    sender = mail.sender
+    assert sender is not None
+    contract = ContractView(
+        stage=str(notice.stage),
+        cor=sender,
+        number=notice.number,
+        organization=notice.organization,
+        contractor=notice.contractor,
+        starts_on=notice.starts_on,
+        ends_on=notice.ends_on,
+        award_expected_on=notice.award_expected_on,
+    )
+    awarded = notice.stage is Stage.AWARDED
+    kind = "award-acknowledgment" if awarded else "solicitation-acknowledgment"
+    what = notice.organization or notice.number or "a new contract"
+    title = f"Contract award recorded: {what}" if awarded else f"Solicitation recorded: {what}"
+    reply = renderer.mail(
+        kind,
+        f"cor/{kind.replace('-', '_')}",
+        title,
+        _context(policy, contract, sender.name) | {"missing": notice.missing},
+        to=(sender,),
+        in_reply_to=mail.message_id,
+        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
+    )
+    event = AuditEntry(f"contract-{notice.stage}", sender.email,
+                       {"contract": notice.number or "", "organization": what,
+                        "missing": list(notice.missing)})
+    return Outcome(f"contract-{notice.stage}", contract=contract, events=(event,)), reply
+
+
+def contacts_outcome(
+    mail: ParsedEmail, named: ContactsNamed, contract: ContractView, policy: Policy,
+    renderer: Renderer,
+) -> tuple[Outcome, OutgoingMail]:
+    """The SO and SPOC a contractor named, recorded on its contract (a role not named
+    keeps what it had), and the answer saying what is recorded and what is still
+    needed, to the sender with the COR copied."""
+    sender = mail.sender
+    assert sender is not None
+    updated = dataclasses.replace(
+        contract,
+        security_official=named.security_official or contract.security_official,
+        spoc=named.spoc or contract.spoc,
+    )
+    still_needed = contacts_still_needed(updated)
+    copies = () if sender.email == contract.cor.email else (contract.cor,)
+    reply = renderer.mail(
+        "contacts-acknowledgment",
+        "contractor/contacts_acknowledgment",
+        f"Contract {contract.number or ''}: Security Official and SPOC recorded".replace(
+            "Contract :", "Contract:"),
+        _context(policy, updated, sender.name) | {"still_needed": still_needed},
+        to=(sender,),
+        cc=copies,
+        in_reply_to=mail.message_id,
+        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
+    )
+    event = AuditEntry("contacts-named", sender.email, {
+        "contract": contract.number or "",
+        "security_official": _described(named.security_official),
+        "spoc": _described(named.spoc),
+        "still_needed": list(still_needed),
+    })
+    return Outcome("contacts-named", contract=updated, events=(event,)), reply
+
+
+def contacts_still_needed(contract: ContractView) -> tuple[str, ...]:
+    """What the page requires of the SO and SPOC that the contract does not have yet."""
+    needed: list[str] = []
+    for role, contact in (("Security Official", contract.security_official),
+                          ("Security Point of Contact", contract.spoc)):
+        if contact is None:
+            needed.append(f"the {role}")
+            continue
+        if not contact.email:
+            needed.append(f"the {role}'s email address")
+        if not contact.harp_id:
+            needed.append(f"the {role}'s HARP user ID")
+    return tuple(needed)
+
+
+def _described(contact: Contact | None) -> str:
+    if contact is None:
+        return ""
+    return " ".join(part for part in (contact.name, f"<{contact.email}>" if contact.email
+                                      else "", f"HARP {contact.harp_id}" if contact.harp_id
+                                      else "") if part)
+
+
+def contacts_request(
+    contract: ContractView, policy: Policy, renderer: Renderer, today: date
+) -> OutgoingMail:
+    """Asks the contractor, as the period of performance starts, to name its SO and
+    SPOC with their HARP user IDs, copying the COR to whom the page says they report."""
+    assert contract.contractor is not None
+    due = contract.starts_on or today
+    return renderer.mail(
+        "contacts-request",
+        "contractor/contacts_request",
+        f"Contract {contract.number}: please name your Security Official and Security "
+        "Point of Contact",
+        _context(policy, contract, contract.contractor.name) | {"due_days": CONTACTS_DUE_DAYS,
+                                                                 "due_from": due},
+        to=(contract.contractor,),
+        cc=(contract.cor,),
+    )
+
+
+def _context(policy: Policy, contract: ContractView, name: str) -> dict[str, object]:
+    return {
+        "contract": contract,
+        "request": None,
+        "sender_name": greeting_name(name),
+        "onboarding_address": policy.help_address,
+    }
+

@@ -1,0 +1,140 @@
+"""The contracts' queries and writes: matching a notice or a sender to its contract,
+filing requests with it, and the contracts whose time-based step is due."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from onboardd.store.models import Contract, Request
+
+
+def contract_for_notice(session: Session, number: str | None,
+                        organization: str | None) -> Contract | None:
+    """The contract a COR's notice is about: the one with its number, else a
+    solicitation of the same organization that has no number yet."""
+    if number:
+        found = session.scalar(select(Contract).where(Contract.number == number))
+        if found is not None:
+            return found
+    if organization:
+        return session.scalar(
+            select(Contract)
+            .where(Contract.number.is_(None),
+                   func.lower(Contract.organization) == organization.lower())
+            .order_by(Contract.id.desc())
+            .limit(1)
+        )
+    return None
+
+
+def contract_for_sender(session: Session, email: str, domain: str | None) -> Contract | None:
+    """The newest awarded contract whose contractor or COR this sender is; with `domain`
+    (a domain that says who the sender works for), also one whose contractor writes
+    from that domain."""
+    who = [Contract.contractor_address == email, Contract.cor_address == email]
+    if domain:
+        who.append(Contract.contractor_address.like(f"%@{domain}"))
+    return session.scalar(
+        select(Contract)
+        .where(Contract.stage == "awarded", or_(*who))
+        .order_by(Contract.id.desc())
+        .limit(1)
+    )
+
+
+def write_contract(session: Session, values: Mapping[str, Any], found: Contract | None,
+                   now: datetime) -> Contract:
+    """Create the contract from `values`, or update `found` with those that are set (a
+    later notice that leaves a fact out keeps the earlier one). Strings are cut to
+    their columns at flush, as for every model."""
+    if found is None:
+        contract = Contract(**values, created_at=now, updated_at=now)
+        session.add(contract)
+        session.flush()
+        return contract
+    for name, value in values.items():
+        if value not in (None, ""):
+            setattr(found, name, value)
+    found.updated_at = now
+    return found
+
+
+def file_request(session: Session, request_id: int, number: str | None,
+                 organization: str | None) -> int | None:
+    """File the request with its contract: the one with the number it names, else the
+    only awarded contract of its organization. The contract's id, or None."""
+    contract_id = None
+    if number:
+        contract_id = session.scalar(select(Contract.id).where(
+            func.upper(Contract.number) == number.upper()))
+    if contract_id is None and organization:
+        ids = session.scalars(select(Contract.id).where(
+            Contract.stage == "awarded",
+            func.lower(Contract.organization) == organization.lower()).limit(2)).all()
+        contract_id = ids[0] if len(ids) == 1 else None
+    if contract_id is not None:
+        session.execute(update(Request).where(Request.id == request_id)
+                        .values(contract_id=contract_id))
+    return contract_id
+
+
+def due_for_contacts(session: Session, today: date, limit: int) -> Sequence[Contract]:
+    """Awarded contracts whose period has started and whose contractor, known by
+    address, was not yet asked to name its SO and SPOC."""
+    return session.scalars(
+        select(Contract)
+        .where(Contract.stage == "awarded", Contract.starts_on <= today,
+               Contract.contractor_address.is_not(None),
+               Contract.contacts_requested_at.is_(None))
+        .order_by(Contract.starts_on, Contract.id)
+        .limit(limit)
+    ).all()
+
+
+def contacts_overdue(session: Session, asked_before: datetime) -> Sequence[Contract]:
+    """Contracts asked for their SO and SPOC before `asked_before` that still lack one
+    of them or its HARP user ID."""
+    return session.scalars(
+        select(Contract)
+        .where(Contract.contacts_requested_at < asked_before,
+               or_(Contract.so_address.is_(None), Contract.so_harp_id.is_(None),
+                   Contract.spoc_address.is_(None), Contract.spoc_harp_id.is_(None)))
+        .order_by(Contract.contacts_requested_at)
+    ).all()
+
+
+def starting_between(session: Session, first: date, last: date) -> Sequence[Contract]:
+    return session.scalars(
+        select(Contract)
+        .where(Contract.stage == "awarded", Contract.starts_on >= first,
+               Contract.starts_on <= last)
+        .order_by(Contract.starts_on)
+    ).all()
+
+
+def all_contracts(session: Session) -> Sequence[Contract]:
+    return session.scalars(select(Contract).order_by(Contract.id)).all()
+
+
+def contract_by_number(session: Session, number: str) -> Contract | None:
+    return session.scalar(select(Contract).where(func.upper(Contract.number) == number.upper()))
+
+
+def requests_of(session: Session, contract_id: int) -> Sequence[Request]:
+    return session.scalars(
+        select(Request).where(Request.contract_id == contract_id).order_by(Request.id)
+    ).all()
+
+
+def requests_per_contract(session: Session) -> dict[int, int]:
+    rows = session.execute(
+        select(Request.contract_id, func.count())
+        .where(Request.contract_id.is_not(None))
+        .group_by(Request.contract_id)
+    ).all()
+    return {contract_id: count for contract_id, count in rows if contract_id is not None}

@@ -1,0 +1,179 @@
+"""A contract by email, from real mail bytes through Maildir, the store and the file
+outbox: the COR's solicitation and award, the contractor's call for its SO and SPOC
+when the period starts (once), their naming by reply, and requests filed with it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tests.daemon.harness import Daemon
+from tests.mailkit import compose, reply_to
+
+COR = "Dana Smith <dana.smith@cms.example.gov>"
+JANE = "Jane Doe <jane.doe@acmehealth.example.com>"
+TODAY = datetime.now(UTC).date()
+STARTS = TODAY + timedelta(days=10)
+ENDS = STARTS + timedelta(days=364)
+NUMBER = "75FCMC27C0012"
+
+
+def us(day: date) -> str:
+    return day.strftime("%m/%d/%Y")
+
+
+AWARD = f"""Hello Onboarding Team,
+
+A new contract has been awarded.
+
+Organization: Acme Health Solutions
+Contract Number: {NUMBER}
+Period of Performance: {us(STARTS)} - {us(ENDS)}
+Contractor Contact: {JANE}
+
+Thanks,
+Dana
+"""
+
+REQUEST = f"""Hello,
+
+Name of Organization (HARP Organization Name Preferred): Acme Health Solutions
+Name of QualityNet IT Service: Jira
+Business Justification for Use of Service: Our analysts track quality-reporting defects.
+Estimated Number of Users: 12
+COR Approval: approved by {COR}
+Contract number: {NUMBER}
+
+Jane
+"""
+
+
+def contracts(daemon: Daemon) -> list[dict[str, Any]]:
+    daemon.capsys.readouterr()
+    assert daemon.run("contracts", "export", "--format", "json") == 0
+    return json.loads(daemon.capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def run_at(daemon: Daemon, moment: datetime) -> None:
+    assert daemon.run("run", "--once", "--now", moment.isoformat()) == 0
+    daemon.capsys.readouterr()
+
+
+def test_an_award_from_a_cor_is_recorded_and_acknowledged(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    [ack] = daemon.sent()
+    assert ack.kind == "award-acknowledgment"
+    assert "dana.smith@cms.example.gov" in ack.to
+    text = " ".join(ack.text.split())
+    assert f"recorded the award of contract {NUMBER} to Acme Health Solutions" in text
+    assert f"Period of performance: {STARTS.strftime('%d %B %Y')} to" in text
+    assert "we ask Jane Doe <jane.doe@acmehealth.example.com> to name" in text
+    [contract] = contracts(daemon)
+    assert (contract["number"], contract["stage"], contract["organization"]) == (
+        NUMBER, "awarded", "Acme Health Solutions")
+    assert (contract["starts_on"], contract["ends_on"]) == (STARTS.isoformat(), ENDS.isoformat())
+    assert contract["contractor"] == "jane.doe@acmehealth.example.com"
+    assert daemon.export() == []  # no request was opened
+
+
+def test_a_solicitation_then_its_award_are_one_contract(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, "Hi team,\n\nHeads up on a new solicitation for "
+                                   "Acme Health Solutions.\n\nOrganization: Acme Health "
+                                   "Solutions\nEstimated award date: January 4, 2027\n",
+                                   subject="Upcoming contract solicitation"))
+    daemon.run_once()
+    assert daemon.sent()[-1].kind == "solicitation-acknowledgment"
+    [solicited] = contracts(daemon)
+    assert (solicited["stage"], solicited["number"]) == ("solicitation", None)
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Contract awarded"))
+    daemon.run_once()
+    [awarded] = contracts(daemon)
+    assert (awarded["stage"], awarded["number"]) == ("awarded", NUMBER)
+    assert awarded["award_expected_on"] == "2027-01-04"  # kept from the solicitation
+
+
+def test_an_award_notice_from_anyone_but_a_cor_records_no_contract(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(JANE, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    assert contracts(daemon) == []
+    assert daemon.sent()[-1].kind != "award-acknowledgment"
+
+
+def test_the_contractor_is_asked_for_its_so_and_spoc_once_when_the_period_starts(
+    daemon: Daemon,
+) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    run_at(daemon, datetime.combine(STARTS - timedelta(days=1), datetime.min.time(), UTC))
+    assert [m.kind for m in daemon.sent()] == ["award-acknowledgment"]  # not yet
+    started = datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9)
+    run_at(daemon, started)
+    ask = daemon.sent()[-1]
+    assert ask.kind == "contacts-request"
+    assert "jane.doe@acmehealth.example.com" in ask.to
+    assert "dana.smith@cms.example.gov" in str(ask.message["Cc"])
+    assert "Security Point of Contact: Name <address>, HARP user ID:" in ask.text
+    run_at(daemon, started + timedelta(hours=2))
+    assert len(daemon.sent()) == 2  # asked once
+
+
+def test_the_contractor_names_its_so_and_spoc_by_reply(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    run_at(daemon, datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9))
+    ask = daemon.sent()[-1]
+    daemon.maildir.deliver(reply_to(ask, JANE, (
+        "Hi,\n\nSecurity Official: Sam Lee <sam.lee@acmehealth.example.com>, HARP user ID: "
+        "SLEE01\nSecurity Point of Contact: Ana Cruz <ana.cruz@acmehealth.example.com>\n\n"
+        "Jane")))
+    daemon.run_once()
+    answer = daemon.sent()[-1]
+    assert answer.kind == "contacts-acknowledgment"
+    assert "dana.smith@cms.example.gov" in str(answer.message["Cc"])
+    text = " ".join(answer.text.split())
+    assert "Security Official: Sam Lee <sam.lee@acmehealth.example.com>, HARP user ID SLEE01" \
+        in text
+    assert "Still needed: the Security Point of Contact's HARP user ID" in text
+    [contract] = contracts(daemon)
+    assert contract["security_official"] == {"name": "Sam Lee", "harp_id": "SLEE01",
+                                             "address": "sam.lee@acmehealth.example.com"}
+    assert contract["spoc"]["harp_id"] is None
+    daemon.maildir.deliver(reply_to(answer, JANE, (
+        "Security Point of Contact: Ana Cruz <ana.cruz@acmehealth.example.com>, "
+        "HARP user ID: ACRUZ7")))
+    daemon.run_once()
+    assert "That is everything we need" in " ".join(daemon.sent()[-1].text.split())
+    [contract] = contracts(daemon)
+    assert contract["spoc"]["harp_id"] == "ACRUZ7"
+    assert contract["security_official"]["harp_id"] == "SLEE01"  # kept
+    assert daemon.export() == []
+
+
+def test_a_stranger_naming_contacts_changes_no_contract(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    daemon.maildir.deliver(compose(
+        "Eve <eve@elsewhere.example.org>",
+        "Security Official: Eve <eve@elsewhere.example.org>, HARP user ID: EVIL01\n"))
+    daemon.run_once()
+    [contract] = contracts(daemon)
+    assert contract["security_official"]["address"] is None
+    assert daemon.sent()[-1].kind != "contacts-acknowledgment"
+
+
+def test_a_request_naming_the_contract_number_is_filed_with_it(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    daemon.maildir.deliver(compose(JANE, REQUEST, subject="Jira for Acme Health Solutions"))
+    daemon.run_once()
+    [request] = daemon.export()
+    [contract] = contracts(daemon)
+    assert contract["requests"] == 1
+    daemon.capsys.readouterr()
+    assert daemon.run("contracts", "show", NUMBER.lower()) == 0
+    shown = daemon.capsys.readouterr().out
+    assert request["reference"] in shown and "Jira" in shown
+    assert daemon.run("contracts", "list") == 0
+    assert NUMBER in daemon.capsys.readouterr().out
