@@ -35,7 +35,7 @@ from tests.integration.conftest import imap_config
 from tests.integration.dovecot import Dovecot, create, remove
 from tests.integration.smtp import SmtpServer
 
-# The source directories pyproject.toml maps into the onboardd package.
+# The source folders that make up the onboardd package.
 SUBPACKAGES = ("daemon", "parsers", "responders", "store", "templates")
 DRAINED_TO = ("Processed", "Quarantine")
 
@@ -60,6 +60,10 @@ def prepare(name: str, label: str, scratch: Path) -> Version:
         archive = subprocess.run(["git", "archive", name], cwd=REPO, check=True,
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    # onboardd/ holds a link to each source folder, so the source root is the path; a
+    # revision from before those links gets them in a directory of its own.
+    if all((source / "onboardd" / sub).exists() for sub in SUBPACKAGES):
+        return Version(name, source)
     path = scratch / f"path-{label}"
     package = path / "onboardd"
     package.mkdir(parents=True)
