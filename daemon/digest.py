@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.config import Config
@@ -37,15 +35,8 @@ from onboardd.responders.reminders import ServiceClock, escalated
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import OPEN_STATES, Decision, State
 from onboardd.responders.view import OutgoingMail
-from onboardd.store.models import (
-    AuditEvent,
-    InboundMessage,
-    MailboxState,
-    OutboxMessage,
-    ReplyToken,
-    Request,
-    RequestService,
-)
+from onboardd.store import digest_queries as queries
+from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.digest")
 
@@ -82,31 +73,16 @@ def gather(session: Session, config: Config, now: datetime) -> Digest:
 
 
 def _counts(session: Session) -> tuple[tuple[str, int], ...]:
-    found = dict(session.execute(select(Request.state, func.count()).group_by(Request.state)).all())
-    return tuple((s.value, int(found.get(s.value, 0))) for s in State)
+    found = queries.request_counts_by_state(session)
+    return tuple((s.value, found.get(s.value, 0)) for s in State)
 
 
 def _open_requests(session: Session) -> tuple[OpenItem, ...]:
     """The LISTED oldest open requests (all of them unless something is badly stuck)."""
-    oldest = (
-        select(Request.id)
-        .where(Request.state.in_(_OPEN))
-        .order_by(Request.created_at, Request.id)
-        .limit(LISTED)
-        .subquery()
-    )
+    service_rows, rows = queries.open_requests_for_digest(session, _OPEN, LISTED)
     services: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for request_id, service, decision in session.execute(
-        select(RequestService.request_id, RequestService.service, RequestService.decision)
-        .join(oldest, oldest.c.id == RequestService.request_id)
-        .order_by(RequestService.id)
-    ):
+    for request_id, service, decision in service_rows:
         services[request_id].append((service, decision))
-    rows = session.execute(
-        select(
-            Request.id, Request.reference, Request.organization, Request.state, Request.created_at
-        ).join(oldest, oldest.c.id == Request.id)
-    )
     items = [
         OpenItem(reference, organization, tuple(services.get(rid, ())), state, created)
         for rid, reference, organization, state, created in rows
@@ -119,28 +95,10 @@ def _escalations(
     session: Session, policy: Policy, now: datetime
 ) -> tuple[tuple[str, tuple[Escalation, ...]], ...]:
     waiting = State.AWAITING_APPROVAL.value
-    asked = {
-        (rid, service): first
-        for rid, service, first in session.execute(
-            select(ReplyToken.request_id, ReplyToken.service, func.min(ReplyToken.created_at))
-            .join(Request, Request.id == ReplyToken.request_id)
-            .where(Request.state == waiting, ReplyToken.scope == "approval")
-            .group_by(ReplyToken.request_id, ReplyToken.service)
-        )
-    }
+    asked = queries.approvals_first_asked(session, waiting)
     by_lead: dict[str, list[Escalation]] = defaultdict(list)
-    for rid, reference, organization, service, sent, last in session.execute(
-        select(
-            Request.id,
-            Request.reference,
-            Request.organization,
-            RequestService.service,
-            RequestService.reminders_sent,
-            RequestService.last_reminded_at,
-        )
-        .join(Request, Request.id == RequestService.request_id)
-        .where(Request.state == waiting, RequestService.decision == Decision.PENDING.value)
-        .order_by(Request.id)
+    for rid, reference, organization, service, sent, last in queries.undecided_services(
+        session, waiting, Decision.PENDING.value
     ):
         clock = ServiceClock(service, asked.get((rid, service)), sent, last)
         if not escalated(clock, policy.reminders, now):
@@ -164,35 +122,14 @@ _ACTIVITY_KINDS = {
 
 def _activity(session: Session, since: datetime, now: datetime) -> Activity:
     counts: dict[str, int] = defaultdict(int)
-    went_to = AuditEvent.detail["state"].as_string()
     kinds = [*_ACTIVITY_KINDS, "request-complete", *_PASSED_ON_KINDS]
-    for kind, state, number in session.execute(
-        select(AuditEvent.kind, went_to, func.count())
-        .where(AuditEvent.kind.in_(kinds), AuditEvent.at > since, AuditEvent.at <= now)
-        .group_by(AuditEvent.kind, went_to)
-    ):
+    for kind, state, number in queries.audit_counts_by_kind_and_state(session, kinds, since, now):
         if kind in _ACTIVITY_KINDS:
             counts[_ACTIVITY_KINDS[kind]] += int(number)
         elif kind in _PASSED_ON_KINDS or state == State.AWAITING_APPROVAL.value:
             counts["completed"] += int(number)
-    inbound = dict(
-        session.execute(
-            select(InboundMessage.status, func.count())
-            .where(InboundMessage.received_at > since, InboundMessage.received_at <= now)
-            .group_by(InboundMessage.status)
-        ).all()
-    )
-    sent = dict(
-        session.execute(
-            select(OutboxMessage.kind, func.count())
-            .where(
-                OutboxMessage.status == "sent",
-                OutboxMessage.sent_at > since,
-                OutboxMessage.sent_at <= now,
-            )
-            .group_by(OutboxMessage.kind)
-        ).all()
-    )
+    inbound = queries.inbound_counts_by_status(session, since, now)
+    sent = queries.sent_counts_by_kind(session, since, now)
     return Activity(
         **counts,
         welcome_packages=int(sent.get("welcome-package", 0)),
@@ -212,32 +149,12 @@ _PASSED_ON_KINDS = ("cor-verified", "cor-confirmed", "cor-waived")
 
 def _quarantine(session: Session) -> tuple[tuple[str, tuple[QuarantinedMail, ...]], ...]:
     by_reason: dict[str, list[QuarantinedMail]] = defaultdict(list)
-    for key, received, reason, sender, subject, purged in session.execute(
-        select(
-            InboundMessage.message_key,
-            InboundMessage.received_at,
-            InboundMessage.reason,
-            InboundMessage.sender,
-            InboundMessage.subject,
-            InboundMessage.raw.is_(None),
-        )
-        .where(InboundMessage.status == "quarantined")
-        .order_by(InboundMessage.received_at, InboundMessage.id)
-    ):
+    for key, received, reason, sender, subject, purged in queries.quarantined_mail(session):
         reason = reason or "unrecognized"
         by_reason[reason].append(
             QuarantinedMail(key, received, reason, sender, subject or "", not purged)
         )
     return tuple((reason, tuple(items)) for reason, items in sorted(by_reason.items()))
-
-
-def _events(session: Session, kind: str, since: datetime, now: datetime) -> Sequence[tuple]:
-    return session.execute(
-        select(AuditEvent.at, AuditEvent.actor, AuditEvent.detail, Request.reference)
-        .outerjoin(Request, Request.id == AuditEvent.request_id)
-        .where(AuditEvent.kind == kind, AuditEvent.at > since, AuditEvent.at <= now)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    ).all()
 
 
 def _refusals(session: Session, since: datetime, now: datetime) -> tuple[Refusal, ...]:
@@ -249,7 +166,9 @@ def _refusals(session: Session, since: datetime, now: datetime) -> tuple[Refusal
             service=(detail or {}).get("service"),
             reason=str((detail or {}).get("reason") or "no reason recorded"),
         )
-        for at, actor, detail, reference in _events(session, "decision-refused", since, now)
+        for at, actor, detail, reference in queries.audit_events_of_kind(
+            session, "decision-refused", since, now
+        )
     )
 
 
@@ -259,30 +178,20 @@ HELD_BACK = {"rate-limited": "sender limit", "reply-budget-spent": "hourly budge
 
 
 def _rate_trips(session: Session, since: datetime, now: datetime) -> tuple[RateTrip, ...]:
-    rows = session.execute(
-        select(AuditEvent.kind, AuditEvent.actor, func.count(), func.max(AuditEvent.at))
-        .where(AuditEvent.kind.in_(tuple(HELD_BACK)), AuditEvent.at > since,
-               AuditEvent.at <= now)
-        .group_by(AuditEvent.kind, AuditEvent.actor)
-    )
+    rows = queries.audit_counts_by_actor(session, tuple(HELD_BACK), since, now)
     trips = [RateTrip(actor, int(count), last, HELD_BACK[kind])
              for kind, actor, count, last in rows]
     return tuple(sorted(trips, key=lambda t: (-t.count, t.address or "", t.why)))
 
 
 def _unread(session: Session, since: datetime, now: datetime) -> tuple[UnreadMail, ...]:
-    rows = session.execute(
-        select(AuditEvent.at, AuditEvent.actor, InboundMessage.subject)
-        .outerjoin(InboundMessage, InboundMessage.message_key == AuditEvent.message_key)
-        .where(AuditEvent.kind == "unclassified", AuditEvent.at > since, AuditEvent.at <= now)
-        .order_by(AuditEvent.at, AuditEvent.id)
-    )
+    rows = queries.unclassified_mail(session, since, now)
     return tuple(UnreadMail(at, actor, subject or "") for at, actor, subject in rows)
 
 
 def _mailboxes(session: Session, config: Config, now: datetime) -> tuple[MailboxHealth, ...]:
     states: dict[str, list[MailboxState]] = defaultdict(list)
-    for state in session.scalars(select(MailboxState).order_by(MailboxState.folder)):
+    for state in queries.mailbox_states(session):
         states[state.mailbox].append(state)
     health = []
     for mailbox in config.mailboxes:
@@ -318,21 +227,11 @@ def _health(name: str, address: str, row: MailboxState | None, now: datetime) ->
 
 
 def _outbox(session: Session, now: datetime) -> OutboxHealth:
-    pending = session.execute(
-        select(func.count(), func.count().filter(OutboxMessage.attempts > 0)).where(
-            OutboxMessage.status == "pending"
-        )
-    ).one()
-    failed = session.execute(
-        select(
-            OutboxMessage.id, OutboxMessage.kind, OutboxMessage.created_at, OutboxMessage.last_error
-        )
-        .where(OutboxMessage.status == "failed", OutboxMessage.created_at > now - FAILED_LISTED_FOR)
-        .order_by(OutboxMessage.id)
-    )
+    pending, deferred = queries.pending_outbox_counts(session)
+    failed = queries.failed_outbox_since(session, now - FAILED_LISTED_FOR)
     return OutboxHealth(
-        pending=int(pending[0]),
-        deferred=int(pending[1]),
+        pending=pending,
+        deferred=deferred,
         failed=tuple(FailedMail(*row) for row in failed),
     )
 
@@ -380,11 +279,6 @@ def last_slot(config: Config, now: datetime) -> datetime:
     return slot.astimezone(now.tzinfo)
 
 
-# PostgreSQL advisory lock taken while deciding whether today's digest is still owed,
-# so two instances firing at the same minute queue one digest ("onbddgst" in ASCII).
-DIGEST_LOCK = int.from_bytes(b"onbddgst", "big", signed=True)
-
-
 def queue_once(
     session: Session, mail: OutgoingMail, sender: Sender, slot: datetime, now: datetime
 ) -> bool:
@@ -393,18 +287,9 @@ def queue_once(
     Call it in a write transaction: on SQLite that began with BEGIN IMMEDIATE, which
     already serialises writers; on PostgreSQL the advisory lock does it.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DIGEST_LOCK})
-    if digest_sent_since(session, slot):
+    queries.lock_digest_slot(session)
+    if queries.digest_sent_since(session, slot):
         return False
     enqueue(session, mail, request_id=None, sender=sender, now=now)
     return True
 
-
-def digest_sent_since(session: Session, moment: datetime) -> bool:
-    found = session.scalar(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.kind == "digest", OutboxMessage.created_at >= moment)
-        .limit(1)
-    )
-    return found is not None

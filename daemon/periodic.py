@@ -11,17 +11,12 @@ from datetime import UTC, datetime
 
 from onboardd.daemon.app import App
 from onboardd.daemon.contract_jobs import ask_for_contacts
-from onboardd.daemon.digest import (
-    digest_mail,
-    digest_sent_since,
-    last_slot,
-    queue_digest,
-    queue_once,
-)
+from onboardd.daemon.digest import digest_mail, last_slot, queue_digest, queue_once
 from onboardd.daemon.jobs import ChaseReport, chase_requests
 from onboardd.daemon.outbox import DrainReport, drain
 from onboardd.daemon.purge import PurgeReport, purge
 from onboardd.daemon.scheduler import PURGE_AT, Clock, JobSpec, Scheduler, utc_now
+from onboardd.store.digest_queries import digest_sent_since
 
 log = logging.getLogger("onboardd.periodic")
 
