@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.config import Config
 from onboardd.daemon.outgoing import Sender, enqueue
+from onboardd.daemon.records import contract_view_of
+from onboardd.responders.contracts import CONTACTS_DUE_DAYS, contacts_still_needed
 from onboardd.responders.digest import (
     Activity,
+    ContractItem,
     Digest,
     Escalation,
     FailedMail,
@@ -35,6 +38,7 @@ from onboardd.responders.reminders import ServiceClock, escalated
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import OPEN_STATES, Decision, State
 from onboardd.responders.view import OutgoingMail
+from onboardd.store import contracts
 from onboardd.store import digest_queries as queries
 from onboardd.store.models import MailboxState
 
@@ -69,6 +73,30 @@ def gather(session: Session, config: Config, now: datetime) -> Digest:
         unread=_unread(session, since, now),
         mailboxes=_mailboxes(session, config, now),
         outbox=_outbox(session, now),
+        contracts_starting=_contracts_starting(session, now),
+        contacts_overdue=_contacts_overdue(session, now),
+    )
+
+
+# How far ahead the digest looks for periods of performance about to start.
+STARTING_WITHIN = timedelta(days=14)
+
+
+def _contracts_starting(session: Session, now: datetime) -> tuple[ContractItem, ...]:
+    return tuple(
+        ContractItem(row.number, row.organization, row.starts_on, row.contractor_address)
+        for row in contracts.starting_between(session, now.date(),
+                                              (now + STARTING_WITHIN).date())
+    )
+
+
+def _contacts_overdue(session: Session, now: datetime) -> tuple[ContractItem, ...]:
+    due = timedelta(days=CONTACTS_DUE_DAYS)
+    return tuple(
+        ContractItem(row.number, row.organization, row.starts_on, row.contractor_address,
+                     row.contacts_requested_at,
+                     contacts_still_needed(contract_view_of(row)))
+        for row in contracts.contacts_overdue(session, now - due)
     )
 
 

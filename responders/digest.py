@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -125,6 +125,18 @@ class FailedMail:
 
 
 @dataclass(frozen=True)
+class ContractItem:
+    """A contract the staff should see: starting soon, or its SO and SPOC overdue."""
+
+    number: str | None
+    organization: str | None
+    starts_on: date | None
+    contractor: str | None
+    asked_at: datetime | None = None
+    still_needed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OutboxHealth:
     pending: int = 0
     deferred: int = 0  # pending after at least one failed try
@@ -147,6 +159,8 @@ class Digest:
     unread: tuple[UnreadMail, ...] = ()
     mailboxes: tuple[MailboxHealth, ...] = ()
     outbox: OutboxHealth = field(default_factory=OutboxHealth)
+    contracts_starting: tuple[ContractItem, ...] = ()  # periods starting within two weeks
+    contacts_overdue: tuple[ContractItem, ...] = ()  # SO/SPOC asked for over a day ago
 
     @property
     def open_count(self) -> int:
@@ -185,6 +199,7 @@ class Digest:
             self.escalations
             or self.quarantine
             or self.outbox.failed
+            or self.contacts_overdue
             or any(m.status != "ok" for m in self.mailboxes)
         )
 

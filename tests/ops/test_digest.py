@@ -19,6 +19,7 @@ from onboardd.daemon.digest import gather
 from onboardd.responders.digest import Digest, compose
 from onboardd.responders.view import OutgoingMail
 from onboardd.store.engine import make_engine, session_factory, upgrade
+from onboardd.store.models import Contract
 from tests.conftest import REPO
 from tests.ops.seed import Seeder
 
@@ -335,8 +336,42 @@ def test_the_number_of_queries_does_not_grow_with_the_requests(
     finally:
         event.remove(world.engine, "before_cursor_execute", count)
     assert len(bigger.open_requests) == 67
-    # Fifteen SELECTs (and BEGIN on SQLite), whatever the number of requests.
-    assert len(statements) == few <= 16
+    # Seventeen SELECTs (and BEGIN on SQLite), whatever the number of requests.
+    assert len(statements) == few <= 18
+
+
+def test_contracts_starting_soon_and_contacts_overdue(world: World, config: Config) -> None:
+    with world.factory() as session, session.begin():
+        common = {"stage": "awarded", "cor_address": "dana.smith@cms.example.gov",
+                  "created_at": NOW - 30 * D, "updated_at": NOW - 30 * D}
+        session.add_all([
+            Contract(number="75FCMC27C0001", organization="Soon Health",
+                     starts_on=(NOW + 5 * D).date(), contractor_address="a@soon.example.com",
+                     **common),
+            Contract(number="75FCMC27C0002", organization="Later Health",
+                     starts_on=(NOW + 40 * D).date(), **common),
+            Contract(number="75FCMC26C0003", organization="Late Health",
+                     starts_on=(NOW - 3 * D).date(), contractor_address="b@late.example.com",
+                     contacts_requested_at=NOW - 3 * D, so_name="Sam Lee",
+                     so_address="sam@late.example.com", so_harp_id="SLEE01", **common),
+            Contract(number="75FCMC26C0004", organization="Prompt Health",
+                     starts_on=(NOW - 3 * D).date(), contractor_address="c@prompt.example.com",
+                     contacts_requested_at=NOW - 3 * D, so_name="Ann", so_address="ann@p.example",
+                     so_harp_id="ANN001", spoc_name="Bo", spoc_address="bo@p.example",
+                     spoc_harp_id="BO0001", **common),
+        ])
+    digest = digest_of(world, config)
+    assert [c.number for c in digest.contracts_starting] == ["75FCMC27C0001"]
+    [overdue] = digest.contacts_overdue
+    assert overdue.number == "75FCMC26C0003"
+    assert overdue.still_needed == ("the Security Point of Contact",)
+    assert digest.attention
+    mail = render(world, config)
+    for body in (mail.text, mail.html):
+        assert "75FCMC27C0001" in body and "Soon Health" in body
+        assert "75FCMC26C0003" in body and "the Security Point of Contact" in body
+        assert "75FCMC27C0002" not in body and "75FCMC26C0004" not in body
+    assert "1 contract(s) whose SO or SPOC is overdue" in mail.text
 
 
 def test_a_pile_up_is_counted_in_full_but_listed_up_to_the_limit(
