@@ -75,6 +75,9 @@ def _contract(session: Session, outcome: Outcome, shown: Contract | None,
     values = contract_values(view)
     if found is not None and found.stage == "awarded":
         values["stage"] = "awarded"  # a late solicitation notice takes no award back
+    if found is not None and view.ends_on and found.ends_on and view.ends_on > found.ends_on:
+        # An extension: the offboarding notice of the old end date no longer holds.
+        found.offboarding_notice_at = None
     contracts.write_contract(session, values, found, now)
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 from onboardd.daemon.secrets import SecretError, SecretSource
 from onboardd.responders.policy import (
+    ContractPolicy,
     CorPolicy,
     Email,
     Limits,
@@ -31,6 +32,7 @@ from onboardd.responders.policy import (
     Policy,
     Reminders,
     Service,
+    SurveyPolicy,
     TrustPolicy,
 )
 
@@ -186,6 +188,8 @@ class Config(_Section):
     reminders: Reminders = Reminders()
     limits: Limits = Limits()
     retention: RetentionConfig = RetentionConfig()
+    survey: SurveyPolicy = SurveyPolicy()
+    contracts: ContractPolicy = ContractPolicy()
 
     @model_validator(mode="after")
     def _unique_names(self) -> Config:
@@ -206,6 +210,8 @@ class Config(_Section):
             trust=self.trust,
             reminders=self.reminders,
             limits=self.limits,
+            survey=self.survey,
+            contracts=self.contracts,
             own_addresses=frozenset(m.address for m in self.mailboxes),
             help_address=self.mailboxes[0].address,
         )

@@ -35,12 +35,16 @@ class ChaseReport:
     failed: int = 0  # requests whose work raised (logged; tried again next run)
     more_due: int = 0  # requests left for the next run by `limit`
     contractors_asked: int = 0  # contractors asked for their SO and SPOC
+    surveys_sent: int = 0
+    offboarding_notices: int = 0
 
     def __str__(self) -> str:
         failed = f", {self.failed} failed (see the log)" if self.failed else ""
         more = f", {self.more_due} more due at the next run" if self.more_due else ""
-        asked = (f", asked {self.contractors_asked} contractor(s) for their SO and SPOC"
-                 if self.contractors_asked else "")
+        asked = "".join(f", {text.format(n)}" for n, text in (
+            (self.contractors_asked, "asked {} contractor(s) for their SO and SPOC"),
+            (self.surveys_sent, "sent {} survey(s)"),
+            (self.offboarding_notices, "sent {} offboarding notice(s)")) if n)
         return (
             f"reminded {self.requesters_reminded} requester(s) and "
             f"{self.leads_reminded} lead(s), expired {self.expired}{asked}{failed}{more}"

@@ -10,7 +10,11 @@ import logging
 from datetime import UTC, datetime
 
 from onboardd.daemon.app import App
-from onboardd.daemon.contract_jobs import ask_for_contacts
+from onboardd.daemon.contract_jobs import (
+    ask_for_contacts,
+    send_offboarding_notices,
+    send_surveys,
+)
 from onboardd.daemon.digest import digest_mail, last_slot, queue_digest, queue_once
 from onboardd.daemon.jobs import ChaseReport, chase_requests
 from onboardd.daemon.outbox import DrainReport, drain
@@ -29,16 +33,22 @@ PURGE_BATCHES_PER_RUN = 40
 
 
 def remind(app: App, now: datetime, limit: int | None = None) -> ChaseReport:
-    """Reminders, expiry and contractors' calls for their SO and SPOC due at `now`
-    (queued; the next outbox drain sends them)."""
+    """Reminders, expiry and the contracts' steps (the call for an SO and SPOC, the
+    survey, the offboarding notice) due at `now` (queued; the next outbox drain sends
+    them)."""
     pipeline = app.pipeline
     report = chase_requests(
         pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now, limit
     )
+    mailbox, most = app.config.mailboxes[0].name, limit or CHASE_PER_RUN
     report.contractors_asked = ask_for_contacts(
-        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for,
-        app.config.mailboxes[0].name, now, limit or CHASE_PER_RUN,
-    )
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
+        most)
+    report.surveys_sent = send_surveys(
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now, most)
+    report.offboarding_notices = send_offboarding_notices(
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
+        most)
     return report
 
 

@@ -48,7 +48,9 @@ class ContractNotice:
 
 
 # The subject or the opening says which notice it is.
-_AWARD = re.compile(r"\b(?:contract\s+)?award(?:ed)?\b|\bnew\s+contract\b", re.IGNORECASE)
+# An extension or modification restates the award with its new dates.
+_AWARD = re.compile(r"\b(?:contract\s+)?award(?:ed)?\b|\bnew\s+contract\b|\bextension\b"
+                    r"|\bextended\b|\bmodification\b", re.IGNORECASE)
 _SOLICITATION = re.compile(r"\bsolicitations?\b|\bsolicited\b|\brfp\b", re.IGNORECASE)
 
 # Each notice line's label, by the words it is made of (checked in this order).

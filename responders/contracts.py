@@ -1,5 +1,6 @@
-"""A contract's notices: the COR's solicitation and award, and the contractor's call to
-name its Security Official and Security Point of Contact when the period starts."""
+"""A contract's mail: the COR's solicitation and award, the contractor's call to name
+its Security Official and Security Point of Contact when the period starts, the
+post-onboarding survey, and the offboarding notice before the period ends."""
 
 from __future__ import annotations
 
@@ -7,11 +8,18 @@ import dataclasses
 from datetime import date
 
 from onboardd.parsers.contract_notice import Contact, ContactsNamed, ContractNotice, Stage
-from onboardd.parsers.model import ParsedEmail
+from onboardd.parsers.model import Address, ParsedEmail
 from onboardd.responders.context import greeting_name
+from onboardd.responders.letters import security_official
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
-from onboardd.responders.view import AuditEntry, ContractView, Outcome, OutgoingMail
+from onboardd.responders.view import (
+    AuditEntry,
+    ContractView,
+    Outcome,
+    OutgoingMail,
+    RequestView,
+)
 
 # The page gives the contractor one day after the period starts to name them.
 CONTACTS_DUE_DAYS = 1
@@ -128,6 +136,47 @@ def contacts_request(
                                                                  "due_from": due},
         to=(contract.contractor,),
         cc=(contract.cor,),
+    )
+
+
+def survey_invitation(
+    contract: ContractView, request: RequestView, policy: Policy, renderer: Renderer
+) -> OutgoingMail:
+    """The post-onboarding survey's link, to the Security Official the welcome package
+    went to, copying its requester."""
+    so = security_official(request, policy)
+    copies = () if so.email == request.requester.email else (request.requester,)
+    return renderer.mail(
+        "survey",
+        "contractor/survey",
+        "How was your onboarding? A short survey",
+        _context(policy, contract, so.name) | {"survey_url": policy.survey.url},
+        to=(so,),
+        cc=copies,
+    )
+
+
+def offboarding_notice(
+    contract: ContractView, services: tuple[str, ...], policy: Policy, renderer: Renderer,
+    today: date,
+) -> OutgoingMail:
+    """The start of offboarding: to the COR, copying the contract's Security Official
+    and contractor contact, with every approved service and what each party does."""
+    assert contract.ends_on is not None
+    copies = [Address(c.name, c.email) for c in (contract.security_official,)
+              if c is not None and c.email]
+    if contract.contractor and contract.contractor.email not in {a.email for a in copies}:
+        copies.append(contract.contractor)
+    entries = tuple((name, policy.service(name)) for name in services)
+    return renderer.mail(
+        "offboarding-notice",
+        "cor/offboarding_notice",
+        f"Contract {contract.number}: period of performance ends "
+        f"{contract.ends_on.strftime('%d %B %Y')}; offboarding starts",
+        _context(policy, contract, contract.cor.name) | {
+            "approved": entries, "days_left": (contract.ends_on - today).days},
+        to=(contract.cor,),
+        cc=tuple(copies),
     )
 
 

@@ -93,6 +93,17 @@ class Reminders(Frozen):
     max_approval_reminders: int = Field(default=3, ge=0)
 
 
+class SurveyPolicy(Frozen):
+    # The post-onboarding survey's link; empty: no survey is sent.
+    url: str = ""
+    days_after_welcome: int = Field(default=14, ge=0)
+
+
+class ContractPolicy(Frozen):
+    # The page's offboarding step starts this many days before a period ends.
+    offboarding_notice_days: int = Field(default=60, ge=1)
+
+
 class Limits(Frozen):
     replies_per_sender_hour: int = Field(default=5, ge=1)
     # All automatic answers together, whoever they go to: the breaker for a flood from
@@ -110,6 +121,8 @@ class Policy(Frozen):
     trust: TrustPolicy = TrustPolicy()
     reminders: Reminders = Reminders()
     limits: Limits = Limits()
+    survey: SurveyPolicy = SurveyPolicy()
+    contracts: ContractPolicy = ContractPolicy()
     own_addresses: frozenset[str] = frozenset()
     help_address: str = ""
 

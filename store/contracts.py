@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from onboardd.store.models import Contract, Request
+from onboardd.store.models import Contract, OutboxMessage, Request, RequestService
 
 
 def contract_for_notice(session: Session, number: str | None,
@@ -138,3 +138,59 @@ def requests_per_contract(session: Session) -> dict[int, int]:
         .group_by(Request.contract_id)
     ).all()
     return {contract_id: count for contract_id, count in rows if contract_id is not None}
+
+
+def due_for_survey(session: Session, welcomed_before: datetime,
+                   limit: int) -> Sequence[tuple[Contract, Request]]:
+    """Contracts not yet sent the survey whose first welcome package went out before
+    `welcomed_before`, each with the request that welcome package answered."""
+    first = (
+        select(Request.contract_id, func.min(OutboxMessage.created_at).label("at"))
+        .join(OutboxMessage, OutboxMessage.request_id == Request.id)
+        .where(OutboxMessage.kind == "welcome-package", Request.contract_id.is_not(None))
+        .group_by(Request.contract_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Contract, Request)
+        .join(first, first.c.contract_id == Contract.id)
+        .join(Request, Request.contract_id == Contract.id)
+        .join(OutboxMessage, (OutboxMessage.request_id == Request.id)
+              & (OutboxMessage.created_at == first.c.at)
+              & (OutboxMessage.kind == "welcome-package"))
+        .where(Contract.survey_sent_at.is_(None), first.c.at < welcomed_before)
+        .order_by(first.c.at, Contract.id)
+        .limit(limit)
+    ).all()
+    seen: set[int] = set()
+    due = []
+    for contract, request in rows:
+        if contract.id not in seen:
+            seen.add(contract.id)
+            due.append((contract, request))
+    return due
+
+
+def due_for_offboarding(session: Session, ends_by: date, limit: int) -> Sequence[Contract]:
+    """Awarded contracts whose period ends by `ends_by` and whose COR and SO have not
+    had the offboarding notice."""
+    return session.scalars(
+        select(Contract)
+        .where(Contract.stage == "awarded", Contract.ends_on <= ends_by,
+               Contract.offboarding_notice_at.is_(None))
+        .order_by(Contract.ends_on, Contract.id)
+        .limit(limit)
+    ).all()
+
+
+def approved_services(session: Session, contract_id: int) -> list[str]:
+    """Every service approved on any of the contract's requests, in catalog order of
+    first approval."""
+    rows = session.execute(
+        select(RequestService.service, func.min(RequestService.decided_at))
+        .join(Request, Request.id == RequestService.request_id)
+        .where(Request.contract_id == contract_id, RequestService.decision == "approved")
+        .group_by(RequestService.service)
+        .order_by(func.min(RequestService.decided_at), RequestService.service)
+    ).all()
+    return [service for service, _ in rows]

@@ -104,6 +104,9 @@ class Contract(Base):
     spoc_name: Mapped[str] = mapped_column(String(200), default="")
     spoc_address: Mapped[str | None] = mapped_column(String(320))
     spoc_harp_id: Mapped[str | None] = mapped_column(String(60))
+    # When the post-onboarding survey and the offboarding notice went out (once each).
+    survey_sent_at: Mapped[datetime | None]
+    offboarding_notice_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

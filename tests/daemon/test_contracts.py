@@ -177,3 +177,79 @@ def test_a_request_naming_the_contract_number_is_filed_with_it(daemon: Daemon) -
     assert request["reference"] in shown and "Jira" in shown
     assert daemon.run("contracts", "list") == 0
     assert NUMBER in daemon.capsys.readouterr().out
+
+
+def test_the_survey_goes_once_some_days_after_the_first_welcome_package(
+    daemon: Daemon,
+) -> None:
+    daemon.configure('url = ""', 'url = "https://survey.example.gov/onboarding"')
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    # A request from the COR in person skips the COR's confirmation.
+    daemon.maildir.deliver(compose(COR, REQUEST.replace(f"approved by {COR}", "yes, mine"),
+                                   subject="Jira for Acme Health Solutions"))
+    daemon.run_once()
+    [request] = daemon.export()
+    assert request["state"] == "awaiting_approval"
+    assert daemon.run("approve", request["reference"], "--service", "Jira",
+                      "--by", "jira.lead@cms.example.gov") == 0
+    daemon.run_once()
+    assert daemon.sent()[-1].kind == "welcome-package"
+    run_at(daemon, datetime.now(UTC) + timedelta(days=13))
+    assert "survey" not in [m.kind for m in daemon.sent()]  # not yet: 14 days by default
+    run_at(daemon, datetime.now(UTC) + timedelta(days=15))
+    [survey] = [m for m in daemon.sent() if m.kind == "survey"]
+    assert "https://survey.example.gov/onboarding" in survey.text
+    # To the SO the welcome package went to (Acme's, from [[organizations]]), copying
+    # the requester (here the COR, who wrote the request).
+    assert "sam.lee@acmehealth.example.com" in survey.to
+    assert "dana.smith@cms.example.gov" in str(survey.message["Cc"])
+    run_at(daemon, datetime.now(UTC) + timedelta(days=16))
+    assert [m.kind for m in daemon.sent()].count("survey") == 1  # once per contract
+
+
+def test_no_survey_without_its_url(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.maildir.deliver(compose(COR, REQUEST.replace(f"approved by {COR}", "yes, mine"),
+                                   subject="Jira for Acme Health Solutions"))
+    daemon.run_once()
+    [request] = daemon.export()
+    assert daemon.run("approve", request["reference"], "--service", "Jira",
+                      "--by", "jira.lead@cms.example.gov") == 0
+    run_at(daemon, datetime.now(UTC) + timedelta(days=30))
+    assert "survey" not in [m.kind for m in daemon.sent()]
+
+
+def test_the_offboarding_notice_goes_once_60_days_before_the_end_and_again_after_an_extension(
+    daemon: Daemon,
+) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.maildir.deliver(compose(COR, REQUEST.replace(f"approved by {COR}", "yes, mine"),
+                                   subject="Jira for Acme Health Solutions"))
+    daemon.run_once()
+    [request] = daemon.export()
+    assert daemon.run("approve", request["reference"], "--service", "Jira",
+                      "--by", "jira.lead@cms.example.gov") == 0
+    noon = datetime.combine(ENDS, datetime.min.time(), UTC) + timedelta(hours=12)
+    run_at(daemon, noon - timedelta(days=61))
+    assert "offboarding-notice" not in [m.kind for m in daemon.sent()]
+    run_at(daemon, noon - timedelta(days=60))
+    notice = daemon.sent()[-1]
+    assert notice.kind == "offboarding-notice"
+    assert "dana.smith@cms.example.gov" in notice.to
+    assert "jane.doe@acmehealth.example.com" in str(notice.message["Cc"])
+    text = " ".join(notice.text.split())
+    assert f"ends on {ENDS.strftime('%d %B %Y')}, in 60 days" in text
+    assert "Jira" in text and "removes every user's roles" in text
+    count = len(daemon.sent())
+    run_at(daemon, noon - timedelta(days=59))
+    assert len(daemon.sent()) == count  # once
+    later = ENDS + timedelta(days=365)
+    daemon.maildir.deliver(compose(COR, f"Contract Number: {NUMBER}\nPeriod of Performance: "
+                                   f"{us(STARTS)} - {us(later)}\n",
+                                   subject="Contract extension"))
+    run_at(daemon, noon - timedelta(days=59))
+    [contract] = contracts(daemon)
+    assert contract["ends_on"] == later.isoformat()
+    assert "offboarding-notice" not in [m.kind for m in daemon.sent()[count:]]
+    run_at(daemon, datetime.combine(later, datetime.min.time(), UTC) - timedelta(days=59))
+    assert daemon.sent()[-1].kind == "offboarding-notice"

@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("spoc_name", sa.String(length=200), nullable=False),
         sa.Column("spoc_address", sa.String(length=320), nullable=True),
         sa.Column("spoc_harp_id", sa.String(length=60), nullable=True),
+        sa.Column("survey_sent_at", UtcDateTime(timezone=True), nullable=True),
+        sa.Column("offboarding_notice_at", UtcDateTime(timezone=True), nullable=True),
         sa.Column("created_at", UtcDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contracts")),
