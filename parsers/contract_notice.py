@@ -34,6 +34,7 @@ class ContractNotice:
     ends_on: date | None = None
     award_expected_on: date | None = None
     contractor: Address | None = None
+    extension: bool = False  # restates an award with new dates
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -41,6 +42,10 @@ class ContractNotice:
         nothing: the page asks only for a high-level notice)."""
         if self.stage is Stage.SOLICITATION:
             return ()
+        if self.extension:  # the contract is known: its number and new end will do
+            return tuple(name for name, value in (("contract number", self.number),
+                                                  ("period of performance end", self.ends_on))
+                         if not value)
         wanted = (("organization", self.organization), ("contract number", self.number),
                   ("period of performance start", self.starts_on),
                   ("period of performance end", self.ends_on))
@@ -48,9 +53,9 @@ class ContractNotice:
 
 
 # The subject or the opening says which notice it is.
+_AWARD = re.compile(r"\b(?:contract\s+)?award(?:ed)?\b|\bnew\s+contract\b", re.IGNORECASE)
 # An extension or modification restates the award with its new dates.
-_AWARD = re.compile(r"\b(?:contract\s+)?award(?:ed)?\b|\bnew\s+contract\b|\bextension\b"
-                    r"|\bextended\b|\bmodification\b", re.IGNORECASE)
+_EXTENSION = re.compile(r"\bextension\b|\bextended\b|\bmodification\b", re.IGNORECASE)
 _SOLICITATION = re.compile(r"\bsolicitations?\b|\bsolicited\b|\brfp\b", re.IGNORECASE)
 
 # Each notice line's label, by the words it is made of (checked in this order).
@@ -87,7 +92,8 @@ def read_contract_notice(mail: ParsedEmail) -> ContractNotice | None:
         return None  # asks for a service: a request, whatever it says of an award
     if _SOLICITATION.search(opening):
         stage = Stage.SOLICITATION
-    elif _AWARD.search(opening) or "period" in values or "starts_on" in values:
+    elif (_AWARD.search(opening) or _EXTENSION.search(opening) or "period" in values
+          or "starts_on" in values):
         stage = Stage.AWARDED
     else:
         return None
@@ -99,7 +105,7 @@ def read_contract_notice(mail: ParsedEmail) -> ContractNotice | None:
     if found := _EMAIL.search(values.get("contractor", "")):
         name = values["contractor"][: found.start()].strip(" <(\"'-,")
         contractor = Address(name, found.group(0).lower())
-    return ContractNotice(
+    notice = ContractNotice(
         stage=stage,
         number=_number(values.get("number")),
         organization=values.get("organization") or None,
@@ -107,7 +113,13 @@ def read_contract_notice(mail: ParsedEmail) -> ContractNotice | None:
         ends_on=ends_on,
         award_expected_on=parse_date(values.get("award_expected_on")),
         contractor=contractor,
+        extension=stage is Stage.AWARDED and bool(_EXTENSION.search(opening)),
     )
+    # A mail that only mentions an award ("Any news on the Acme award?") states none
+    # of a notice's facts: it is no notice.
+    stated = (notice.number, notice.organization, notice.starts_on, notice.ends_on,
+              notice.award_expected_on, notice.contractor)
+    return notice if any(stated) else None
 
 
 @dataclass(frozen=True)

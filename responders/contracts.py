@@ -45,12 +45,15 @@ def notice_outcome(
     awarded = notice.stage is Stage.AWARDED
     kind = "award-acknowledgment" if awarded else "solicitation-acknowledgment"
     what = notice.organization or notice.number or "a new contract"
-    title = f"Contract award recorded: {what}" if awarded else f"Solicitation recorded: {what}"
+    title = (f"Contract extension recorded: {what}" if notice.extension
+             else f"Contract award recorded: {what}" if awarded
+             else f"Solicitation recorded: {what}")
     reply = renderer.mail(
         kind,
         f"cor/{kind.replace('-', '_')}",
         title,
-        _context(policy, contract, sender.name) | {"missing": notice.missing},
+        _context(policy, contract, sender.name) | {"missing": notice.missing,
+                                                     "extension": notice.extension},
         to=(sender,),
         in_reply_to=mail.message_id,
         references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),

@@ -248,6 +248,7 @@ def test_the_offboarding_notice_goes_once_60_days_before_the_end_and_again_after
                                    f"{us(STARTS)} - {us(later)}\n",
                                    subject="Contract extension"))
     run_at(daemon, noon - timedelta(days=59))
+    assert daemon.sent()[-1].subject.startswith("Contract extension recorded")
     [contract] = contracts(daemon)
     assert contract["ends_on"] == later.isoformat()
     assert "offboarding-notice" not in [m.kind for m in daemon.sent()[count:]]

@@ -64,6 +64,7 @@ def test_a_solicitation_needs_only_a_high_level_notice() -> None:
     ("Jira for our newly awarded contract",
      "Name of QualityNet IT Service: Jira\nContract number: 75FCMC27C0012\n"),
     ("Lunch on Friday?", "Are we still on?"),
+    ("Any news on the Acme award?", "Hi, has the team heard anything? Thanks, Dana"),
     ("RE: your request", "Approved."),
 ])
 def test_other_mail_is_no_notice(subject: str, body: str) -> None:
@@ -96,3 +97,11 @@ def test_contacts_on_one_line_each_or_in_blocks() -> None:
 def test_no_contacts_in_ordinary_mail() -> None:
     named = read_contacts("Thanks, we will get back to you with our security contacts.")
     assert (named.security_official, named.spoc) == (None, None)
+
+
+def test_an_extension_needs_only_the_number_and_the_new_end() -> None:
+    read = notice("Contract extension", "Contract Number: 75FCMC27C0012\n"
+                  "Period of Performance: 01/04/2027 - 01/03/2029\n")
+    assert read is not None
+    assert (read.stage, read.extension, read.missing) == (Stage.AWARDED, True, ())
+    assert read.ends_on == date(2029, 1, 3)

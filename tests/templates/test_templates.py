@@ -201,8 +201,10 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
                 "onboarding_address": ONBOARDING, "subject": "s", **more}
 
     return [
-        ("cor/award_acknowledgment", values(awarded, missing=())),
-        ("cor/award_acknowledgment", values(bare, missing=("organization", "contract number"))),
+        ("cor/award_acknowledgment", values(awarded, missing=(), extension=False)),
+        ("cor/award_acknowledgment", values(awarded, missing=(), extension=True)),
+        ("cor/award_acknowledgment", values(bare, missing=("organization", "contract number"),
+                                                   extension=False)),
         ("cor/solicitation_acknowledgment", values(solicited, missing=())),
         ("cor/solicitation_acknowledgment", values(bare, missing=())),
         ("contractor/contacts_request", values(awarded, due_days=1, due_from=date(2027, 1, 4))),
