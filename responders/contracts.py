@@ -68,24 +68,54 @@ def contacts_outcome(
     mail: ParsedEmail, named: ContactsNamed, contract: ContractView, policy: Policy,
     renderer: Renderer,
 ) -> tuple[Outcome, OutgoingMail]:
-    """The SO and SPOC a contractor named, recorded on its contract (a role not named
-    keeps what it had), and the answer saying what is recorded and what is still
-    needed, to the sender with the COR copied."""
+    """The SO and SPOC named in `mail`, applied to its contract as the page allows, and
+    the answer to the sender (copying the COR): what is recorded, what was not changed
+    and why, and what is still needed.
+
+    A role with nobody on record, or the same person with more details, is recorded
+    from the contractor's word. Replacing someone needs the COR's approval, so only the
+    contract's COR may do it by mail, and a new SPOC only with a HARP user ID; the new
+    contact is told their responsibilities and the old one that the role ended. A role
+    not named keeps what it had.
+    """
     sender = mail.sender
     assert sender is not None
+    by_cor = sender.email == contract.cor.email
+    changes: dict[str, Contact] = {}
+    held: list[str] = []
+    notices: list[OutgoingMail] = []
+    for field, role, new in (("security_official", "Security Official", named.security_official),
+                             ("spoc", "Security Point of Contact", named.spoc)):
+        if new is None:
+            continue
+        old: Contact | None = getattr(contract, field)
+        if old is None or not old.email or _same_person(old, new):
+            changes[field] = _merged(old, new)
+            continue
+        if not by_cor:
+            held.append(f"replacing the {role} needs your COR's approval: please ask "
+                        f"{contract.cor.name or contract.cor.email} to send the change")
+            continue
+        if field == "spoc" and not new.harp_id:
+            held.append("the new Security Point of Contact's HARP user ID, which we need "
+                        "before the change is made")
+            continue
+        changes[field] = new
+        notices += _role_notices(contract, role, old, new, policy, renderer)
     updated = dataclasses.replace(
         contract,
-        security_official=named.security_official or contract.security_official,
-        spoc=named.spoc or contract.spoc,
+        security_official=changes.get("security_official", contract.security_official),
+        spoc=changes.get("spoc", contract.spoc),
     )
     still_needed = contacts_still_needed(updated)
-    copies = () if sender.email == contract.cor.email else (contract.cor,)
+    copies = () if by_cor else (contract.cor,)
     reply = renderer.mail(
         "contacts-acknowledgment",
         "contractor/contacts_acknowledgment",
-        f"Contract {contract.number or ''}: Security Official and SPOC recorded".replace(
+        f"Contract {contract.number or ''}: Security Official and SPOC".replace(
             "Contract :", "Contract:"),
-        _context(policy, updated, sender.name) | {"still_needed": still_needed},
+        _context(policy, updated, sender.name) | {"still_needed": still_needed,
+                                                  "held": tuple(held)},
         to=(sender,),
         cc=copies,
         in_reply_to=mail.message_id,
@@ -93,11 +123,43 @@ def contacts_outcome(
     )
     event = AuditEntry("contacts-named", sender.email, {
         "contract": contract.number or "",
-        "security_official": _described(named.security_official),
-        "spoc": _described(named.spoc),
+        "security_official": _described(changes.get("security_official")),
+        "spoc": _described(changes.get("spoc")),
+        "not_changed": held,
         "still_needed": list(still_needed),
     })
-    return Outcome("contacts-named", contract=updated, events=(event,)), reply
+    verdict = "contacts-named" if changes else "contacts-not-changed"
+    return Outcome(verdict, contract=updated, events=(event,), outgoing=tuple(notices)), reply
+
+
+def _same_person(old: Contact, new: Contact) -> bool:
+    if old.email and new.email:
+        return old.email == new.email
+    return old.name.casefold() == new.name.casefold()
+
+
+def _merged(old: Contact | None, new: Contact) -> Contact:
+    if old is None:
+        return new
+    return Contact(new.name or old.name, new.email or old.email, new.harp_id or old.harp_id)
+
+
+def _role_notices(contract: ContractView, role: str, old: Contact, new: Contact,
+                  policy: Policy, renderer: Renderer) -> list[OutgoingMail]:
+    """The new holder of a role told what it asks of them, the old one that it ended."""
+    mails = []
+    for contact, kind, now in ((new, "role-assigned", "now"), (old, "role-ended", "no longer")):
+        if not contact.email:
+            continue
+        mails.append(renderer.mail(
+            kind,
+            f"contractor/{kind.replace('-', '_')}",
+            f"Contract {contract.number}: you are {now} its {role}",
+            _context(policy, contract, contact.name) | {"role": role},
+            to=(Address(contact.name, contact.email),),
+            cc=(contract.cor,),
+        ))
+    return mails
 
 
 def contacts_still_needed(contract: ContractView) -> tuple[str, ...]:

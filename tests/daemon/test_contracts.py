@@ -151,6 +151,57 @@ def test_the_contractor_names_its_so_and_spoc_by_reply(daemon: Daemon) -> None:
     assert daemon.export() == []
 
 
+def named_contacts(daemon: Daemon) -> None:
+    """An awarded contract whose contractor has named both roles in full."""
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    daemon.maildir.deliver(compose(JANE, (
+        "Security Official: Sam Lee <sam.lee@acmehealth.example.com>, HARP user ID: SLEE01\n"
+        "Security Point of Contact: Ana Cruz <ana.cruz@acmehealth.example.com>, HARP user "
+        "ID: ACRUZ7\n"), subject=f"{NUMBER} contacts"))
+    daemon.run_once()
+    assert daemon.sent()[-1].kind == "contacts-acknowledgment"
+
+
+def test_replacing_a_contact_needs_the_cor_not_the_contractor(daemon: Daemon) -> None:
+    named_contacts(daemon)
+    daemon.maildir.deliver(compose("Bob Roe <bob.roe@acmehealth.example.com>", (
+        "Please replace our SPOC.\n\nSecurity Point of Contact: Bob Roe "
+        "<bob.roe@acmehealth.example.com>, HARP user ID: BROE01\n"), subject="New SPOC"))
+    daemon.run_once()
+    answer = daemon.sent()[-1]
+    assert answer.kind == "contacts-acknowledgment"
+    text = " ".join(answer.text.split())
+    assert "replacing the Security Point of Contact needs your COR's approval" in text
+    [contract] = contracts(daemon)
+    assert contract["spoc"]["address"] == "ana.cruz@acmehealth.example.com"  # unchanged
+
+
+def test_the_cor_replaces_a_contact_and_both_are_told(daemon: Daemon) -> None:
+    named_contacts(daemon)
+    before = len(daemon.sent())
+    daemon.maildir.deliver(compose(COR, (
+        "Hello,\n\nSecurity Point of Contact: Bob Roe <bob.roe@acmehealth.example.com>\n"),
+        subject=f"{NUMBER}: new SPOC"))
+    daemon.run_once()
+    [held] = daemon.sent_since(before)
+    assert "the new Security Point of Contact's HARP user ID" in " ".join(held.text.split())
+    assert contracts(daemon)[0]["spoc"]["address"] == "ana.cruz@acmehealth.example.com"
+    before = len(daemon.sent())
+    daemon.maildir.deliver(compose(COR, (
+        "Security Point of Contact: Bob Roe <bob.roe@acmehealth.example.com>, HARP user ID: "
+        "BROE01\n"), subject=f"{NUMBER}: new SPOC"))
+    daemon.run_once()
+    kinds = {m.kind: m for m in daemon.sent_since(before)}
+    assert set(kinds) == {"contacts-acknowledgment", "role-assigned", "role-ended"}
+    assert "bob.roe@acmehealth.example.com" in kinds["role-assigned"].to
+    assert "Report and handle the security incidents" in " ".join(
+        kinds["role-assigned"].text.split())
+    assert "ana.cruz@acmehealth.example.com" in kinds["role-ended"].to
+    assert contracts(daemon)[0]["spoc"] == {"name": "Bob Roe", "harp_id": "BROE01",
+                                            "address": "bob.roe@acmehealth.example.com"}
+
+
 def test_a_stranger_naming_contacts_changes_no_contract(daemon: Daemon) -> None:
     daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
     daemon.run_once()

@@ -210,8 +210,14 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
         ("contractor/contacts_request", values(awarded, due_days=1, due_from=date(2027, 1, 4))),
         ("contractor/contacts_acknowledgment", values(named, still_needed=(
             "the Security Point of Contact's email address",
-            "the Security Point of Contact's HARP user ID"))),
-        ("contractor/contacts_acknowledgment", values(named, still_needed=())),
+            "the Security Point of Contact's HARP user ID"), held=())),
+        ("contractor/contacts_acknowledgment", values(named, still_needed=(), held=())),
+        ("contractor/contacts_acknowledgment", values(named, still_needed=(), held=(
+            "replacing the Security Official needs your COR's approval: please ask Dana "
+            "Smith to send the change",))),
+        ("contractor/role_assigned", values(named, role="Security Official")),
+        ("contractor/role_assigned", values(named, role="Security Point of Contact")),
+        ("contractor/role_ended", values(named, role="Security Point of Contact")),
         ("contractor/survey", values(awarded, survey_url="https://survey.example.gov/s?id=1")),
         ("cor/offboarding_notice", values(awarded, days_left=60, approved=(
             ("Jira", SERVICES[0]), ("Retired Tool", None)))),
