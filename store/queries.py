@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
+    AuditEvent,
     Base,
     InboundMessage,
     OutboxMessage,
@@ -335,3 +336,19 @@ def quarantined(session: Session, key_prefix: str | None = None) -> Sequence[Inb
     if key_prefix is not None:
         query = query.where(InboundMessage.message_key.startswith(key_prefix.lower()))
     return session.scalars(query.order_by(InboundMessage.id)).all()
+
+
+def audit_events_of_request(session: Session, request_id: int) -> Sequence[AuditEvent]:
+    """The request's history, in the order it happened."""
+    return session.scalars(
+        select(AuditEvent).where(AuditEvent.request_id == request_id).order_by(AuditEvent.id)
+    ).all()
+
+
+def outbox_messages_of_request(session: Session, request_id: int) -> Sequence[OutboxMessage]:
+    """The mail queued about the request, in the order it was queued."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.request_id == request_id)
+        .order_by(OutboxMessage.id)
+    ).all()
