@@ -20,7 +20,7 @@ from onboardd.daemon.transport import (
     TransportDown,
 )
 from onboardd.store import outbox_queries as queries
-from onboardd.store.engine import make_durable, transaction
+from onboardd.store.engine import database_of, make_durable, transaction
 
 log = logging.getLogger("onboardd.outbox")
 
@@ -88,8 +88,7 @@ class RecordEach:
     def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
         with transaction(self._factory, group_commit=True) as session:
             record_results(session, [(claim, outcome, now)], self._report)
-            database = session.get_bind()
-        assert isinstance(database, Engine)  # sessions of this factory are bound to one
+            database = database_of(session)
         self._unsynced = database
         if self._sync:
             self.settle()
@@ -156,9 +155,8 @@ def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
             for row in rows
         ]
         queries.lease(session, [(c.id, c.attempts, now + LEASE) for c in claims])
-        database = session.get_bind()
+        database = database_of(session)
     if claims:
-        assert isinstance(database, Engine)  # sessions of this factory are bound to one
         # Before any is sent: the claim on disk, and with it the drain's group commits
         # that queued these messages, so no reply goes out for a mail whose outcome a
         # power loss could still undo. Synced after the commit rather than in it, so the
