@@ -10,7 +10,7 @@ from onboardd.daemon.outgoing import Sender, enqueue_all
 from onboardd.daemon.records import apply_view, contract_values, new_rows, view_of
 from onboardd.responders.view import Outcome
 from onboardd.store import contracts, queries
-from onboardd.store.models import AuditEvent, Contract, ReplyToken, Request, RequestService
+from onboardd.store.models import AuditEvent, Contract, Request, RequestService
 
 
 def record_outcome(
@@ -57,11 +57,11 @@ def record_outcome(
         answered=message_id,
     )
     for token_id in outcome.spent_tokens:
-        token = session.get(ReplyToken, token_id)
+        token = queries.reply_token(session, token_id)
         if token is not None and token.spent_at is None:
             token.spent_at = now
     for token_id in outcome.clarified_tokens:
-        token = session.get(ReplyToken, token_id)
+        token = queries.reply_token(session, token_id)
         if token is not None:
             token.clarified_at = now
     return request_id

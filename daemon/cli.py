@@ -57,7 +57,6 @@ from onboardd.store.engine import (
     migrations_between,
     upgrade,
 )
-from onboardd.store.models import OutboxMessage
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 DEFAULT_CONFIG = Path("/etc/onboardd/config.toml")
@@ -521,7 +520,7 @@ def _outbox_retry(args: argparse.Namespace) -> int:
     app = _app(args)
     now = datetime.now(UTC)
     with app.pipeline.factory() as session, session.begin():
-        row = session.get(OutboxMessage, args.id)
+        row = queries.outbox_message(session, args.id)
         if row is None:
             raise CommandError(f"no outbox message {args.id}")
         if row.status == "sent":

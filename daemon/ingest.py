@@ -29,7 +29,7 @@ from onboardd.responders.render import Renderer
 from onboardd.responders.view import SenderHistory, TokenView
 from onboardd.store import contracts, queries
 from onboardd.store.engine import describe, transaction
-from onboardd.store.models import AuditEvent, Contract, InboundMessage, ReplyToken, Request
+from onboardd.store.models import Contract, InboundMessage, ReplyToken, Request
 
 log = logging.getLogger("onboardd.ingest")
 
@@ -167,7 +167,7 @@ def _decide(
     # No autoflush: every query below reads rows committed before this mail, and what
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
     with transaction(pipeline.factory, group_commit=group) as session, session.no_autoflush:
-        message_id = parsed.message_id[:998] if parsed.message_id else None
+        message_id = parsed.message_id or None
         status, reused = queries.inbound_status_and_reuse(session, key, message_id)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
@@ -229,7 +229,7 @@ def _decide(
             values.update(request_id=request_id, reason=outcome.verdict)
             queries.insert_rows(session, InboundMessage, [values])
         else:
-            row = session.get_one(InboundMessage, status[0])
+            row = queries.inbound_by_id(session, status[0])
             _refresh_row(row, parsed)
             row.request_id = request_id
             row.status = result_status
@@ -271,7 +271,7 @@ def _find_request(
 ) -> Request | None:
     """A reply token first, then thread headers, then the subject tag (design §4)."""
     if tokens:
-        return session.get(Request, tokens[0][0].request_id)
+        return queries.request_by_id(session, tokens[0][0].request_id)
     return queries.request_by_thread(session, parsed.thread_ids) or queries.request_by_subject(
         session, parsed.subject
     )
@@ -308,15 +308,15 @@ def _inbound_values(
 ) -> dict[str, Any]:
     return {
         "message_key": key,
-        "message_id": parsed.message_id[:998] if parsed and parsed.message_id else None,
+        "message_id": parsed.message_id if parsed and parsed.message_id else None,
         "mailbox": mail.mailbox,
         "folder": mail.folder,
         "uidvalidity": mail.uidvalidity,
         "uid": mail.uid,
-        "source_name": mail.handle[:500],
+        "source_name": mail.handle,
         "received_at": now,
-        "sender": parsed.sender.email[:320] if parsed and parsed.sender else None,
-        "subject": (parsed.subject if parsed else "")[:500],
+        "sender": parsed.sender.email if parsed and parsed.sender else None,
+        "subject": parsed.subject if parsed else "",
         "status": status,
         "reason": "",
         "size": len(mail.raw),
@@ -326,9 +326,9 @@ def _inbound_values(
 
 
 def _refresh_row(row: InboundMessage, parsed: ParsedEmail) -> None:
-    row.message_id = parsed.message_id[:998] if parsed.message_id else None
-    row.sender = parsed.sender.email[:320] if parsed.sender else None
-    row.subject = parsed.subject[:500]
+    row.message_id = parsed.message_id or None
+    row.sender = parsed.sender.email if parsed.sender else None
+    row.subject = parsed.subject
     row.error = None
 
 
@@ -349,16 +349,14 @@ def _quarantine(
         status = queries.inbound_status(session, key)
         if (duplicate := _duplicate(key, status, retry)) is not None:
             return duplicate
-        if status is None:
-            row = InboundMessage(**_inbound_values(mail, parsed, key, now, status="quarantined"))
-            session.add(row)
-        else:
-            row = session.get_one(InboundMessage, status[0])
-        row.status = "quarantined"
-        row.reason = reason
-        row.error = error[:4000]
-        session.add(
-            AuditEvent(at=now, kind="quarantined", message_key=key, detail={"reason": reason})
+        inbound = (
+            _inbound_values(mail, parsed, key, now, status="quarantined")
+            if status is None
+            else status[0]
+        )
+        # A traceback's first part says what went wrong; the Text column has no limit.
+        queries.quarantine_inbound(
+            session, key, inbound, reason=reason, error=error[:4000], now=now
         )
     log.warning("message %s quarantined: %s", key[:12], reason)
     return IngestResult(key, "quarantined", reason)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.outgoing import Sender
@@ -19,7 +17,9 @@ from onboardd.responders.policy import Policy
 from onboardd.responders.reminders import OpenRequest, ServiceClock, chase, is_due
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import State
-from onboardd.store.models import InboundMessage, OutboxMessage, ReplyToken, Request
+from onboardd.store import reminder_queries as queries
+from onboardd.store.models import Request
+from onboardd.store.reminder_queries import RequestClocks
 
 log = logging.getLogger("onboardd.jobs")
 
@@ -51,59 +51,18 @@ class ChaseReport:
         )
 
 
-@dataclass(frozen=True)
-class Clocks:
-    """What the rows of `requests` alone do not say, for a set of open requests."""
-
-    last_mail: dict[int, datetime]
-    answered: set[int]
-    asked: dict[int, dict[str, datetime]]
-
-    def open_request(self, row: Request) -> OpenRequest:
-        asked = self.asked.get(row.id, {})
-        last = self.last_mail.get(row.id)
-        return OpenRequest(
-            view=view_of(row),
-            last_activity=max(row.created_at, last) if last else row.created_at,
-            reminders_sent=row.reminders_sent,
-            answered=row.id in self.answered,
-            services=tuple(
-                ServiceClock(s.service, asked.get(s.service), s.reminders_sent, s.last_reminded_at)
-                for s in row.services
-            ),
-        )
-
-
-def clocks(session: Session, states: Iterable[str], request_id: int | None = None) -> Clocks:
-    """Three grouped queries over the requests in `states` (or just one of them)."""
-    in_states: ColumnElement[bool] = Request.state.in_(list(states))
-    if request_id is not None:
-        in_states = in_states & (Request.id == request_id)
-    last_mail = session.execute(
-        select(InboundMessage.request_id, func.max(InboundMessage.received_at))
-        .join(Request, Request.id == InboundMessage.request_id)
-        .where(in_states)
-        .group_by(InboundMessage.request_id)
-    ).all()
-    answered = session.scalars(
-        select(OutboxMessage.request_id)
-        .join(Request, Request.id == OutboxMessage.request_id)
-        .where(in_states)
-        .distinct()
-    ).all()
-    asked: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for request_id, service, first in session.execute(
-        select(ReplyToken.request_id, ReplyToken.service, func.min(ReplyToken.created_at))
-        .join(Request, Request.id == ReplyToken.request_id)
-        .where(in_states, ReplyToken.scope == "approval")
-        .group_by(ReplyToken.request_id, ReplyToken.service)
-    ):
-        if service:
-            asked[request_id][service] = first
-    return Clocks(
-        last_mail={rid: at for rid, at in last_mail if rid is not None},
-        answered={rid for rid in answered if rid is not None},
-        asked=dict(asked),
+def open_request(row: Request, clocks: RequestClocks) -> OpenRequest:
+    asked = clocks.asked.get(row.id, {})
+    last = clocks.last_mail.get(row.id)
+    return OpenRequest(
+        view=view_of(row),
+        last_activity=max(row.created_at, last) if last else row.created_at,
+        reminders_sent=row.reminders_sent,
+        answered=row.id in clocks.answered,
+        services=tuple(
+            ServiceClock(s.service, asked.get(s.service), s.reminders_sent, s.last_reminded_at)
+            for s in row.services
+        ),
     )
 
 
@@ -131,7 +90,7 @@ def chase_requests(
         due = [
             row.id
             for row in found.rows
-            if is_due(found.clocks.open_request(row), policy.reminders, now)
+            if is_due(open_request(row, found.clocks), policy.reminders, now)
         ]
     if limit is not None and len(due) > limit:
         report.more_due = len(due) - limit
@@ -139,15 +98,10 @@ def chase_requests(
     for request_id in due:
         try:
             with factory() as session, session.begin():
-                row = session.get(
-                    Request,
-                    request_id,
-                    with_for_update=True,
-                    options=[selectinload(Request.services)],
-                )
+                row = queries.lock_request_with_services(session, request_id)
                 if row is None or row.state not in CHASED_STATES:
                     continue
-                fresh = clocks(session, [row.state], row.id)
+                fresh = queries.request_clocks(session, [row.state], row.id)
                 _apply(session, row, fresh, policy, renderer, sender_for, now, report)
         except DBAPIError:
             raise  # the database is gone: the whole job waits for its next run
@@ -164,30 +118,25 @@ def chase_requests(
 @dataclass(frozen=True)
 class _Found:
     rows: list[Request]
-    clocks: Clocks
+    clocks: RequestClocks
 
 
 def _load(session: Session) -> _Found:
-    rows = session.scalars(
-        select(Request)
-        .where(Request.state.in_(CHASED_STATES))
-        .options(selectinload(Request.services))
-        .order_by(Request.id)
-    ).all()
-    return _Found(list(rows), clocks(session, CHASED_STATES))
+    rows = queries.requests_in_states(session, CHASED_STATES)
+    return _Found(list(rows), queries.request_clocks(session, CHASED_STATES))
 
 
 def _apply(
     session: Session,
     row: Request,
-    found: Clocks,
+    found: RequestClocks,
     policy: Policy,
     renderer: Renderer,
     sender_for: Callable[[str], Sender],
     now: datetime,
     report: ChaseReport,
 ) -> None:
-    result = chase(found.open_request(row), policy, renderer, now)
+    result = chase(open_request(row, found), policy, renderer, now)
     if result is None:
         return
     sender = sender_for(row.mailbox)

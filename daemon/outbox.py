@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.transport import (
@@ -19,8 +19,8 @@ from onboardd.daemon.transport import (
     Transport,
     TransportDown,
 )
-from onboardd.store.engine import make_durable, transaction
-from onboardd.store.models import OutboxMessage, table_of
+from onboardd.store import outbox_queries as queries
+from onboardd.store.engine import database_of, make_durable, transaction
 
 log = logging.getLogger("onboardd.outbox")
 
@@ -29,9 +29,6 @@ LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=1)
 # How long a claimed message is left alone while it is being sent.
 LEASE = timedelta(minutes=5)
-# Messages claimed per transaction: one claim for many sends, while a crash leaves at
-# most this many waiting out the lease.
-CLAIM_BATCH = 20
 
 
 @dataclass
@@ -91,8 +88,7 @@ class RecordEach:
     def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
         with transaction(self._factory, group_commit=True) as session:
             record_results(session, [(claim, outcome, now)], self._report)
-            database = session.get_bind()
-        assert isinstance(database, Engine)  # sessions of this factory are bound to one
+            database = database_of(session)
         self._unsynced = database
         if self._sync:
             self.settle()
@@ -146,7 +142,7 @@ def drain(
 
 def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
     with transaction(factory, group_commit=True) as session:
-        rows = session.execute(_DUE, {"due": now}).all()
+        rows = queries.due_for_sending(session, now)
         claims = [
             Claim(
                 row.id,
@@ -158,12 +154,9 @@ def _claim(factory: sessionmaker[Session], now: datetime) -> list[Claim]:
             )
             for row in rows
         ]
-        if claims:
-            leases = [{"row_id": c.id, "tries": c.attempts, "until": now + LEASE} for c in claims]
-            session.execute(_LEASE, leases)
-        database = session.get_bind()
+        queries.lease(session, [(c.id, c.attempts, now + LEASE) for c in claims])
+        database = database_of(session)
     if claims:
-        assert isinstance(database, Engine)  # sessions of this factory are bound to one
         # Before any is sent: the claim on disk, and with it the drain's group commits
         # that queued these messages, so no reply goes out for a mail whose outcome a
         # power loss could still undo. Synced after the commit rather than in it, so the
@@ -177,12 +170,7 @@ def _release(factory: sessionmaker[Session], claims: list[Claim]) -> None:
     if not claims:
         return
     with factory() as session, session.begin():
-        for claim in claims:
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == claim.id, OutboxMessage.status == "pending")
-                .values(attempts=claim.attempts - 1, next_attempt_at=claim.due_at)
-            )
+        queries.hand_back(session, [(c.id, c.attempts - 1, c.due_at) for c in claims])
 
 
 def _send(transport: Transport, envelope: Envelope) -> Outcome:
@@ -204,43 +192,6 @@ def _brief(text: str) -> str:
     return _ADDRESS.sub("<address>", text)[:300]
 
 
-# Built once, run for every result (a run writes thousands), on the table: a plain row
-# update needs none of the ORM's bulk-update machinery.
-_outbox = table_of(OutboxMessage)
-_by_id = _outbox.c.id == bindparam("row_id")
-_MARK_SENT = (
-    update(_outbox)
-    .where(_by_id)
-    .values(status="sent", sent_at=bindparam("at"), last_error=None, server_reply=bindparam("text"))
-)
-_MARK_FAILED = update(_outbox).where(_by_id).values(status="failed", last_error=bindparam("text"))
-_MARK_DEFERRED = (
-    update(_outbox)
-    .where(_by_id)
-    .values(last_error=bindparam("text"), next_attempt_at=bindparam("retry_at"))
-)
-
-
-# The due messages, oldest first, locked against other instances (SKIP LOCKED: each
-# takes its own), and their lease.
-_DUE = (
-    select(
-        _outbox.c.id, _outbox.c.kind, _outbox.c.attempts, _outbox.c.created_at,
-        _outbox.c.next_attempt_at, _outbox.c.message_id, _outbox.c.mail_from,
-        _outbox.c.recipients, _outbox.c.raw,
-    )
-    .where(_outbox.c.status == "pending", _outbox.c.next_attempt_at <= bindparam("due"))
-    .order_by(_outbox.c.id)
-    .limit(CLAIM_BATCH)
-    .with_for_update(skip_locked=True)
-)
-_LEASE = (
-    update(_outbox)
-    .where(_by_id)
-    .values(attempts=bindparam("tries"), next_attempt_at=bindparam("until"))
-)
-
-
 def record_results(
     session: Session, results: Sequence[tuple[Claim, Outcome, datetime]], report: DrainReport
 ) -> None:
@@ -260,9 +211,9 @@ def record_results(
             retry_at = next_attempt(claim.attempts, now)
             deferred.append({"row_id": claim.id, "text": text, "retry_at": retry_at})
             log.warning("outbox %d (%s) deferred: %s", claim.id, claim.kind, _brief(text))
-    for statement, rows in ((_MARK_SENT, sent), (_MARK_FAILED, failed), (_MARK_DEFERRED, deferred)):
-        if rows:
-            session.execute(statement, rows)
+    queries.record_sent(session, sent)
+    queries.record_failed(session, failed)
+    queries.record_deferred(session, deferred)
     report.sent += len(sent)
     report.failed += len(failed)
     report.deferred += len(deferred)

@@ -14,10 +14,10 @@ from email.parser import BytesParser
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onboardd.store.models import AuditEvent, InboundMessage, OutboxMessage, Request
+from onboardd.store import queries
+from onboardd.store.models import InboundMessage, OutboxMessage, Request
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -152,15 +152,10 @@ def request_detail(session: Session, row: Request) -> str:
     if row.unknown_services:
         lines.append(f"  not in catalog:    {', '.join(row.unknown_services)}")
     lines.append("  history:")
-    events = session.scalars(
-        select(AuditEvent).where(AuditEvent.request_id == row.id).order_by(AuditEvent.id)
-    )
-    for event in events:
+    for event in queries.audit_events_of_request(session, row.id):
         lines.append(f"    {_iso(event.at)}  {event.kind}{_detail(event.detail)}")
     lines.append("  mail sent:")
-    for out in session.scalars(
-        select(OutboxMessage).where(OutboxMessage.request_id == row.id).order_by(OutboxMessage.id)
-    ):
+    for out in queries.outbox_messages_of_request(session, row.id):
         lines.append(f"    {_iso(out.created_at)}  {out.kind:<16} {out.status}")
     return "\n".join(lines)
 

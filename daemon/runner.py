@@ -17,8 +17,8 @@ from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
 from onboardd.daemon.outbox import DrainReport
 from onboardd.daemon.parse_ahead import Reading, parse_ahead
 from onboardd.daemon.sending import BackgroundSender
+from onboardd.store import queries
 from onboardd.store.engine import make_durable
-from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.run")
 
@@ -41,10 +41,9 @@ def answer_since(session: Session, mailbox: Mailbox, now: datetime) -> datetime:
     Also notes the poll and a UIDVALIDITY change (harmless: message keys make the
     rescan that follows find only mail already recorded).
     """
-    state = session.get(MailboxState, (mailbox.name, mailbox.folder))
+    state = queries.mailbox_state(session, mailbox.name, mailbox.folder)
     if state is None:
-        state = MailboxState(mailbox=mailbox.name, folder=mailbox.folder, first_connected_at=now)
-        session.add(state)
+        state = queries.new_mailbox_state(session, mailbox.name, mailbox.folder, now)
     if mailbox.uidvalidity is not None and state.uidvalidity != mailbox.uidvalidity:
         if state.uidvalidity is not None:
             log.warning(
@@ -130,7 +129,7 @@ def drain_mailbox(
             raise
     _move_done(app, mailbox, done)
     with factory() as session, session.begin():
-        state = session.get(MailboxState, (mailbox.name, mailbox.folder))
+        state = queries.mailbox_state(session, mailbox.name, mailbox.folder)
         if state is not None and report.processed + report.backlog:
             state.last_mail_at = now
 

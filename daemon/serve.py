@@ -28,8 +28,8 @@ from onboardd.daemon.mailbox import Mailbox, MailboxError
 from onboardd.daemon.outbox import drain
 from onboardd.daemon.runner import PassReport, drain_mailbox
 from onboardd.daemon.scheduler import utc_now
+from onboardd.store import queries
 from onboardd.store.locks import MailboxLock
-from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.serve")
 
@@ -213,7 +213,7 @@ class Service:
         link.backoff = min(link.backoff * 2, LONGEST_BACKOFF)
         try:
             with self.app.pipeline.factory() as session, session.begin():
-                state = session.get(MailboxState, (link.mailbox.name, link.mailbox.folder))
+                state = queries.mailbox_state(session, link.mailbox.name, link.mailbox.folder)
                 if state is not None:
                     state.last_error, state.last_error_at = str(exc)[:2000], self.clock()
         except DBAPIError:

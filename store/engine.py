@@ -201,6 +201,13 @@ def make_durable(engine: Engine) -> None:
             os.close(descriptor)
 
 
+def database_of(session: Session) -> Engine:
+    """The database `session` works on, for make_durable() once its transaction ends."""
+    database = session.get_bind()
+    assert isinstance(database, Engine)  # the factories here bind their sessions to one
+    return database
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

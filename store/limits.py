@@ -11,16 +11,17 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, Table, event
+from sqlalchemy import String, event
 from sqlalchemy.orm import Mapper
 
 
 def _clip(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
     # The models name each attribute after its column, so the table's lengths apply.
-    for key, length in _lengths(mapper.local_table):
-        value = getattr(target, key)
-        if isinstance(value, str) and len(value) > length:
-            setattr(target, key, value[:length])
+    keys = [key for key, _length in _lengths(mapper.local_table)]
+    values = clipped(mapper.local_table, {key: getattr(target, key) for key in keys})
+    for key in keys:
+        if values[key] is not getattr(target, key):
+            setattr(target, key, values[key])
 
 
 def clip_to_column_lengths(base: type) -> None:
@@ -39,8 +40,9 @@ def _lengths(table: Any) -> tuple[tuple[str, int], ...]:
     )
 
 
-def clipped(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    """`row` with its strings cut as a flush would cut them, for a Core INSERT."""
+def clipped(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with each string cut to its column's length: the one rule, which a flush
+    applies to the models and the store's Core statements and lookups apply by calling it."""
     for key, length in _lengths(table):
         value = row.get(key)
         if isinstance(value, str) and len(value) > length:

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
+    AuditEvent,
     Base,
     InboundMessage,
+    MailboxState,
     OutboxMessage,
     ReferenceCounter,
     ReplyToken,
@@ -33,7 +35,8 @@ REFERENCE_TAG = re.compile(r"(?<![\w-])(ONB-\d{4}-\d{4,})(?![\w-])", re.IGNORECA
 # The statements every mail runs, built once: constructing a statement and computing its
 # cache key on each call cost about as much as running it. On the tables, not the
 # mapped classes, where only columns are read: no ORM compile step for a plain row.
-_inbound = table_of(InboundMessage).c
+_inbound_table = table_of(InboundMessage)
+_inbound = _inbound_table.c
 _outbox = table_of(OutboxMessage).c
 _counter = table_of(ReferenceCounter).c
 _INBOUND_STATUS = select(_inbound.id, _inbound.status).where(
@@ -95,6 +98,8 @@ def inbound_status_and_reuse(
     the two questions every mail asks first, in one query."""
     if message_id is None:
         return inbound_status(session, key), False
+    # Compared as stored: an over-long Message-ID was cut to its column when written.
+    message_id = clipped(_inbound_table, {"message_id": message_id})["message_id"]
     row = _core(session).execute(
         _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
     ).first()
@@ -335,3 +340,70 @@ def quarantined(session: Session, key_prefix: str | None = None) -> Sequence[Inb
     if key_prefix is not None:
         query = query.where(InboundMessage.message_key.startswith(key_prefix.lower()))
     return session.scalars(query.order_by(InboundMessage.id)).all()
+
+
+def audit_events_of_request(session: Session, request_id: int) -> Sequence[AuditEvent]:
+    """The request's history, in the order it happened."""
+    return session.scalars(
+        select(AuditEvent).where(AuditEvent.request_id == request_id).order_by(AuditEvent.id)
+    ).all()
+
+
+def outbox_messages_of_request(session: Session, request_id: int) -> Sequence[OutboxMessage]:
+    """The mail queued about the request, in the order it was queued."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.request_id == request_id)
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def inbound_by_id(session: Session, inbound_id: int) -> InboundMessage:
+    return session.get_one(InboundMessage, inbound_id)
+
+
+def quarantine_inbound(
+    session: Session,
+    key: str,
+    inbound: int | dict[str, Any],
+    *,
+    reason: str,
+    error: str,
+    now: datetime,
+) -> None:
+    """Set the mail aside with its reason and an audit event: the row with id `inbound`,
+    or a new row of these column values."""
+    if isinstance(inbound, int):
+        row = session.get_one(InboundMessage, inbound)
+    else:
+        row = InboundMessage(**inbound)
+        session.add(row)
+    row.status = "quarantined"
+    row.reason = reason
+    row.error = error
+    session.add(
+        AuditEvent(at=now, kind="quarantined", message_key=key, detail={"reason": reason})
+    )
+
+
+def request_by_id(session: Session, request_id: int) -> Request | None:
+    return session.get(Request, request_id)
+
+
+def reply_token(session: Session, token_hash: str) -> ReplyToken | None:
+    return session.get(ReplyToken, token_hash)
+
+
+def outbox_message(session: Session, message_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, message_id)
+
+
+def mailbox_state(session: Session, mailbox: str, folder: str) -> MailboxState | None:
+    return session.get(MailboxState, (mailbox, folder))
+
+
+def new_mailbox_state(session: Session, mailbox: str, folder: str, now: datetime) -> MailboxState:
+    """The folder's row, first connected `now`; written with the transaction."""
+    state = MailboxState(mailbox=mailbox, folder=folder, first_connected_at=now)
+    session.add(state)
+    return state
