@@ -35,7 +35,7 @@ from onboardd.daemon.app import build
 from onboardd.daemon.config import load_config
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail
-from onboardd.daemon.parse_ahead import Prepared, Reading, prepare
+from onboardd.daemon.prepare import Prepared, Reading, prepare
 from onboardd.daemon.runner import MOVE_BATCH
 from onboardd.store.engine import make_durable
 from tests.conftest import volume_budget

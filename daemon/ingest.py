@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -13,14 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.answer_window import AnswerWindow
 from onboardd.daemon.apply import record_outcome
-from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.outgoing import Sender, token_hash
-from onboardd.daemon.parse_ahead import Prepared
+from onboardd.daemon.prepare import Prepared, Reading, prepare
 from onboardd.daemon.records import contract_view_of, view_of
 from onboardd.parsers.contract_notice import mentions_contacts
 from onboardd.parsers.errors import ParseError
-from onboardd.parsers.message import parse_message
 from onboardd.parsers.model import ParsedEmail, RequestFacts
 from onboardd.responders.gate import ANSWER_KINDS
 from onboardd.responders.intake import PUBLIC_MAIL_DOMAINS, Inbound, handle_inbound
@@ -54,6 +53,12 @@ class Pipeline:
     policy: Policy
     renderer: Renderer
     answers: AnswerWindow = field(default_factory=AnswerWindow)
+
+    @functools.cached_property
+    def reading(self) -> Reading:
+        """What reading request facts takes from the policy, built once per pipeline."""
+        policy = self.policy
+        return Reading(policy.catalog(), policy.cor_directory(), policy.known_organizations())
 
 
 @dataclass(frozen=True)
@@ -91,18 +96,14 @@ def ingest(
     hands when this returns; the caller makes it durable (store.engine.make_durable)
     before the mail leaves its folder.
     """
-    key = prepared.key if prepared else message_key(mail.raw)
-    parsed = prepared.parsed if prepared else None
-    facts = prepared.facts if prepared else None
+    # Prepared before any transaction, by the worker or here by the same function: the
+    # parse is the costliest step and needs no database. A duplicate is parsed in vain,
+    # but duplicates are rare (a crash between commit and move, the same mail delivered
+    # twice) and the transaction below says so.
+    if prepared is None:
+        prepared = prepare(mail.raw, pipeline.policy.limits.max_message_bytes, pipeline.reading)
+    key, parsed, facts = prepared.key, prepared.parsed, prepared.facts
     try:
-        # Parsed before any transaction: it is the costliest step and needs no database.
-        # A duplicate is parsed in vain, but duplicates are rare (a crash between commit
-        # and move, the same mail delivered twice) and the transaction below says so.
-        if parsed is None:
-            try:
-                parsed = parse_message(mail.raw, max_bytes=pipeline.policy.limits.max_message_bytes)
-            except ParseError as exc:
-                parsed = exc
         if isinstance(parsed, ParseError):
             return _quarantine(
                 pipeline,

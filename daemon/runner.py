@@ -15,7 +15,7 @@ from onboardd.daemon.app import App
 from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail, Mailbox, MailboxError
 from onboardd.daemon.outbox import DrainReport
-from onboardd.daemon.parse_ahead import Reading, parse_ahead
+from onboardd.daemon.parse_ahead import parse_ahead
 from onboardd.daemon.sending import BackgroundSender
 from onboardd.store import queries
 from onboardd.store.engine import make_durable
@@ -82,13 +82,12 @@ def drain_mailbox(
         since = answer_since(session, mailbox, now)
     done: list[FetchedMail] = []
     policy = app.pipeline.policy
-    reading = Reading(policy.catalog(), policy.cor_directory(), policy.known_organizations())
     # closing(): a stop or an error ends the parse worker now, not at garbage collection.
     with contextlib.closing(
         parse_ahead(
             mailbox.fetch_new(),
             policy.limits.max_message_bytes,
-            reading=reading,
+            reading=app.pipeline.reading,
             enabled=parse_worker,
         )
     ) as backlog:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from onboardd.daemon import parse_ahead as ahead
+from onboardd.daemon import parse_worker
 from onboardd.daemon.config import load_config
 from onboardd.daemon.keys import message_key
 from onboardd.daemon.mailbox import FetchedMail
@@ -150,6 +151,7 @@ import multiprocessing, sys, time
 from collections.abc import Iterator
 from pathlib import Path
 from onboardd.daemon import parse_ahead as ahead
+from onboardd.daemon import parse_worker
 from onboardd.daemon.mailbox import FetchedMail
 
 ahead.worker_available = lambda: True
@@ -322,9 +324,9 @@ def test_a_mail_announced_in_a_file_is_read_whole_or_refused() -> None:
             socket.send_fds(sending, [b"m"], [file])
         finally:
             os.close(file)
-        assert ahead._from_file(receiving) == b"Subject: x\r\n\r\nbody\r\n"
+        assert parse_worker._from_file(receiving) == b"Subject: x\r\n\r\nbody\r\n"
         # A datagram without a descriptor ends the worker's reading (it then ends, and the
         # daemon parses in place) instead of taking the mail to be empty.
         sending.send(b"m")
         with pytest.raises(OSError, match="no file came"):
-            ahead._from_file(receiving)
+            parse_worker._from_file(receiving)

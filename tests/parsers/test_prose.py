@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from onboardd.daemon.parse_ahead import Reading, prepare
+from onboardd.daemon.prepare import Reading, prepare
 from onboardd.parsers.facts import extract_facts
 from onboardd.parsers.model import CorStatus, KnownOrganization, RequestFacts
 from onboardd.parsers.prose import FROM_DOMAIN, FROM_SENTENCE, read_prose, read_sentences
