@@ -53,9 +53,8 @@ from onboardd.store import contracts, queries
 from onboardd.store.engine import (
     StoreError,
     current_revision,
-    make_engine,
-    migrations_between,
     upgrade,
+    upgrade_database,
 )
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -331,12 +330,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _db_upgrade(args: argparse.Namespace) -> int:
     config = _load(args)
-    engine = make_engine(config.store.url)
-    try:
-        before, after = upgrade(engine)
-    finally:
-        engine.dispose()
-    applied = migrations_between(before, after)
+    before, after, applied = upgrade_database(config.store.url)
     if not applied:
         print(f"database is up to date (revision {after})")
     else:

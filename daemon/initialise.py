@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from onboardd.daemon.config import Config, MaildirMailbox, sqlite_file
 from onboardd.daemon.maildir import make_maildir
-from onboardd.store.engine import make_engine, migrations_between, upgrade
+from onboardd.store.engine import upgrade_database
 
 # The database folder holds only the database and its WAL: nobody else need list it.
 DATABASE_FOLDER_MODE = 0o750
@@ -28,12 +28,7 @@ def initialise(config: Config) -> list[str]:
     if database is not None and not database.parent.is_dir():
         database.parent.mkdir(parents=True, mode=DATABASE_FOLDER_MODE)
         done.append(f"database folder {database.parent} created")
-    engine = make_engine(config.store.url)
-    try:
-        before, after = upgrade(engine)
-    finally:
-        engine.dispose()
-    applied = migrations_between(before, after)
+    _, after, applied = upgrade_database(config.store.url)
     if applied:
         done.append(f"database: applied {', '.join(applied)}")
     else:

@@ -174,6 +174,17 @@ def migrations_between(before: str | None, after: str | None) -> list[str]:
     return [f"{script.revision} ({(script.doc or '').strip()})" for script in reversed(applied)]
 
 
+def upgrade_database(url: str) -> tuple[str | None, str | None, list[str]]:
+    """Upgrade the database at `url` with an engine of its own: its revisions before and
+    after, and the migrations that applied (none when it was up to date)."""
+    engine = make_engine(url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    return before, after, migrations_between(before, after)
+
+
 def make_durable(engine: Engine) -> None:
     """Every commit made so far on this database survives a power loss from now on.
 
