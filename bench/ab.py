@@ -10,9 +10,9 @@ between the two drains of a round is the code, not the hour.
 
 A version is a git revision (exported with `git archive`) or `worktree` (this
 checkout as it is, uncommitted edits included). Each drain runs with PYTHONPATH on
-a directory whose `onboardd` package maps to that version's source, the same layout
-pyproject.toml's package-dir gives the installed one. The bench's own code (mail
-generation, Dovecot, aiosmtpd) is this checkout's.
+the version's source root, whose `onboardd/` links to its source folders (a revision
+from before those links gets a directory of such links of its own). The bench's own
+code (mail generation, Dovecot, aiosmtpd) is this checkout's.
 """
 
 from __future__ import annotations
