@@ -31,7 +31,7 @@ from pathlib import Path
 from imapclient import ANSWERED, FLAGGED, SEEN
 
 from bench.run import REPO, _rmtree, _say, append_all, drain, generate
-from tests.integration.conftest import imap_config
+from tests.integration.conftest import imap_config, volume_budget
 from tests.integration.dovecot import Dovecot, create, remove
 from tests.integration.smtp import SmtpServer
 
@@ -44,6 +44,7 @@ DRAINED_TO = ("Processed", "Quarantine")
 class Version:
     name: str
     pythonpath: Path
+    source: Path  # the version's checkout, for its own config.example.toml
     seconds: list[float] = field(default_factory=list)
     daemon_cpu: list[float] = field(default_factory=list)
     worker_cpu: list[float] = field(default_factory=list)
@@ -63,7 +64,7 @@ def prepare(name: str, label: str, scratch: Path) -> Version:
     # onboardd/ holds a link to each source folder, so the source root is the path; a
     # revision from before those links gets them in a directory of its own.
     if all((source / "onboardd" / sub).exists() for sub in SUBPACKAGES):
-        return Version(name, source)
+        return Version(name, source, source)
     path = scratch / f"path-{label}"
     package = path / "onboardd"
     package.mkdir(parents=True)
@@ -71,7 +72,7 @@ def prepare(name: str, label: str, scratch: Path) -> Version:
         (package / item.name).symlink_to(item)
     for sub in SUBPACKAGES:
         (package / sub).symlink_to(source / sub)
-    return Version(name, path)
+    return Version(name, path, source)
 
 
 def put_back(dovecot: Dovecot) -> None:
@@ -95,6 +96,11 @@ def drain_once(version: Version, dovecot: Dovecot, smtp: SmtpServer, count: int,
                scratch: Path) -> None:
     work = Path(tempfile.mkdtemp(prefix="drain-", dir=scratch))
     config = imap_config(work, dovecot, smtp)
+    # The settings below the mailbox and transport as this version knows them: a newer
+    # example's keys would be refused by an older version.
+    own = volume_budget((version.source / "config.example.toml").read_text())
+    text = config.read_text()
+    config.write_text(text[: text.index("[cor]")] + own[own.index("[cor]"):])
     smtp.collector.received.clear()
     previous = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(version.pythonpath)
