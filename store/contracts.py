@@ -68,15 +68,19 @@ def file_request(session: Session, request_id: int, number: str | None,
                  organization: str | None) -> int | None:
     """File the request with its contract: the one with the number it names, else the
     only awarded contract of its organization. The contract's id, or None."""
-    contract_id = None
-    if number:
-        contract_id = session.scalar(select(Contract.id).where(
-            func.upper(Contract.number) == number.upper()))
-    if contract_id is None and organization:
-        ids = session.scalars(select(Contract.id).where(
-            Contract.stage == "awarded",
-            func.lower(Contract.organization) == organization.lower()).limit(2)).all()
-        contract_id = ids[0] if len(ids) == 1 else None
+    if not (number or organization):
+        return None
+    # One query for both questions: the contract of that number, and the awarded
+    # contracts of that organization (a third row is not needed to say "not one").
+    by_number = func.upper(Contract.number) == (number or "").upper()
+    of_organization = (Contract.stage == "awarded") & (
+        func.lower(Contract.organization) == (organization or "").lower())
+    rows = session.execute(
+        select(Contract.id, by_number).where(by_number | of_organization)
+        .order_by(by_number.desc()).limit(3)
+    ).all()
+    numbered = [row_id for row_id, matches_number in rows if matches_number]
+    contract_id = numbered[0] if numbered else (rows[0][0] if len(rows) == 1 else None)
     if contract_id is not None:
         session.execute(update(Request).where(Request.id == request_id)
                         .values(contract_id=contract_id))

@@ -305,3 +305,21 @@ def test_the_offboarding_notice_goes_once_60_days_before_the_end_and_again_after
     assert "offboarding-notice" not in [m.kind for m in daemon.sent()[count:]]
     run_at(daemon, datetime.combine(later, datetime.min.time(), UTC) - timedelta(days=59))
     assert daemon.sent()[-1].kind == "offboarding-notice"
+
+
+def test_a_request_is_filed_by_organization_only_when_one_contract_fits(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    without_number = REQUEST.replace(f"Contract number: {NUMBER}\n", "")
+    daemon.maildir.deliver(compose(JANE, without_number, subject="Jira for Acme"))
+    daemon.run_once()
+    assert contracts(daemon)[0]["requests"] == 1
+    # A second awarded contract of the same organization: a request naming neither is
+    # filed with neither.
+    daemon.maildir.deliver(compose(COR, AWARD.replace(NUMBER, "75FCMC27C0099"),
+                                   subject="Notice of contract award"))
+    daemon.run_once()
+    daemon.maildir.deliver(compose(JANE, without_number.replace("Jira", "Confluence"),
+                                   subject="Confluence for Acme"))
+    daemon.run_once()
+    assert sorted(c["requests"] for c in contracts(daemon)) == [0, 1]
