@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.outgoing import Sender, enqueue_all
 from onboardd.daemon.records import contract_view_of, view_of
-from onboardd.responders.contracts import contacts_request, offboarding_notice, survey_invitation
+from onboardd.responders.contracts import (
+    CONTACTS_DUE_DAYS,
+    contacts_reminder,
+    contacts_request,
+    offboarding_notice,
+    survey_invitation,
+)
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.store import contracts
@@ -40,6 +46,28 @@ def ask_for_contacts(
             enqueue_all(session, (mail,), request_id=None, sender=sender_for(mailbox), now=now)
             row.contacts_requested_at = now
             log.info("contract %s: contractor asked for its SO and SPOC", row.number)
+        return len(due)
+
+
+def remind_for_contacts(
+    factory: sessionmaker[Session],
+    policy: Policy,
+    renderer: Renderer,
+    sender_for: Callable[[str], Sender],
+    mailbox: str,
+    now: datetime,
+    limit: int,
+) -> int:
+    """One reminder to each contractor whose SO or SPOC is a day overdue; how many. The
+    digest goes on listing the contract until they are named."""
+    asked_before = now - timedelta(days=CONTACTS_DUE_DAYS + 1)
+    with transaction(factory) as session:
+        due = contracts.contacts_overdue(session, asked_before, unreminded=True, limit=limit)
+        for row in due:
+            mail = contacts_reminder(contract_view_of(row), policy, renderer)
+            enqueue_all(session, (mail,), request_id=None, sender=sender_for(mailbox), now=now)
+            row.contacts_reminded_at = now
+            log.info("contract %s: contractor reminded of its SO and SPOC", row.number)
         return len(due)
 
 

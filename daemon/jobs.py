@@ -35,6 +35,7 @@ class ChaseReport:
     failed: int = 0  # requests whose work raised (logged; tried again next run)
     more_due: int = 0  # requests left for the next run by `limit`
     contractors_asked: int = 0  # contractors asked for their SO and SPOC
+    contractors_reminded: int = 0
     surveys_sent: int = 0
     offboarding_notices: int = 0
 
@@ -43,6 +44,7 @@ class ChaseReport:
         more = f", {self.more_due} more due at the next run" if self.more_due else ""
         asked = "".join(f", {text.format(n)}" for n, text in (
             (self.contractors_asked, "asked {} contractor(s) for their SO and SPOC"),
+            (self.contractors_reminded, "reminded {} contractor(s) of their SO and SPOC"),
             (self.surveys_sent, "sent {} survey(s)"),
             (self.offboarding_notices, "sent {} offboarding notice(s)")) if n)
         return (

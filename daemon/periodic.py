@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from onboardd.daemon.app import App
 from onboardd.daemon.contract_jobs import (
     ask_for_contacts,
+    remind_for_contacts,
     send_offboarding_notices,
     send_surveys,
 )
@@ -42,6 +43,9 @@ def remind(app: App, now: datetime, limit: int | None = None) -> ChaseReport:
     )
     mailbox, most = app.config.mailboxes[0].name, limit or CHASE_PER_RUN
     report.contractors_asked = ask_for_contacts(
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
+        most)
+    report.contractors_reminded = remind_for_contacts(
         pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
         most)
     report.surveys_sent = send_surveys(

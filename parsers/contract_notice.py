@@ -135,11 +135,12 @@ class Contact:
 class ContactsNamed:
     security_official: Contact | None = None
     spoc: Contact | None = None
+    cor: Contact | None = None  # a new COR, named by the one before
 
 
 _ROLE = re.compile(
-    r"^\s*[*•-]?\s*\**(?P<role>(?:primary\s+)?(?:security\s+(?:official|officer)|so"
-    r"|security\s+point\s+of\s+contact|spoc))\b(?:\s*\([^)]*\))?\**\s*[:\-–]\s*"
+    r"^\s*[*•-]?\s*\**(?P<role>(?:primary\s+|new\s+)?(?:security\s+(?:official|officer)|so"
+    r"|security\s+point\s+of\s+contact|spoc|cor|contracting\s+officer'?s?\s+representative))\b(?:\s*\([^)]*\))?\**\s*[:\-–]\s*"
     r"(?P<rest>.*)$", re.IGNORECASE)
 _HARP = re.compile(r"\bharp(?:\s+user)?\s*(?:id|user\s*id|user\s*name|username|account)?"
                    r"\s*[:#=]?\s*(?P<id>[A-Za-z0-9._-]{3,40})\b", re.IGNORECASE)
@@ -147,7 +148,8 @@ _SUBFIELD = re.compile(r"^\s*[*•-]?\s*(?:e-?mail|address|harp[\w\s]*|name)\s*:
 
 
 _MENTIONS_CONTACTS = re.compile(r"\bsecurity\s+(?:official|officer)|\bspoc\b|\bso\s*:"
-                                r"|\bpoint\s+of\s+contact", re.IGNORECASE)
+                                r"|\bpoint\s+of\s+contact|\bnew\s+cor\b"
+                                r"|contracting\s+officer", re.IGNORECASE)
 
 
 def mentions_contacts(text: str) -> bool:
@@ -164,8 +166,10 @@ def read_contacts(text: str) -> ContactsNamed:
         match = _ROLE.match(line)
         if not match:
             continue
-        role = "spoc" if re.search(r"spoc|point", match.group("role"), re.IGNORECASE) \
-            else "security_official"
+        said = match.group("role").lower()
+        role = ("spoc" if re.search(r"spoc|point", said)
+                else "cor" if re.search(r"\bcor\b|contracting", said)
+                else "security_official")
         block = [match.group("rest")]
         for following in lines[index + 1:index + 4]:
             if not following.strip() or _ROLE.match(following) or not _SUBFIELD.match(following):
@@ -174,7 +178,7 @@ def read_contacts(text: str) -> ContactsNamed:
         contact = _contact(" ".join(block))
         if contact and role not in found:
             found[role] = contact
-    return ContactsNamed(found.get("security_official"), found.get("spoc"))
+    return ContactsNamed(found.get("security_official"), found.get("spoc"), found.get("cor"))
 
 
 def _contact(text: str) -> Contact | None:

@@ -102,8 +102,19 @@ def contacts_outcome(
             continue
         changes[field] = new
         notices += _role_notices(contract, role, old, new, policy, renderer)
+    cor = contract.cor
+    new_cor = named.cor
+    if new_cor is not None and new_cor.email and new_cor.email != contract.cor.email:
+        if not by_cor:
+            held.append("a change of COR comes from the COR of the contract, "
+                        f"{contract.cor.name or contract.cor.email}")
+        else:
+            cor = Address(new_cor.name, new_cor.email)
+            old_cor = Contact(contract.cor.name, contract.cor.email)
+            notices += _role_notices(contract, "COR", old_cor, new_cor, policy, renderer)
     updated = dataclasses.replace(
         contract,
+        cor=cor,
         security_official=changes.get("security_official", contract.security_official),
         spoc=changes.get("spoc", contract.spoc),
     )
@@ -125,10 +136,11 @@ def contacts_outcome(
         "contract": contract.number or "",
         "security_official": _described(changes.get("security_official")),
         "spoc": _described(changes.get("spoc")),
+        "cor": cor.email if cor != contract.cor else "",
         "not_changed": held,
         "still_needed": list(still_needed),
     })
-    verdict = "contacts-named" if changes else "contacts-not-changed"
+    verdict = "contacts-named" if changes or cor != contract.cor else "contacts-not-changed"
     return Outcome(verdict, contract=updated, events=(event,), outgoing=tuple(notices)), reply
 
 
@@ -157,7 +169,7 @@ def _role_notices(contract: ContractView, role: str, old: Contact, new: Contact,
             f"Contract {contract.number}: you are {now} its {role}",
             _context(policy, contract, contact.name) | {"role": role},
             to=(Address(contact.name, contact.email),),
-            cc=(contract.cor,),
+            cc=() if contact.email == contract.cor.email else (contract.cor,),
         ))
     return mails
 
@@ -199,6 +211,21 @@ def contacts_request(
         "Point of Contact",
         _context(policy, contract, contract.contractor.name) | {"due_days": CONTACTS_DUE_DAYS,
                                                                  "due_from": due},
+        to=(contract.contractor,),
+        cc=(contract.cor,),
+    )
+
+
+def contacts_reminder(contract: ContractView, policy: Policy, renderer: Renderer
+                      ) -> OutgoingMail:
+    """The one reminder of a contractor's overdue SO and SPOC, copying the COR."""
+    assert contract.contractor is not None
+    return renderer.mail(
+        "contacts-reminder",
+        "contractor/contacts_reminder",
+        f"Contract {contract.number}: reminder: your Security Official and SPOC are overdue",
+        _context(policy, contract, contract.contractor.name) | {
+            "still_needed": contacts_still_needed(contract)},
         to=(contract.contractor,),
         cc=(contract.cor,),
     )

@@ -109,7 +109,7 @@ def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
         return None  # asks for a service, whatever else it says
     if inbound.contract is not None and mentions_contacts(mail.reply_text):
         named = read_contacts(mail.reply_text)
-        if named.security_official or named.spoc:
+        if named.security_official or named.spoc or named.cor:
             outcome, reply = contacts_outcome(mail, named, inbound.contract, inbound.policy,
                                               inbound.renderer)
             return _answer(inbound, outcome, reply)

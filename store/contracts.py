@@ -100,16 +100,20 @@ def due_for_contacts(session: Session, today: date, limit: int) -> Sequence[Cont
     ).all()
 
 
-def contacts_overdue(session: Session, asked_before: datetime) -> Sequence[Contract]:
+def contacts_overdue(session: Session, asked_before: datetime, *,
+                     unreminded: bool = False, limit: int | None = None) -> Sequence[Contract]:
     """Contracts asked for their SO and SPOC before `asked_before` that still lack one
-    of them or its HARP user ID."""
-    return session.scalars(
+    of them or its HARP user ID (with `unreminded`, only those not yet reminded)."""
+    query = (
         select(Contract)
         .where(Contract.contacts_requested_at < asked_before,
                or_(Contract.so_address.is_(None), Contract.so_harp_id.is_(None),
                    Contract.spoc_address.is_(None), Contract.spoc_harp_id.is_(None)))
         .order_by(Contract.contacts_requested_at)
-    ).all()
+    )
+    if unreminded:
+        query = query.where(Contract.contacts_reminded_at.is_(None))
+    return session.scalars(query.limit(limit)).all()
 
 
 def starting_between(session: Session, first: date, last: date) -> Sequence[Contract]:

@@ -98,6 +98,7 @@ class Contract(Base):
     # When the contractor was asked to name its SO and SPOC (at the period's start),
     # and the two as named, each with the HARP user ID the page requires.
     contacts_requested_at: Mapped[datetime | None]
+    contacts_reminded_at: Mapped[datetime | None]  # the one reminder, when overdue
     so_name: Mapped[str] = mapped_column(String(200), default="")
     so_address: Mapped[str | None] = mapped_column(String(320))
     so_harp_id: Mapped[str | None] = mapped_column(String(60))

@@ -323,3 +323,42 @@ def test_a_request_is_filed_by_organization_only_when_one_contract_fits(daemon: 
                                    subject="Confluence for Acme"))
     daemon.run_once()
     assert sorted(c["requests"] for c in contracts(daemon)) == [0, 1]
+
+
+def test_an_overdue_so_and_spoc_are_reminded_once(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    asked = datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9)
+    run_at(daemon, asked)
+    run_at(daemon, asked + timedelta(days=1, hours=12))
+    assert "contacts-reminder" not in [m.kind for m in daemon.sent()]  # still in time
+    run_at(daemon, asked + timedelta(days=2, hours=1))
+    reminder = daemon.sent()[-1]
+    assert reminder.kind == "contacts-reminder"
+    assert "jane.doe@acmehealth.example.com" in reminder.to
+    assert "dana.smith@cms.example.gov" in str(reminder.message["Cc"])
+    assert "Still needed: the Security Official, the Security Point of Contact" in " ".join(
+        reminder.text.split())
+    run_at(daemon, asked + timedelta(days=5))
+    assert [m.kind for m in daemon.sent()].count("contacts-reminder") == 1
+
+
+def test_the_cor_hands_the_contract_to_a_new_cor_and_only_the_cor_can(daemon: Daemon) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    daemon.maildir.deliver(compose(JANE, "New COR: Lee Park <lee.park@cms.example.gov>\n",
+                                   subject=f"{NUMBER} COR"))
+    daemon.run_once()
+    assert "a change of COR comes from the COR of the contract" in " ".join(
+        daemon.sent()[-1].text.split())
+    assert contracts(daemon)[0]["cor"] == "dana.smith@cms.example.gov"
+    before = len(daemon.sent())
+    daemon.maildir.deliver(compose(COR, "Hello,\n\nNew COR: Lee Park <lee.park@cms.example.gov>"
+                                   "\n\nDana\n", subject=f"{NUMBER}: new COR"))
+    daemon.run_once()
+    kinds = {m.kind: m for m in daemon.sent_since(before)}
+    assert set(kinds) == {"contacts-acknowledgment", "role-assigned", "role-ended"}
+    assert "lee.park@cms.example.gov" in kinds["role-assigned"].to
+    assert "As the contract's COR you" in kinds["role-assigned"].text
+    assert "dana.smith@cms.example.gov" in kinds["role-ended"].to
+    assert contracts(daemon)[0]["cor"] == "lee.park@cms.example.gov"

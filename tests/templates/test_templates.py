@@ -217,7 +217,10 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
             "Smith to send the change",))),
         ("contractor/role_assigned", values(named, role="Security Official")),
         ("contractor/role_assigned", values(named, role="Security Point of Contact")),
+        ("contractor/role_assigned", values(named, role="COR")),
         ("contractor/role_ended", values(named, role="Security Point of Contact")),
+        ("contractor/contacts_reminder", values(named, still_needed=(
+            "the Security Point of Contact's HARP user ID",))),
         ("contractor/survey", values(awarded, survey_url="https://survey.example.gov/s?id=1")),
         ("cor/offboarding_notice", values(awarded, days_left=60, approved=(
             ("Jira", SERVICES[0]), ("Retired Tool", None)))),

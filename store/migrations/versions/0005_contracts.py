@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("award_expected_on", sa.Date(), nullable=True),
         sa.Column("contacts_requested_at", UtcDateTime(timezone=True), nullable=True),
+        sa.Column("contacts_reminded_at", UtcDateTime(timezone=True), nullable=True),
         sa.Column("so_name", sa.String(length=200), nullable=False),
         sa.Column("so_address", sa.String(length=320), nullable=True),
         sa.Column("so_harp_id", sa.String(length=60), nullable=True),
