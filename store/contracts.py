@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from onboardd.store.models import Contract, OutboxMessage, Request, RequestService
@@ -64,26 +64,33 @@ def write_contract(session: Session, values: Mapping[str, Any], found: Contract 
     return found
 
 
+# The contract a request is filed with: the one of its number, or the awarded ones of
+# its organization (a third row is not needed to say "not one"). Built once: it runs for
+# every new request.
+_BY_NUMBER = func.upper(Contract.number) == bindparam("number")
+_CONTRACT_OF_REQUEST = (
+    select(Contract.id, _BY_NUMBER)
+    .where(_BY_NUMBER | ((Contract.stage == "awarded")
+                         & (func.lower(Contract.organization) == bindparam("organization"))))
+    .order_by(_BY_NUMBER.desc())
+    .limit(3)
+)
+_FILE_REQUEST = update(Request).where(Request.id == bindparam("request_id")).values(
+    contract_id=bindparam("contract_id"))
+
+
 def file_request(session: Session, request_id: int, number: str | None,
                  organization: str | None) -> int | None:
     """File the request with its contract: the one with the number it names, else the
     only awarded contract of its organization. The contract's id, or None."""
     if not (number or organization):
         return None
-    # One query for both questions: the contract of that number, and the awarded
-    # contracts of that organization (a third row is not needed to say "not one").
-    by_number = func.upper(Contract.number) == (number or "").upper()
-    of_organization = (Contract.stage == "awarded") & (
-        func.lower(Contract.organization) == (organization or "").lower())
-    rows = session.execute(
-        select(Contract.id, by_number).where(by_number | of_organization)
-        .order_by(by_number.desc()).limit(3)
-    ).all()
+    rows = session.execute(_CONTRACT_OF_REQUEST, {
+        "number": (number or "").upper(), "organization": (organization or "").lower()}).all()
     numbered = [row_id for row_id, matches_number in rows if matches_number]
     contract_id = numbered[0] if numbered else (rows[0][0] if len(rows) == 1 else None)
     if contract_id is not None:
-        session.execute(update(Request).where(Request.id == request_id)
-                        .values(contract_id=contract_id))
+        session.execute(_FILE_REQUEST, {"request_id": request_id, "contract_id": contract_id})
     return contract_id
 
 
