@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,13 +24,30 @@ from onboardd.responders.contracts import (
 )
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
+from onboardd.responders.view import OutgoingMail
 from onboardd.store import contracts
 from onboardd.store.engine import transaction
+from onboardd.store.models import Contract
 
 log = logging.getLogger("onboardd.jobs")
 
 
-def ask_for_contacts(
+@dataclass
+class ContractSteps:
+    """How many of each contract step went out in one run."""
+
+    contractors_asked: int = 0
+    contractors_reminded: int = 0
+    surveys_sent: int = 0
+    offboarding_notices: int = 0
+
+
+# One step's mail: the contract it marks, the letter, the request it belongs to (if
+# any) and the mailbox whose address sends it.
+Due = tuple[Contract, OutgoingMail, int | None, str]
+
+
+def run_contract_steps(
     factory: sessionmaker[Session],
     policy: Policy,
     renderer: Renderer,
@@ -37,84 +55,48 @@ def ask_for_contacts(
     mailbox: str,
     now: datetime,
     limit: int,
-) -> int:
-    """Ask each contractor whose period started by `now` for its SO and SPOC; how many."""
-    with transaction(factory) as session:
-        due = contracts.due_for_contacts(session, now.date(), limit)
-        for row in due:
-            mail = contacts_request(contract_view_of(row), policy, renderer, now.date())
-            enqueue_all(session, (mail,), request_id=None, sender=sender_for(mailbox), now=now)
-            row.contacts_requested_at = now
-            log.info("contract %s: contractor asked for its SO and SPOC", row.number)
-        return len(due)
+) -> ContractSteps:
+    """Every contract step due at `now`, each in a transaction of its own."""
+    today = now.date()
+    steps = ContractSteps()
 
+    def send_once(mark: str, what: str, due: Callable[[Session], list[Due]]) -> int:
+        with transaction(factory) as session:
+            rows = due(session)
+            for contract, mail, request_id, from_mailbox in rows:
+                enqueue_all(session, (mail,), request_id=request_id,
+                            sender=sender_for(from_mailbox), now=now)
+                setattr(contract, mark, now)
+                log.info("contract %s: %s", contract.number, what)
+            return len(rows)
 
-def remind_for_contacts(
-    factory: sessionmaker[Session],
-    policy: Policy,
-    renderer: Renderer,
-    sender_for: Callable[[str], Sender],
-    mailbox: str,
-    now: datetime,
-    limit: int,
-) -> int:
-    """One reminder to each contractor whose SO or SPOC is a day overdue; how many. The
-    digest goes on listing the contract until they are named."""
+    # When a period starts: the contractor names its SO and SPOC.
+    steps.contractors_asked = send_once(
+        "contacts_requested_at", "contractor asked for its SO and SPOC", lambda session: [
+            (row, contacts_request(contract_view_of(row), policy, renderer, today), None,
+             mailbox)
+            for row in contracts.due_for_contacts(session, today, limit)])
+    # A day after they were due: one reminder (the digest goes on listing the contract).
     asked_before = now - timedelta(days=CONTACTS_DUE_DAYS + 1)
-    with transaction(factory) as session:
-        due = contracts.contacts_overdue(session, asked_before, unreminded=True, limit=limit)
-        for row in due:
-            mail = contacts_reminder(contract_view_of(row), policy, renderer)
-            enqueue_all(session, (mail,), request_id=None, sender=sender_for(mailbox), now=now)
-            row.contacts_reminded_at = now
-            log.info("contract %s: contractor reminded of its SO and SPOC", row.number)
-        return len(due)
-
-
-def send_surveys(
-    factory: sessionmaker[Session],
-    policy: Policy,
-    renderer: Renderer,
-    sender_for: Callable[[str], Sender],
-    now: datetime,
-    limit: int,
-) -> int:
-    """The survey to each contract welcomed `survey.days_after_welcome` days ago; how many.
-    Nothing without `survey.url`."""
-    if not policy.survey.url:
-        return 0
-    welcomed_before = now - timedelta(days=policy.survey.days_after_welcome)
-    with transaction(factory) as session:
-        due = contracts.due_for_survey(session, welcomed_before, limit)
-        for contract, request in due:
-            mail = survey_invitation(contract_view_of(contract), view_of(request), policy,
-                                     renderer)
-            enqueue_all(session, (mail,), request_id=request.id,
-                        sender=sender_for(request.mailbox), now=now)
-            contract.survey_sent_at = now
-            log.info("contract %s: survey sent", contract.number)
-        return len(due)
-
-
-def send_offboarding_notices(
-    factory: sessionmaker[Session],
-    policy: Policy,
-    renderer: Renderer,
-    sender_for: Callable[[str], Sender],
-    mailbox: str,
-    now: datetime,
-    limit: int,
-) -> int:
-    """The offboarding notice for each contract whose period ends within
-    `contracts.offboarding_notice_days`; how many."""
-    ends_by = now.date() + timedelta(days=policy.contracts.offboarding_notice_days)
-    with transaction(factory) as session:
-        due = contracts.due_for_offboarding(session, ends_by, limit)
-        for row in due:
-            services = tuple(contracts.approved_services(session, row.id))
-            mail = offboarding_notice(contract_view_of(row), services, policy, renderer,
-                                      now.date())
-            enqueue_all(session, (mail,), request_id=None, sender=sender_for(mailbox), now=now)
-            row.offboarding_notice_at = now
-            log.info("contract %s: offboarding notice sent", row.number)
-        return len(due)
+    steps.contractors_reminded = send_once(
+        "contacts_reminded_at", "contractor reminded of its SO and SPOC", lambda session: [
+            (row, contacts_reminder(contract_view_of(row), policy, renderer), None, mailbox)
+            for row in contracts.contacts_overdue(session, asked_before, unreminded=True,
+                                                  limit=limit)])
+    # Some days after the first welcome package: the survey, where there is one.
+    if policy.survey.url:
+        welcomed_before = now - timedelta(days=policy.survey.days_after_welcome)
+        steps.surveys_sent = send_once("survey_sent_at", "survey sent", lambda session: [
+            (contract, survey_invitation(contract_view_of(contract), view_of(request), policy,
+                                         renderer), request.id, request.mailbox)
+            for contract, request in contracts.due_for_survey(session, welcomed_before,
+                                                              limit)])
+    # Some weeks before the period ends: the offboarding notice.
+    ends_by = today + timedelta(days=policy.contracts.offboarding_notice_days)
+    steps.offboarding_notices = send_once(
+        "offboarding_notice_at", "offboarding notice sent", lambda session: [
+            (row, offboarding_notice(contract_view_of(row),
+                                     tuple(contracts.approved_services(session, row.id)),
+                                     policy, renderer, today), None, mailbox)
+            for row in contracts.due_for_offboarding(session, ends_by, limit)])
+    return steps

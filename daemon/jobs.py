@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.apply import record_outcome
+from onboardd.daemon.contract_jobs import ContractSteps
 from onboardd.daemon.outgoing import Sender
 from onboardd.daemon.records import view_of
 from onboardd.responders.policy import Policy
@@ -34,19 +35,17 @@ class ChaseReport:
     expired: int = 0
     failed: int = 0  # requests whose work raised (logged; tried again next run)
     more_due: int = 0  # requests left for the next run by `limit`
-    contractors_asked: int = 0  # contractors asked for their SO and SPOC
-    contractors_reminded: int = 0
-    surveys_sent: int = 0
-    offboarding_notices: int = 0
+    contracts: ContractSteps = field(default_factory=ContractSteps)
 
     def __str__(self) -> str:
         failed = f", {self.failed} failed (see the log)" if self.failed else ""
         more = f", {self.more_due} more due at the next run" if self.more_due else ""
+        steps = self.contracts
         asked = "".join(f", {text.format(n)}" for n, text in (
-            (self.contractors_asked, "asked {} contractor(s) for their SO and SPOC"),
-            (self.contractors_reminded, "reminded {} contractor(s) of their SO and SPOC"),
-            (self.surveys_sent, "sent {} survey(s)"),
-            (self.offboarding_notices, "sent {} offboarding notice(s)")) if n)
+            (steps.contractors_asked, "asked {} contractor(s) for their SO and SPOC"),
+            (steps.contractors_reminded, "reminded {} contractor(s) of their SO and SPOC"),
+            (steps.surveys_sent, "sent {} survey(s)"),
+            (steps.offboarding_notices, "sent {} offboarding notice(s)")) if n)
         return (
             f"reminded {self.requesters_reminded} requester(s) and "
             f"{self.leads_reminded} lead(s), expired {self.expired}{asked}{failed}{more}"

@@ -10,12 +10,7 @@ import logging
 from datetime import UTC, datetime
 
 from onboardd.daemon.app import App
-from onboardd.daemon.contract_jobs import (
-    ask_for_contacts,
-    remind_for_contacts,
-    send_offboarding_notices,
-    send_surveys,
-)
+from onboardd.daemon.contract_jobs import run_contract_steps
 from onboardd.daemon.digest import digest_mail, last_slot, queue_digest, queue_once
 from onboardd.daemon.jobs import ChaseReport, chase_requests
 from onboardd.daemon.outbox import DrainReport, drain
@@ -41,18 +36,9 @@ def remind(app: App, now: datetime, limit: int | None = None) -> ChaseReport:
     report = chase_requests(
         pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now, limit
     )
-    mailbox, most = app.config.mailboxes[0].name, limit or CHASE_PER_RUN
-    report.contractors_asked = ask_for_contacts(
-        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
-        most)
-    report.contractors_reminded = remind_for_contacts(
-        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
-        most)
-    report.surveys_sent = send_surveys(
-        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, now, most)
-    report.offboarding_notices = send_offboarding_notices(
-        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for, mailbox, now,
-        most)
+    report.contracts = run_contract_steps(
+        pipeline.factory, pipeline.policy, pipeline.renderer, app.sender_for,
+        app.config.mailboxes[0].name, now, limit or CHASE_PER_RUN)
     return report
 
 
