@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from onboardd.parsers.contract_notice import mentions_contacts, read_contacts, read_contract_notice
+from onboardd.parsers.contract_notice import read_contacts, read_contract_notice
 from onboardd.parsers.facts import asks_status, extract_facts, wants_withdrawal
 from onboardd.parsers.model import Address, CorStatus, ParsedEmail, RequestFacts
 from onboardd.responders.approvals import Review, review
@@ -107,7 +107,9 @@ def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
         return None
     if facts.services and (facts.justification is not None or facts.user_count is not None):
         return None  # asks for a service, whatever else it says
-    if inbound.contract is not None and mentions_contacts(mail.reply_text):
+    # The daemon hands over the sender's contract only for a mail that mentions its
+    # contacts (parsers.contract_notice.mentions_contacts).
+    if inbound.contract is not None:
         named = read_contacts(mail.reply_text)
         if named.security_official or named.spoc or named.cor:
             outcome, reply = contacts_outcome(mail, named, inbound.contract, inbound.policy,

@@ -17,10 +17,8 @@ def contract_for_notice(session: Session, number: str | None,
                         organization: str | None) -> Contract | None:
     """The contract a COR's notice is about: the one with its number, else a
     solicitation of the same organization that has no number yet."""
-    if number:
-        found = session.scalar(select(Contract).where(Contract.number == number))
-        if found is not None:
-            return found
+    if number and (found := contract_by_number(session, number)) is not None:
+        return found
     if organization:
         return session.scalar(
             select(Contract)
