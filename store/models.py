@@ -50,6 +50,9 @@ class Request(Base):
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     year: Mapped[int]
     seq: Mapped[int]
+    # What the request asks: "access" to services; later kinds carry a contract's other
+    # errands on the same record (reference, thread, tokens, audit).
+    kind: Mapped[str] = mapped_column(String(16), server_default="access")
     state: Mapped[str] = mapped_column(String(24), index=True)
     mailbox: Mapped[str] = mapped_column(String(100))
     requester: Mapped[str] = mapped_column(String(320))
