@@ -146,7 +146,8 @@ def run_once(app: App, now: datetime) -> PassReport:
     thread, and whatever is still due when the mailboxes are done."""
     report = PassReport()
     transport = app.transport()
-    sender = BackgroundSender(app.pipeline.factory, transport, lambda: now)
+    sender = BackgroundSender(app.pipeline.factory, transport, lambda: now,
+                              app.pipeline.next_commit)
     sender.start()
     try:
         for mailbox in app.mailboxes():

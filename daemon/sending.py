@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.daemon.outbox import DrainReport, drain
+from onboardd.daemon.outbox import DrainReport, NextCommit, drain
 from onboardd.daemon.transport import Transport
 
 # Rows committed while a round was under way are looked for at least this often.
@@ -41,9 +41,14 @@ class BackgroundSender:
     """
 
     def __init__(
-        self, factory: sessionmaker[Session], transport: Transport, now: Callable[[], datetime]
+        self,
+        factory: sessionmaker[Session],
+        transport: Transport,
+        now: Callable[[], datetime],
+        next_commit: NextCommit | None = None,
     ) -> None:
         self._factory = factory
+        self._next_commit = next_commit
         self._transport = transport
         self._now = now
         self._nudged = threading.Event()
@@ -75,7 +80,8 @@ class BackgroundSender:
                 self._nudged.clear()
                 # Read before the round: a finish() that comes during it gets one more.
                 last = self._finishing.is_set()
-                sent = drain(self._factory, self._transport, self._now(), sync_each=False)
+                sent = drain(self._factory, self._transport, self._now(), sync_each=False,
+                             next_commit=self._next_commit)
                 self._report.add(sent)
                 if sent.unreachable or last:
                     return

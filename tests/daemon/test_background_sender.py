@@ -3,6 +3,8 @@ and each result on disk before the next message goes out."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import threading
 import time
 from datetime import UTC, datetime
@@ -14,6 +16,7 @@ from onboardd.daemon import outbox, sending
 from onboardd.daemon.app import App
 from onboardd.daemon.sending import BackgroundSender
 from onboardd.daemon.transport import Envelope
+from onboardd.store.engine import transaction
 from onboardd.store.models import OutboxMessage
 from tests.mailkit import pending_reply
 
@@ -154,3 +157,54 @@ def sent_count(app: App) -> int:
     with app.pipeline.factory() as session:
         rows = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "sent"))
         return len(rows.all())
+
+
+def test_a_result_rides_on_the_loops_open_transaction_and_is_committed_before_the_next_send(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_rows(app, 0, 6)
+    commits = commits_by_thread(app)
+    next_commit = outbox.NextCommit()
+    transport = Watching(app, counting_syncs(monkeypatch))
+    stop = threading.Event()
+
+    def loop() -> None:
+        # As ingest does: a transaction open a while, a handed result written last;
+        # every third one rolls back after writing it, and its result must not be lost.
+        for number in itertools.count(1):
+            if stop.is_set():
+                return
+            with contextlib.suppress(RuntimeError), next_commit.carrying() as write, \
+                    transaction(app.pipeline.factory) as session:
+                time.sleep(0.005)
+                write(session)
+                if number % 3 == 0:
+                    raise RuntimeError("rolled back")
+
+    drain_loop = threading.Thread(target=loop, name="drain-loop")
+    drain_loop.start()
+    try:
+        sender = BackgroundSender(app.pipeline.factory, transport, lambda: NOW, next_commit)
+        sender.start()
+        sender.nudge()
+        report = sender.finish()
+    finally:
+        stop.set()
+        drain_loop.join()
+
+    assert report.sent == 6 and sent_count(app) == 6
+    # Carried or not, each result is committed before the next message goes out.
+    assert [committed for committed, _ in transport.seen] == [0, 1, 2, 3, 4, 5]
+    # The sender's own commits: its claims (the six, then the empty one) and only the
+    # results no loop transaction carried.
+    assert commits.count("outbox-sender") < 2 + 6
+
+
+def test_with_no_loop_transaction_open_the_sender_commits_its_results_itself(app: App) -> None:
+    add_rows(app, 0, 3)
+    commits = commits_by_thread(app)
+    sender = BackgroundSender(app.pipeline.factory, Recorder(), lambda: NOW, outbox.NextCommit())
+    sender.start()
+    sender.nudge()
+    assert sender.finish().sent == 3
+    assert commits.count("outbox-sender") == 2 + 3  # two claims, three results
