@@ -263,8 +263,9 @@ _HARP_ALONE = re.compile(r"\bharp\s+(?:user\s*)?(?:id|user\s*name|username)\s*(?
 def read_harp_id(text: str) -> str | None:
     """The HARP user ID a reply gives ("HARP user ID: BROE01"), or None."""
     for match in _HARP_ALONE.finditer(plain_text(text)):
-        if match.group("id").lower().strip(".") not in _NO_ID:
-            return match.group("id")
+        harp_id = match.group("id")
+        if harp_id.lower().strip(".") not in _NO_ID and any(c.isalnum() for c in harp_id):
+            return harp_id
     return None
 
 

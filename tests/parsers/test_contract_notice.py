@@ -155,6 +155,7 @@ def test_lookalikes_of_a_removal_remove_nobody(text: str) -> None:
     ("His HARP account is ready.", None),
     ("HARP ID: pending", None),
     ("HARP user ID to follow", None),
+    ('Please reply with a line "HARP user ID: ..."', None),
 ])
 def test_a_harp_user_id_given_alone(text: str, harp_id: str | None) -> None:
     assert read_harp_id(text) == harp_id
