@@ -140,7 +140,7 @@ def test_a_stated_approval_asks_the_cor_whose_yes_replaces_the_so(daemon: Daemon
 
 
 def test_the_cors_refusal_changes_nothing_and_the_contractor_is_told(daemon: Daemon) -> None:
-    answer, confirmation = ask_for_a_new_spoc(daemon)
+    _, confirmation = ask_for_a_new_spoc(daemon)
     before = len(daemon.sent())
     daemon.maildir.deliver(reply_to(confirmation, COR,
                                     "No, I do not approve this change. Ana stays."))
