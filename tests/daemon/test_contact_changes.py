@@ -281,3 +281,16 @@ def test_a_change_of_cor_asked_by_the_contractor_needs_the_current_cor(daemon: D
     assert "As the contract's COR you" in kinds["role-assigned"].text
     assert "dana.smith@cms.example.gov" in kinds["role-ended"].to
     assert contracts(daemon)[0]["cor"] == "lee.park@cms.example.gov"
+
+
+def test_staff_cannot_confirm_a_contact_change_for_the_cor(daemon: Daemon) -> None:
+    answer, _ = ask_for_a_new_spoc(daemon)
+    reference = reference_of(answer)
+    daemon.capsys.readouterr()
+    assert daemon.run("requests", "confirm-cor", reference, "--by", "staff@cms.example.gov",
+                      "--reason", "phoned") != 0
+    error = daemon.capsys.readouterr().err.strip()
+    assert error.endswith("is a contact-change request: its COR answers by mail; staff may "
+                          "only withdraw it")
+    assert "\n" not in error
+    assert daemon.request()["state"] == "awaiting_cor"
