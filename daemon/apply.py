@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from onboardd.daemon.contact_changes import record_contact_changes
 from onboardd.daemon.outgoing import Sender, enqueue_all
 from onboardd.daemon.records import apply_view, contract_values, new_rows, view_of
 from onboardd.responders.view import Outcome
@@ -33,6 +34,7 @@ def record_outcome(
     request_id = _request(session, outcome, found, mailbox, now)
     if outcome.contract is not None:
         _contract(session, outcome, contract, now)
+    record_contact_changes(session, outcome, request_id, contract, now)
     queries.insert_rows(
         session,
         AuditEvent,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.daemon.answer_window import AnswerWindow
 from onboardd.daemon.apply import record_outcome
+from onboardd.daemon.contact_changes import pending_change
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.outbox import NextCommit
 from onboardd.daemon.outgoing import Sender, token_hash
@@ -205,6 +206,7 @@ def _decide(
             view_of(found, frozenset(queries.correspondents(session, found.id))) if found else None
         )
         contract = _sender_contract(session, parsed) if found is None else None
+        changed, change = pending_change(session, found)
         outcome = handle_inbound(
             Inbound(
                 mail=parsed,
@@ -218,6 +220,7 @@ def _decide(
                 answer=answer,
                 facts=facts,
                 contract=contract_view_of(contract) if contract else None,
+                change=change,
             )
         )
         request_id = record_outcome(
@@ -229,7 +232,8 @@ def _decide(
             now=now,
             message_key=key,
             message_id=message_id,
-            contract=contract,
+            # A contact change's contract only for what the change itself did.
+            contract=contract or (changed if outcome.contact_changes is not None else None),
         )
         result_status = "processed" if answer else "backlog"
         if status is None:

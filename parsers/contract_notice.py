@@ -132,10 +132,20 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """A role the mail asks to leave empty, with whom it names as leaving (None: the
+    mail names the role only, "please remove our SPOC", or says "him")."""
+
+    role: str  # "security_official" or "spoc"
+    who: Contact | None = None
+
+
+@dataclass(frozen=True)
 class ContactsNamed:
     security_official: Contact | None = None
     spoc: Contact | None = None
     cor: Contact | None = None  # a new COR, named by the one before
+    removals: tuple[Removal, ...] = ()
 
 
 _ROLE = re.compile(
@@ -148,6 +158,7 @@ _SUBFIELD = re.compile(r"^\s*[*•-]?\s*(?:e-?mail|address|harp[\w\s]*|name)\s*:
 
 
 _MENTIONS_CONTACTS = re.compile(r"\bsecurity\s+(?:official|officer)|\bspoc\b|\bso\s*:"
+                                r"|\bas\s+(?:our\s+|the\s+)?so\b"
                                 r"|\bpoint\s+of\s+contact|\bnew\s+cor\b"
                                 r"|contracting\s+officer", re.IGNORECASE)
 
@@ -178,7 +189,51 @@ def read_contacts(text: str) -> ContactsNamed:
         contact = _contact(" ".join(block))
         if contact and role not in found:
             found[role] = contact
-    return ContactsNamed(found.get("security_official"), found.get("spoc"), found.get("cor"))
+    return ContactsNamed(found.get("security_official"), found.get("spoc"), found.get("cor"),
+                         _removals(lines))
+
+
+# A removal is asked for only in a sentence that begins with the request itself, so that
+# "please do not remove", "should we remove ...?", "if he leaves, remove him" and "John
+# will remove users as our SPOC" ask for nothing.
+_ROLE_WORDS = (r"(?P<role>security\s+(?:official|officer)|so|security\s+point\s+of\s+contact"
+               r"|spoc)\b")
+_ASKING = (r"(?:please\s+|kindly\s+|(?:can|could|would)\s+you\s+(?:please\s+|kindly\s+)?"
+           r"|(?:we|i)\s+(?:would\s+like|need|want)\s+(?:you\s+)?to\s+"
+           r"|(?:we|i)'d\s+like\s+(?:you\s+)?to\s+)?")
+_REMOVALS = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
+    # "Please remove John Roe <john@x> as SPOC", "remove him as our Security Official"
+    rf"^{_ASKING}remove\s+(?P<who>[^;!?]{{1,120}}?)\s+(?:from\s+(?:the\s+)?(?:role\s+of\s+)?"
+    rf"|as\s+)(?:our\s+|the\s+)?(?:current\s+)?{_ROLE_WORDS}(?:\s+role)?\s*[.!?]?$",
+    # "Please remove our SPOC, John Roe."
+    rf"^{_ASKING}remove\s+(?:our|the)\s+(?:current\s+)?{_ROLE_WORDS}"
+    rf"(?:\s*[,:(-]\s*(?P<who>[^;!?]{{1,120}}?))?\s*\)?\s*[.!?]?$",
+    # "Remove SPOC: John Roe <john@x>"
+    rf"^remove\s+(?:the\s+)?{_ROLE_WORDS}\s*:\s*(?P<who>.{{1,120}}?)\s*$",
+    # "John Roe is no longer our SPOC." (a name or an address first, nothing else)
+    rf"^(?P<who>(?:[A-Z][\w'.-]*\s+){{0,3}}[A-Z][\w'.-]*(?:\s*<[^<>\s]+@[^<>\s]+>)?"
+    rf"|[^\s<>@]+@[^\s<>@]+)\s+is\s+no\s+longer\s+(?:our|the)\s+{_ROLE_WORDS}\s*[.!]?$",
+))
+_GREETING = re.compile(r"^(?:hi|hello|dear|good\s+(?:morning|afternoon|evening))\b[^,.!]{0,40}"
+                       r"[,!]\s*", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_PRONOUN = re.compile(r"^(?:him|her|them|this\s+person|that\s+person)$", re.IGNORECASE)
+
+
+def _removals(lines: list[str]) -> tuple[Removal, ...]:
+    found: dict[str, Removal] = {}
+    for line in lines:
+        for sentence in _SENTENCE.split(_GREETING.sub("", line.strip(" \t*•-"))):
+            sentence = sentence.strip()
+            match = next((m for p in _REMOVALS if (m := p.fullmatch(sentence))), None)
+            if match is None:
+                continue
+            said = match.group("role").lower()
+            role = "spoc" if re.search(r"spoc|point", said) else "security_official"
+            who_text = (match.group("who") or "").strip(" ,:-()")
+            who = None if not who_text or _PRONOUN.match(who_text) else _contact(who_text)
+            found.setdefault(role, Removal(role, who))
+    return tuple(found.values())
 
 
 def _contact(text: str) -> Contact | None:
@@ -197,6 +252,21 @@ def _contact(text: str) -> Contact | None:
         harp_id = None
     return Contact(name=name, email=email.group(0).lower() if email else None,
                    harp_id=harp_id)
+
+
+# A HARP user ID given on its own, in a reply that answers our question for it: the
+# label must say "ID" or "user name", so that "his HARP account is ready" gives none.
+_HARP_ALONE = re.compile(r"\bharp\s+(?:user\s*)?(?:id|user\s*name|username)\s*(?:is\s*)?[:#=]?\s*"
+                         r"(?P<id>[A-Za-z0-9._-]{3,40})\b", re.IGNORECASE)
+
+
+def read_harp_id(text: str) -> str | None:
+    """The HARP user ID a reply gives ("HARP user ID: BROE01"), or None."""
+    for match in _HARP_ALONE.finditer(plain_text(text)):
+        harp_id = match.group("id")
+        if harp_id.lower().strip(".") not in _NO_ID and any(c.isalnum() for c in harp_id):
+            return harp_id
+    return None
 
 
 # What people write where a HARP user ID is not there yet.

@@ -1,13 +1,13 @@
 """A contract's mail: the COR's solicitation and award, the contractor's call to name
 its Security Official and Security Point of Contact when the period starts, the
-post-onboarding survey, and the offboarding notice before the period ends."""
+post-onboarding survey, and the offboarding notice before the period ends. Naming and
+changing the contacts themselves is responders/contact_changes.py."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
-from onboardd.parsers.contract_notice import Contact, ContactsNamed, ContractNotice, Stage
+from onboardd.parsers.contract_notice import ContractNotice, Stage
 from onboardd.parsers.model import Address, ParsedEmail
 from onboardd.responders.context import greeting_name
 from onboardd.responders.letters import security_official
@@ -64,116 +64,6 @@ def notice_outcome(
     return Outcome(f"contract-{notice.stage}", contract=contract, events=(event,)), reply
 
 
-def contacts_outcome(
-    mail: ParsedEmail, named: ContactsNamed, contract: ContractView, policy: Policy,
-    renderer: Renderer,
-) -> tuple[Outcome, OutgoingMail]:
-    """The SO and SPOC named in `mail`, applied to its contract as the page allows, and
-    the answer to the sender (copying the COR): what is recorded, what was not changed
-    and why, and what is still needed.
-
-    A role with nobody on record, or the same person with more details, is recorded
-    from the contractor's word. Replacing someone needs the COR's approval, so only the
-    contract's COR may do it by mail, and a new SPOC only with a HARP user ID; the new
-    contact is told their responsibilities and the old one that the role ended. A role
-    not named keeps what it had.
-    """
-    sender = mail.sender
-    assert sender is not None
-    by_cor = sender.email == contract.cor.email
-    changes: dict[str, Contact] = {}
-    held: list[str] = []
-    notices: list[OutgoingMail] = []
-    for field, role, new in (("security_official", "Security Official", named.security_official),
-                             ("spoc", "Security Point of Contact", named.spoc)):
-        if new is None:
-            continue
-        old: Contact | None = getattr(contract, field)
-        if old is None or not old.email or _same_person(old, new):
-            changes[field] = _merged(old, new)
-            continue
-        if not by_cor:
-            held.append(f"replacing the {role} needs your COR's approval: please ask "
-                        f"{contract.cor.name or contract.cor.email} to send the change")
-            continue
-        if field == "spoc" and not new.harp_id:
-            held.append("the new Security Point of Contact's HARP user ID, which we need "
-                        "before the change is made")
-            continue
-        changes[field] = new
-        notices += _role_notices(contract, role, old, new, policy, renderer)
-    cor = contract.cor
-    new_cor = named.cor
-    if new_cor is not None and new_cor.email and new_cor.email != contract.cor.email:
-        if not by_cor:
-            held.append("a change of COR comes from the COR of the contract, "
-                        f"{contract.cor.name or contract.cor.email}")
-        else:
-            cor = Address(new_cor.name, new_cor.email)
-            old_cor = Contact(contract.cor.name, contract.cor.email)
-            notices += _role_notices(contract, "COR", old_cor, new_cor, policy, renderer)
-    updated = dataclasses.replace(
-        contract,
-        cor=cor,
-        security_official=changes.get("security_official", contract.security_official),
-        spoc=changes.get("spoc", contract.spoc),
-    )
-    still_needed = contacts_still_needed(updated)
-    copies = () if by_cor else (contract.cor,)
-    reply = renderer.mail(
-        "contacts-acknowledgment",
-        "contractor/contacts_acknowledgment",
-        f"Contract {contract.number or ''}: Security Official and SPOC".replace(
-            "Contract :", "Contract:"),
-        _context(policy, updated, sender.name) | {"still_needed": still_needed,
-                                                  "held": tuple(held)},
-        to=(sender,),
-        cc=copies,
-        in_reply_to=mail.message_id,
-        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
-    )
-    event = AuditEntry("contacts-named", sender.email, {
-        "contract": contract.number or "",
-        "security_official": _described(changes.get("security_official")),
-        "spoc": _described(changes.get("spoc")),
-        "cor": cor.email if cor != contract.cor else "",
-        "not_changed": held,
-        "still_needed": list(still_needed),
-    })
-    verdict = "contacts-named" if changes or cor != contract.cor else "contacts-not-changed"
-    return Outcome(verdict, contract=updated, events=(event,), outgoing=tuple(notices)), reply
-
-
-def _same_person(old: Contact, new: Contact) -> bool:
-    if old.email and new.email:
-        return old.email == new.email
-    return old.name.casefold() == new.name.casefold()
-
-
-def _merged(old: Contact | None, new: Contact) -> Contact:
-    if old is None:
-        return new
-    return Contact(new.name or old.name, new.email or old.email, new.harp_id or old.harp_id)
-
-
-def _role_notices(contract: ContractView, role: str, old: Contact, new: Contact,
-                  policy: Policy, renderer: Renderer) -> list[OutgoingMail]:
-    """The new holder of a role told what it asks of them, the old one that it ended."""
-    mails = []
-    for contact, kind, now in ((new, "role-assigned", "now"), (old, "role-ended", "no longer")):
-        if not contact.email:
-            continue
-        mails.append(renderer.mail(
-            kind,
-            f"contractor/{kind.replace('-', '_')}",
-            f"Contract {contract.number}: you are {now} its {role}",
-            _context(policy, contract, contact.name) | {"role": role},
-            to=(Address(contact.name, contact.email),),
-            cc=() if contact.email == contract.cor.email else (contract.cor,),
-        ))
-    return mails
-
-
 def contacts_still_needed(contract: ContractView) -> tuple[str, ...]:
     """What the page requires of the SO and SPOC that the contract does not have yet."""
     needed: list[str] = []
@@ -187,14 +77,6 @@ def contacts_still_needed(contract: ContractView) -> tuple[str, ...]:
         if not contact.harp_id:
             needed.append(f"the {role}'s HARP user ID")
     return tuple(needed)
-
-
-def _described(contact: Contact | None) -> str:
-    if contact is None:
-        return ""
-    return " ".join(part for part in (contact.name, f"<{contact.email}>" if contact.email
-                                      else "", f"HARP {contact.harp_id}" if contact.harp_id
-                                      else "") if part)
 
 
 def contacts_request(

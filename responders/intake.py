@@ -19,8 +19,14 @@ from onboardd.responders.assess import (
     is_complete,
     stronger_cor,
 )
+from onboardd.responders.contact_changes import (
+    ChangeReply,
+    ContactsMail,
+    contacts_outcome,
+    follow_up,
+)
 from onboardd.responders.context import base_context
-from onboardd.responders.contracts import contacts_outcome, notice_outcome
+from onboardd.responders.contracts import notice_outcome
 from onboardd.responders.gate import Verdict, may_reply
 from onboardd.responders.letters import entry_mails
 from onboardd.responders.policy import Policy
@@ -28,6 +34,7 @@ from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
 from onboardd.responders.view import (
     AuditEntry,
+    ContactChangeView,
     ContractView,
     Outcome,
     OutgoingMail,
@@ -58,6 +65,8 @@ class Inbound:
     # The awarded contract whose contractor (or COR) sent this mail, when it may name
     # the contract's Security Official and SPOC.
     contract: ContractView | None = None
+    # With `found` a contact-change request: its changes and its contract.
+    change: ContactChangeView | None = None
 
     def request_facts(self) -> RequestFacts:
         if self.facts is not None:
@@ -90,7 +99,9 @@ def handle_inbound(inbound: Inbound) -> Outcome:
         # carrying one of our tokens stays with its request, where review refuses it.
         events.append(AuditEntry("not-a-party", _actor(mail), {"reference": found.reference}))
         found = None
-    if found is not None:
+    if found is not None and inbound.change is not None:
+        outcome = _contact_change(inbound, found, inbound.change)
+    elif found is not None:
         outcome = _follow_up(inbound, found)
     else:
         facts = inbound.request_facts()
@@ -111,9 +122,10 @@ def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
     # contacts (parsers.contract_notice.mentions_contacts).
     if inbound.contract is not None:
         named = read_contacts(mail.reply_text)
-        if named.security_official or named.spoc or named.cor:
-            outcome, reply = contacts_outcome(mail, named, inbound.contract, inbound.policy,
-                                              inbound.renderer)
+        if named.security_official or named.spoc or named.cor or named.removals:
+            outcome, reply = contacts_outcome(ContactsMail(
+                mail, named, inbound.contract, effective_cor(facts.cor, mail, inbound.policy),
+                inbound.policy, inbound.renderer, inbound.new_reference, inbound.now))
             return _answer(inbound, outcome, reply)
     if not inbound.policy.cor_directory().is_cor(mail.sender.email):
         return None
@@ -122,6 +134,13 @@ def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
         return None
     outcome, reply = notice_outcome(mail, notice, inbound.policy, inbound.renderer)
     return _answer(inbound, outcome, reply)
+
+
+def _contact_change(inbound: Inbound, found: RequestView,
+                    change: ContactChangeView) -> Outcome:
+    outcome, reply = follow_up(ChangeReply(inbound.mail, found, change, inbound.tokens,
+                                           inbound.policy, inbound.renderer, inbound.now))
+    return outcome if reply is None else _answer(inbound, outcome, reply)
 
 
 def is_party(view: RequestView, sender: Address | None, policy: Policy) -> bool:

@@ -55,6 +55,14 @@ def _refuse(view: RequestView, by: str, action: str, message: str, **detail: str
     raise StaffActionError(message, refusal(view, by, action, message, **detail))
 
 
+def _access_only(view: RequestView, by: str, action: str) -> None:
+    """A contact change is decided by its COR's mail only (responders/contact_changes.py);
+    staff may withdraw it."""
+    if view.kind != "access":
+        _refuse(view, by, action, f"{view.reference} is a {view.kind} request: its COR "
+                "answers by mail; staff may only withdraw it")
+
+
 def confirm_cor(
     view: RequestView,
     *,
@@ -67,6 +75,7 @@ def confirm_cor(
     """The COR's approval confirmed to staff outside mail (phone, portal), or waived by
     staff: the request goes on to the leads as after the COR's confirming reply."""
     action = "cor-waived" if waive else "cor-confirmed"
+    _access_only(view, by, action)
     if view.state is not State.AWAITING_COR:
         _refuse(view, by, action, f"{view.reference} is {view.state}; a COR approval is "
                 "confirmed only while the request is awaiting_cor")
@@ -103,6 +112,7 @@ def reopen(
     """Put a request back to `target` along REOPEN. A request sent to the COR or the leads
     asks them again (new tokens: the old ones were spent or may have expired); services
     decided before going back to a waiting state are pending again."""
+    _access_only(view, by, "reopen")
     allowed = REOPEN[view.state]
     if target not in allowed:
         choices = ", ".join(sorted(allowed)) or "nowhere"

@@ -39,6 +39,7 @@ class RequestView:
     security_official: Address | None = None
     contract_number: str | None = None
     correspondents: frozenset[str] = frozenset()
+    kind: str = "access"  # or "contact-change" (responders/contact_changes.py)
 
     @property
     def service_names(self) -> tuple[str, ...]:
@@ -60,6 +61,24 @@ class ContractView:
     award_expected_on: date | None = None
     security_official: Contact | None = None
     spoc: Contact | None = None
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """One role a contact change sets: to `new`, or to nobody when `new` is None, in
+    place of `old`, who held it when the change was asked."""
+
+    role: str  # "security_official", "spoc" or "cor"
+    new: Contact | None
+    old: Contact | None = None
+
+
+@dataclass(frozen=True)
+class ContactChangeView:
+    """A contact-change request's changes, and its contract as it is now."""
+
+    contract: ContractView
+    changes: tuple[RoleChange, ...]
 
 
 @dataclass(frozen=True)
@@ -125,6 +144,10 @@ class Outcome:
     outgoing: tuple[OutgoingMail, ...] = ()
     spent_tokens: tuple[str, ...] = ()
     clarified_tokens: tuple[str, ...] = ()
+    # A contact-change request's changes as they now stand (None: not touched), and
+    # the contract roles the outcome leaves empty (a removal applied).
+    contact_changes: tuple[RoleChange, ...] | None = None
+    vacated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,11 @@ def contract_for_notice(session: Session, number: str | None,
 
 
 def contract_for_sender(session: Session, email: str, domain: str | None) -> Contract | None:
-    """The newest awarded contract whose contractor or COR this sender is; with `domain`
-    (a domain that says who the sender works for), also one whose contractor writes
-    from that domain."""
-    who = [Contract.contractor_address == email, Contract.cor_address == email]
+    """The newest awarded contract whose contractor, SO, SPOC or COR this sender is;
+    with `domain` (a domain that says who the sender works for), also one whose
+    contractor writes from that domain."""
+    who = [Contract.contractor_address == email, Contract.cor_address == email,
+           Contract.so_address == email, Contract.spoc_address == email]
     if domain:
         who.append(Contract.contractor_address.like(f"%@{domain}"))
     return session.scalar(

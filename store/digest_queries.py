@@ -29,7 +29,9 @@ DIGEST_LOCK = int.from_bytes(b"onbddgst", "big", signed=True)
 
 
 def request_counts_by_state(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Request.state, func.count()).group_by(Request.state)).all()
+    """Access requests by state (a contract's other errands are not access requests)."""
+    rows = session.execute(select(Request.state, func.count())
+                           .where(Request.kind == "access").group_by(Request.state)).all()
     return {state: int(number) for state, number in rows}
 
 
@@ -43,7 +45,7 @@ def open_requests_for_digest(
     rows, and their (id, reference, organization, state, created_at) rows."""
     oldest = (
         select(Request.id)
-        .where(Request.state.in_(list(states)))
+        .where(Request.state.in_(list(states)), Request.kind == "access")
         .order_by(Request.created_at, Request.id)
         .limit(limit)
         .subquery()

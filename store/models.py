@@ -265,6 +265,25 @@ class ReplyToken(Base):
     clarified_at: Mapped[datetime | None]
 
 
+class ContactChange(Base):
+    """One role a contact-change request changes: to whom ("assign"), or to nobody
+    ("remove"), and who held it when the change was asked."""
+
+    __tablename__ = "contact_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(24))  # security_official, spoc, cor
+    action: Mapped[str] = mapped_column(String(16))  # assign, remove
+    name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str | None] = mapped_column(String(320))
+    harp_id: Mapped[str | None] = mapped_column(String(60))
+    old_name: Mapped[str] = mapped_column(String(200), default="")
+    old_address: Mapped[str | None] = mapped_column(String(320))
+
+
 def table_of(model: type[Base]) -> Table:
     """The model's Table, typed as one (the ORM declares `__table__` as a FromClause)."""
     table = model.__table__

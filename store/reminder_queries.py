@@ -58,10 +58,11 @@ def request_clocks(
 
 
 def requests_in_states(session: Session, states: Sequence[str]) -> Sequence[Request]:
-    """The requests in `states` with their services, by id."""
+    """The access requests in `states` with their services, by id (a contract's other
+    errands have no missing facts to remind of and do not expire)."""
     return session.scalars(
         select(Request)
-        .where(Request.state.in_(list(states)))
+        .where(Request.state.in_(list(states)), Request.kind == "access")
         .options(selectinload(Request.services))
         .order_by(Request.id)
     ).all()

@@ -163,16 +163,19 @@ def named_contacts(daemon: Daemon) -> None:
     assert daemon.sent()[-1].kind == "contacts-acknowledgment"
 
 
-def test_replacing_a_contact_needs_the_cor_not_the_contractor(daemon: Daemon) -> None:
+def test_replacing_a_contact_waits_for_the_cors_confirmation(daemon: Daemon) -> None:
     named_contacts(daemon)
+    before = len(daemon.sent())
     daemon.maildir.deliver(compose("Bob Roe <bob.roe@acmehealth.example.com>", (
         "Please replace our SPOC.\n\nSecurity Point of Contact: Bob Roe "
         "<bob.roe@acmehealth.example.com>, HARP user ID: BROE01\n"), subject="New SPOC"))
     daemon.run_once()
-    answer = daemon.sent()[-1]
-    assert answer.kind == "contacts-acknowledgment"
-    text = " ".join(answer.text.split())
-    assert "replacing the Security Point of Contact needs your COR's approval" in text
+    kinds = {m.kind: m for m in daemon.sent_since(before)}
+    assert set(kinds) == {"contacts-acknowledgment", "contact-change-confirmation"}
+    text = " ".join(kinds["contacts-acknowledgment"].text.split())
+    assert "Waiting for approval, as ONB-" in text
+    assert "the confirmation of the COR, Dana Smith" in text
+    assert "dana.smith@cms.example.gov" in kinds["contact-change-confirmation"].to
     [contract] = contracts(daemon)
     assert contract["spoc"]["address"] == "ana.cruz@acmehealth.example.com"  # unchanged
 
@@ -185,7 +188,9 @@ def test_the_cor_replaces_a_contact_and_both_are_told(daemon: Daemon) -> None:
         subject=f"{NUMBER}: new SPOC"))
     daemon.run_once()
     [held] = daemon.sent_since(before)
-    assert "the new Security Point of Contact's HARP user ID" in " ".join(held.text.split())
+    assert "the HARP user ID of the new Security Point of Contact, Bob Roe" in " ".join(
+        held.text.split())
+    assert "jane.doe@acmehealth.example.com" in str(held.message["Cc"])  # she knows it
     assert contracts(daemon)[0]["spoc"]["address"] == "ana.cruz@acmehealth.example.com"
     before = len(daemon.sent())
     daemon.maildir.deliver(compose(COR, (
@@ -343,14 +348,14 @@ def test_an_overdue_so_and_spoc_are_reminded_once(daemon: Daemon) -> None:
     assert [m.kind for m in daemon.sent()].count("contacts-reminder") == 1
 
 
-def test_the_cor_hands_the_contract_to_a_new_cor_and_only_the_cor_can(daemon: Daemon) -> None:
+def test_the_cor_hands_the_contract_to_a_new_cor_at_once(daemon: Daemon) -> None:
     daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
     daemon.run_once()
     daemon.maildir.deliver(compose(JANE, "New COR: Lee Park <lee.park@cms.example.gov>\n",
                                    subject=f"{NUMBER} COR"))
     daemon.run_once()
-    assert "a change of COR comes from the COR of the contract" in " ".join(
-        daemon.sent()[-1].text.split())
+    # The contractor's word waits for the COR (tests/daemon/test_contact_changes.py).
+    assert "contact-change-confirmation" in [m.kind for m in daemon.sent()]
     assert contracts(daemon)[0]["cor"] == "dana.smith@cms.example.gov"
     before = len(daemon.sent())
     daemon.maildir.deliver(compose(COR, "Hello,\n\nNew COR: Lee Park <lee.park@cms.example.gov>"

@@ -9,10 +9,12 @@ import pytest
 
 from onboardd.parsers.contract_notice import (
     Contact,
+    Removal,
     Stage,
     parse_date,
     read_contacts,
     read_contract_notice,
+    read_harp_id,
 )
 from onboardd.parsers.model import Address
 from tests.parsers.support import mail
@@ -105,3 +107,55 @@ def test_an_extension_needs_only_the_number_and_the_new_end() -> None:
     assert read is not None
     assert (read.stage, read.extension, read.missing) == (Stage.AWARDED, True, ())
     assert read.ends_on == date(2029, 1, 3)
+
+
+@pytest.mark.parametrize(("text", "removal"), [
+    ("Please remove John Roe as SPOC.", Removal("spoc", Contact("John Roe"))),
+    ("Hi team, please remove John Roe <john.roe@acme.example.com> as our SPOC",
+     Removal("spoc", Contact("John Roe", "john.roe@acme.example.com"))),
+    ("Could you please remove our SPOC, John Roe?", Removal("spoc", Contact("John Roe"))),
+    ("Remove SPOC: John Roe <john.roe@acme.example.com>",
+     Removal("spoc", Contact("John Roe", "john.roe@acme.example.com"))),
+    ("Please remove John Roe from the role of Security Point of Contact.",
+     Removal("spoc", Contact("John Roe"))),
+    ("John Roe is no longer our SPOC.", Removal("spoc", Contact("John Roe"))),
+    ("Please remove him as Security Official.", Removal("security_official")),
+    ("Please remove our SPOC.", Removal("spoc")),
+    ("We would like you to remove Sam Lee as SO.",
+     Removal("security_official", Contact("Sam Lee"))),
+])
+def test_a_removal_is_read_from_the_request_that_asks_for_it(text: str,
+                                                              removal: Removal) -> None:
+    assert read_contacts(text).removals == (removal,)
+
+
+@pytest.mark.parametrize("text", [
+    "Please do not remove John Roe as SPOC.",
+    "Don't remove our SPOC.",
+    "Should we remove John Roe as SPOC?",
+    "Can we remove John Roe as SPOC?",
+    "If John Roe leaves, please remove him as SPOC.",
+    "John will remove inactive users as our SPOC.",
+    "Please remove John Roe from the Jira group; he stays our SPOC.",
+    "please remove the spoc's access to Jira",
+    "Is John Roe no longer our SPOC?",
+    "If John Roe is no longer our SPOC, who is?",
+    "We removed John Roe as SPOC last year.",
+    "Please remove John Roe as SPOC and add Bob Roe.",
+    "Security Point of Contact: John Roe <john.roe@acme.example.com>",
+])
+def test_lookalikes_of_a_removal_remove_nobody(text: str) -> None:
+    assert read_contacts(text).removals == ()
+
+
+@pytest.mark.parametrize(("text", "harp_id"), [
+    ("HARP user ID: BROE01", "BROE01"),
+    ("Hi, his HARP ID is BROE01. Thanks", "BROE01"),
+    ("HARP username = b.roe", "b.roe"),
+    ("His HARP account is ready.", None),
+    ("HARP ID: pending", None),
+    ("HARP user ID to follow", None),
+    ('Please reply with a line "HARP user ID: ..."', None),
+])
+def test_a_harp_user_id_given_alone(text: str, harp_id: str | None) -> None:
+    assert read_harp_id(text) == harp_id

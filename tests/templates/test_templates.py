@@ -196,6 +196,14 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
     named = dataclasses.replace(awarded, security_official=Contact(
         "Sam Lee", "sam.lee@acmehealth.example.com", "SLEE01"), spoc=Contact("Ana Cruz"))
 
+    changes = ("replace the Security Point of Contact, Ana Cruz, with Bob Roe "
+               "<bob.roe@acmehealth.example.com>", "remove Sam Lee as Security Official")
+    no_change: dict[str, Any] = {"pending": (), "waiting": (), "reference": None}
+    pending: dict[str, Any] = {"pending": changes, "reference": "ONB-2026-0002", "waiting": (
+        "the confirmation of the COR, Dana Smith, whom we have asked",
+        "the HARP user ID of the new Security Point of Contact, Bob Roe: please reply to "
+        "this mail with a line such as \"HARP user ID: ABCD123\"")}
+
     def values(contract: ContractView, **more: Any) -> dict[str, Any]:
         return {"contract": contract, "request": None, "sender_name": "Dana Smith",
                 "onboarding_address": ONBOARDING, "subject": "s", **more}
@@ -210,15 +218,30 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
         ("contractor/contacts_request", values(awarded, due_days=1, due_from=date(2027, 1, 4))),
         ("contractor/contacts_acknowledgment", values(named, still_needed=(
             "the Security Point of Contact's email address",
-            "the Security Point of Contact's HARP user ID"), held=())),
-        ("contractor/contacts_acknowledgment", values(named, still_needed=(), held=())),
+            "the Security Point of Contact's HARP user ID"), held=(), **no_change)),
+        ("contractor/contacts_acknowledgment", values(named, still_needed=(), held=(),
+                                                      **no_change)),
         ("contractor/contacts_acknowledgment", values(named, still_needed=(), held=(
-            "replacing the Security Official needs your COR's approval: please ask Dana "
-            "Smith to send the change",))),
+            "Eve is not the Security Point of Contact on record (Ana Cruz), so nobody was "
+            "removed",), **no_change)),
+        ("contractor/contacts_acknowledgment", values(named, still_needed=(), held=(),
+                                                      **pending)),
         ("contractor/role_assigned", values(named, role="Security Official")),
         ("contractor/role_assigned", values(named, role="Security Point of Contact")),
         ("contractor/role_assigned", values(named, role="COR")),
-        ("contractor/role_ended", values(named, role="Security Point of Contact")),
+        ("contractor/role_ended", values(named, role="Security Point of Contact",
+                                         removed=False)),
+        ("contractor/role_ended", values(named, role="Security Point of Contact",
+                                         removed=True)),
+        *(("cor/contact_change_confirmation", values(named, request=change, changes=changes))
+          for change in changes_in(State.AWAITING_COR)),
+        *(("contractor/contact_change_status", values(
+            named, request=change, changes=changes, reason=reason, decided=decided,
+            still_needed=("the Security Point of Contact",),
+            waiting=pending["waiting"] if change.state.is_open else ()))
+          for change in changes_in(State.AWAITING_COR, State.INCOMPLETE, State.APPROVED,
+                                   State.DENIED, State.WITHDRAWN)
+          for reason, decided in (("", False), ("Ana stays.", True))),
         ("contractor/contacts_reminder", values(named, still_needed=(
             "the Security Point of Contact's HARP user ID",))),
         ("contractor/survey", values(awarded, survey_url="https://survey.example.gov/s?id=1")),
@@ -226,6 +249,15 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
             ("Jira", SERVICES[0]), ("Retired Tool", None)))),
         ("cor/offboarding_notice", values(awarded, days_left=-3, approved=())),
     ]
+
+
+def changes_in(*states: State) -> list[RequestView]:
+    """A contact-change request in each of `states`, its COR approval each way."""
+    base = incomplete(kind="contact-change")
+    return [dataclasses.replace(base, state=state, cor=CorEvidence(
+        status, "dana.smith@cms.example.gov", "Dana Smith"))
+        for state in states for status in (CorStatus.STATED, CorStatus.FORWARDED,
+                                           CorStatus.MISSING)]
 
 
 def status_views() -> list[RequestView]:
