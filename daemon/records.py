@@ -40,6 +40,7 @@ def view_of(row: Request, correspondents: frozenset[str] = frozenset()) -> Reque
         security_official=_address(row.security_official),
         contract_number=row.contract_number,
         correspondents=correspondents,
+        kind=row.kind,
     )
 
 
@@ -50,6 +51,7 @@ def new_rows(
     year, seq = _split_reference(view.reference)
     request = {
         "reference": view.reference,
+        "kind": view.kind,
         "year": year,
         "seq": seq,
         "mailbox": mailbox,

@@ -70,7 +70,8 @@ def read_removal(reply_text: str, other_services: tuple[str, ...] = ()) -> Remov
     """Whether a lead's reply confirms the removal of the service its token names.
 
     `other_services` are the names (and aliases) of every other catalog service: a
-    reply that speaks of one of them may be about the wrong service, and is unclear.
+    reply whose deciding words name one of them may be about the wrong service, and is
+    unclear (a signature below that names a team's services is no such reply).
     """
     head, rest = deciding_words(reply_text)
     if not head:
@@ -83,7 +84,7 @@ def read_removal(reply_text: str, other_services: tuple[str, ...] = ()) -> Remov
         if pattern.search(words):
             return RemovalReading(Removal.UNCLEAR, name)
     for service in other_services:
-        if re.search(rf"(?<!\w){re.escape(service)}(?!\w)", words, re.IGNORECASE):
+        if re.search(rf"(?<!\w){re.escape(service)}(?!\w)", head, re.IGNORECASE):
             return RemovalReading(Removal.UNCLEAR, "another service")
     for name, pattern in _DONE:
         if pattern.search(head):

@@ -39,6 +39,7 @@ class RequestView:
     security_official: Address | None = None
     contract_number: str | None = None
     correspondents: frozenset[str] = frozenset()
+    kind: str = "access"  # or "offboarding": a contract's removal from every service
 
     @property
     def service_names(self) -> tuple[str, ...]:
@@ -69,7 +70,9 @@ class Grant:
     The daemon mints a random token for it when the mail is queued.
     """
 
-    scope: str  # "cor": confirm the COR approval; "approval": decide one service
+    # "cor": confirm the COR approval; "approval": decide one service; "removal":
+    # confirm one service's access removed
+    scope: str
     address: str
     service: str | None = None
     clarification: bool = False  # a clarification request: no further one follows
