@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from onboardd.daemon.answer_window import AnswerWindow
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.mailbox import FetchedMail
+from onboardd.daemon.offboarding import is_offboarding, offboarding_target
 from onboardd.daemon.outgoing import Sender, token_hash
 from onboardd.daemon.prepare import Prepared, Reading, prepare
 from onboardd.daemon.records import contract_view_of, view_of
@@ -198,6 +199,7 @@ def _decide(
             view_of(found, frozenset(queries.correspondents(session, found.id))) if found else None
         )
         contract = _sender_contract(session, parsed) if found is None else None
+        offboarded, target = offboarding_target(session, parsed, found)
         outcome = handle_inbound(
             Inbound(
                 mail=parsed,
@@ -211,6 +213,7 @@ def _decide(
                 answer=answer,
                 facts=facts,
                 contract=contract_view_of(contract) if contract else None,
+                offboarding=target,
             )
         )
         request_id = record_outcome(
@@ -222,7 +225,7 @@ def _decide(
             now=now,
             message_key=key,
             message_id=message_id,
-            contract=contract,
+            contract=offboarded if is_offboarding(outcome) else contract,
         )
         result_status = "processed" if answer else "backlog"
         if status is None:

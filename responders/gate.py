@@ -12,7 +12,8 @@ from onboardd.responders.view import SenderHistory
 # Automatic answers to a sender's own mail, which the gate guards and the global
 # budget counts (mail to leads, CORs and the SO is not an answer to the sender).
 ANSWER_KINDS = ("acknowledgment", "missing-fields", "help", "status", "award-acknowledgment",
-                "solicitation-acknowledgment", "contacts-acknowledgment")
+                "solicitation-acknowledgment", "contacts-acknowledgment",
+                "offboarding-acknowledgment")
 
 
 @dataclass(frozen=True)

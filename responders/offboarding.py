@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from onboardd.parsers.model import Address, CorEvidence, CorStatus, ParsedEmail
-from onboardd.parsers.removal import Removal, read_removal
+from onboardd.parsers.removal import Removal, asks_offboarding, read_removal
 from onboardd.responders.approvals import Review, joined, pick_token, refused
 from onboardd.responders.context import base_context
 from onboardd.responders.policy import Policy
@@ -115,6 +115,23 @@ def open_offboarding(
     return Opening(outcome, ack)
 
 
+def offboarding_mail(mail: ParsedEmail, target: OffboardingTarget, reference: str,
+                     policy: Policy, renderer: Renderer, now: datetime
+                     ) -> tuple[Outcome, OutgoingMail] | None:
+    """A mail that asks to offboard `target`'s contract, from a party to it: the new
+    offboarding (or, when one is in progress, its reference) and the answer to the
+    sender, which the caller passes through the gate. None when the mail does not ask,
+    or its sender is no party to the contract: it is read as any other mail."""
+    sender = mail.sender
+    if (sender is None or sender.email not in contract_parties(target.contract)
+            or not asks_offboarding(mail.subject, mail.reply_text)):
+        return None
+    if target.open_reference:
+        return already_open(target, mail, policy, renderer)
+    opening = open_offboarding(target, sender, reference, policy, renderer, now, mail)
+    return opening.outcome, opening.acknowledgment
+
+
 def already_open(target: OffboardingTarget, mail: ParsedEmail, policy: Policy,
                  renderer: Renderer) -> tuple[Outcome, OutgoingMail]:
     """A second ask to offboard a contract whose offboarding is in progress: the sender
@@ -191,7 +208,7 @@ def review_removal(item: Review, target: OffboardingTarget | None) -> Outcome:
                    outgoing=mails, spent_tokens=(token.token_id,))
 
 
-def cancel(view: RequestView, token_ids: tuple[str, ...], ends_on: object,
+def cancel(view: RequestView, token_ids: tuple[str, ...], ends_on: date | None,
            actor: str | None) -> Outcome:
     """An extension of the contract: its offboarding is withdrawn and every token of it
     spent, so a lead's late "done" changes nothing; nobody is mailed (the COR's

@@ -103,7 +103,8 @@ def reopen(
     """Put a request back to `target` along REOPEN. A request sent to the COR or the leads
     asks them again (new tokens: the old ones were spent or may have expired); services
     decided before going back to a waiting state are pending again."""
-    allowed = REOPEN[view.state]
+    # An offboarding is never reopened: a new one is opened by mail or by its end date.
+    allowed = REOPEN.get(view.state, frozenset()) if view.kind == "access" else frozenset()
     if target not in allowed:
         choices = ", ".join(sorted(allowed)) or "nowhere"
         _refuse(view, by, "reopen", f"{view.reference} is {view.state}; staff may put it "

@@ -17,7 +17,6 @@ from onboardd.parsers.model import ParsedEmail
 from onboardd.responders.policy import Policy
 from onboardd.responders.view import TokenView
 
-
 # The scopes of the tokens a Service Lead answers: an approval, a removal's confirmation.
 LEAD_SCOPES = ("approval", "removal")
 
