@@ -163,7 +163,9 @@ def review_removal(item: Review, target: OffboardingTarget | None) -> Outcome:
     no token of the sender's, or from someone who no longer leads the service,
     changes nothing and is audited."""
     token, why = pick_token(item, "removal")
-    others = _other_names(item.policy, token.service if token else None)
+    # The service in question is the one the token names, the sender's own or not.
+    about = token or next((t for t in item.tokens if t.scope == "removal"), None)
+    others = _other_names(item.policy, about.service if about else None)
     reading = read_removal(item.mail.reply_text, others)
     if token is None:
         if reading.verdict is Removal.UNCLEAR:
