@@ -72,8 +72,12 @@ def open_ended(factory: sessionmaker[Session], policy: Policy, renderer: Rendere
                 session, now.year, take=False), policy, renderer, now)
             outcome = dataclasses.replace(opening.outcome, outgoing=(
                 *opening.outcome.outgoing, opening.acknowledgment))
-            record_outcome(session, outcome, found=None, mailbox=mailbox, sender=sender,
-                           now=now, contract=row)
+            request_id = record_outcome(session, outcome, found=None, mailbox=mailbox,
+                                        sender=sender, now=now, contract=row)
+            # Filed by the contract's id, not by its number or organization: a contract
+            # recorded without a number would otherwise stay uncovered and open again.
+            if request_id is not None:
+                store.file_with(session, request_id, row.id)
             log.info("contract %s: offboarding opened, its end date passed", row.number)
             opened += 1
     return opened

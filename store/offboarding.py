@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from onboardd.store.models import Contract, ReplyToken, Request, RequestService
@@ -33,6 +33,11 @@ def contract_named(session: Session, numbers: Sequence[str]) -> Contract | None:
     ).all()
     by_number = {(row.number or "").upper(): row for row in rows}
     return next((by_number[n] for n in numbers if n in by_number), None)
+
+
+def file_with(session: Session, request_id: int, contract_id: int) -> None:
+    session.execute(update(Request).where(Request.id == request_id)
+                    .values(contract_id=contract_id))
 
 
 def contract_of(session: Session, contract_id: int) -> Contract | None:

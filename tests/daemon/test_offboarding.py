@@ -149,6 +149,16 @@ def test_every_lead_confirms_and_the_contract_is_closed_with_a_closing_notice(
     assert offboarding["services"][0]["decided_by"] == "jira.lead@cms.example.gov"
     assert offboarding["state"] == "awaiting_removal"
     assert contract(daemon)["stage"] == "awarded"
+    # The COR asks where it stands, on the acknowledgment's thread.
+    [ack] = of_kind(daemon.sent(), "offboarding-acknowledgment")
+    daemon.maildir.deliver(reply_to(ack, COR, "Any update?"))
+    daemon.run_once()
+    status = daemon.sent()[-1]
+    assert status.kind == "status"
+    text = " ".join(status.text.split())
+    assert f"where the offboarding {offboarding['reference']}" in text
+    assert "Confluence: the Service Lead confluence.lead@cms.example.gov" in text
+    assert "Jira: removed on" in text
     before = len(daemon.sent())
     daemon.maildir.deliver(reply_to(removal_request(daemon, "confluence.lead@cms.example.gov"),
                                     CONFLUENCE_LEAD, "Confirmed, all roles removed.\n\nC. Lead"))
