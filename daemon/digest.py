@@ -99,12 +99,11 @@ def _offboardings(session: Session, policy: Policy, now: datetime
                   ) -> tuple[OffboardingItem, ...]:
     """Each offboarding in progress, with the services still to be removed and those
     whose leads had every reminder and still did not confirm (overdue)."""
-    asked = offboarding_queries.removals_first_asked(session)
     found: dict[int, OffboardingItem] = {}
-    for rid, reference, number, organization, opened, service, sent, last in (
+    for rid, reference, number, organization, opened, service, sent, last, asked in (
             offboarding_queries.pending_removals(session)):
         item = found.setdefault(rid, OffboardingItem(reference, number, organization, opened))
-        clock = ServiceClock(service, asked.get((rid, service)), sent, last)
+        clock = ServiceClock(service, asked, sent, last)
         late = (service,) if escalated(clock, policy.reminders, now) else ()
         found[rid] = dataclasses.replace(item, waiting=(*item.waiting, service),
                                          overdue=(*item.overdue, *late))

@@ -11,7 +11,6 @@ class State(enum.StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
     DENIED = "denied"
-    REMOVED = "removed"  # an offboarding's service: its lead confirmed the removal
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     # An offboarding's own states: its services' leads confirm removal, then it is done.

@@ -99,29 +99,26 @@ def contracts_ending_between(session: Session, first: date, last: date) -> Seque
 
 def pending_removals(
     session: Session,
-) -> Sequence[Row[int, str, str | None, str | None, datetime, str, int, datetime | None]]:
+) -> Sequence[Row[int, str, str | None, str | None, datetime, str, int, datetime | None,
+                  datetime | None]]:
     """(request id, reference, contract number, organization, opened, service,
-    reminders sent, last reminded) of each service still to be removed, by request."""
+    reminders sent, last reminded, first put to its leads) of each service still to be
+    removed, by request; one query, whatever the number of offboardings."""
+    asked = (
+        select(ReplyToken.request_id, ReplyToken.service,
+               func.min(ReplyToken.created_at).label("first"))
+        .where(ReplyToken.scope == "removal")
+        .group_by(ReplyToken.request_id, ReplyToken.service)
+        .subquery()
+    )
     return session.execute(
         select(Request.id, Request.reference, Request.contract_number, Request.organization,
                Request.created_at, RequestService.service, RequestService.reminders_sent,
-               RequestService.last_reminded_at)
+               RequestService.last_reminded_at, asked.c.first)
         .join(RequestService, RequestService.request_id == Request.id)
+        .outerjoin(asked, (asked.c.request_id == Request.id)
+                   & (asked.c.service == RequestService.service))
         .where(Request.kind == OFFBOARDING, Request.state == IN_PROGRESS,
                RequestService.decision == "pending")
         .order_by(Request.created_at, Request.id, RequestService.id)
     ).all()
-
-
-def removals_first_asked(session: Session) -> dict[tuple[int, str | None], datetime]:
-    """When each service of the offboardings in progress was first put to its leads."""
-    return {
-        (request_id, service): first
-        for request_id, service, first in session.execute(
-            select(ReplyToken.request_id, ReplyToken.service, func.min(ReplyToken.created_at))
-            .join(Request, Request.id == ReplyToken.request_id)
-            .where(Request.kind == OFFBOARDING, Request.state == IN_PROGRESS,
-                   ReplyToken.scope == "removal")
-            .group_by(ReplyToken.request_id, ReplyToken.service)
-        )
-    }
