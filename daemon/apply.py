@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from onboardd.daemon.contact_changes import record_contact_changes
 from onboardd.daemon.outgoing import Sender, enqueue_all
 from onboardd.daemon.records import apply_view, contract_values, new_rows, view_of
+from onboardd.responders.offboarding import cancel
 from onboardd.responders.view import Outcome
-from onboardd.store import contracts, queries
+from onboardd.store import contracts, offboarding, queries
 from onboardd.store.models import AuditEvent, Contract, Request, RequestService
 
 
@@ -33,7 +34,7 @@ def record_outcome(
     the one the workflow was shown (the sender's, naming its SO and SPOC)."""
     request_id = _request(session, outcome, found, mailbox, now)
     if outcome.contract is not None:
-        _contract(session, outcome, contract, now)
+        _contract(session, outcome, contract, now, sender, message_key)
     record_contact_changes(session, outcome, request_id, contract, now)
     queries.insert_rows(
         session,
@@ -70,16 +71,22 @@ def record_outcome(
 
 
 def _contract(session: Session, outcome: Outcome, shown: Contract | None,
-              now: datetime) -> None:
+              now: datetime, sender: Sender, message_key: str | None) -> None:
     assert outcome.contract is not None
     view = outcome.contract
     found = shown or contracts.contract_for_notice(session, view.number, view.organization)
     values = contract_values(view)
-    if found is not None and found.stage == "awarded":
+    if found is not None and found.stage == "awarded" and view.stage == "solicitation":
         values["stage"] = "awarded"  # a late solicitation notice takes no award back
     if found is not None and view.ends_on and found.ends_on and view.ends_on > found.ends_on:
-        # An extension: the offboarding notice of the old end date no longer holds.
+        # An extension: the offboarding notice of the old end date no longer holds, and
+        # an offboarding in progress is cancelled.
         found.offboarding_notice_at = None
+        for row in offboarding.in_progress(session, found.id):
+            tokens = tuple(offboarding.unspent_tokens(session, row.id))
+            record_outcome(session, cancel(view_of(row), tokens, view.ends_on, view.cor.email),
+                           found=row, mailbox=row.mailbox, sender=sender, now=now,
+                           message_key=message_key)
     contracts.write_contract(session, values, found, now)
 
 

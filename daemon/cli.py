@@ -47,7 +47,7 @@ from onboardd.parsers.decision import Verdict
 from onboardd.responders import staff
 from onboardd.responders.approvals import DecisionError, decide_manually
 from onboardd.responders.render import TemplateError
-from onboardd.responders.state import State
+from onboardd.responders.state import OFFBOARDING_STATES, State
 from onboardd.responders.view import Outcome, RequestView
 from onboardd.store import contracts, queries
 from onboardd.store.engine import (
@@ -184,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     reopen.add_argument("reference")
     reopen.add_argument("--state", required=True,
-                        choices=[s.value for s in State if s.is_open],
+                        choices=[s.value for s in State
+                                 if s.is_open and s not in OFFBOARDING_STATES],
                         help="the state to put it in")
     reopen.add_argument("--by", required=True, help="who on the staff reopened it")
     reopen.add_argument("--reason", required=True, help="why (kept in its history)")

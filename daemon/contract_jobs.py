@@ -2,7 +2,8 @@
 transaction as its mail is queued, so a second run sends nothing): when a period of
 performance starts, the contractor is asked to name its Security Official and SPOC;
 some days after the first welcome package, the post-onboarding survey; and some weeks
-before the period ends, the offboarding notice."""
+before the period ends, the offboarding notice; once it has ended, the offboarding
+itself (daemon/offboarding.py), unless one is in progress or done."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from onboardd.daemon.offboarding import open_ended
 from onboardd.daemon.outgoing import Sender, enqueue_all
 from onboardd.daemon.records import contract_view_of, view_of
 from onboardd.responders.contracts import (
@@ -40,6 +42,7 @@ class ContractSteps:
     contractors_reminded: int = 0
     surveys_sent: int = 0
     offboarding_notices: int = 0
+    offboardings_opened: int = 0  # their end date passed with none in progress
 
 
 # One step's mail: the contract it marks, the letter, the request it belongs to (if
@@ -99,4 +102,7 @@ def run_contract_steps(
                                      tuple(contracts.approved_services(session, row.id)),
                                      policy, renderer, today), None, mailbox)
             for row in contracts.due_for_offboarding(session, ends_by, limit)])
+    # Once the period has ended: its offboarding, unless one is in progress or done.
+    steps.offboardings_opened = open_ended(factory, policy, renderer, sender_for(mailbox),
+                                           mailbox, now, limit)
     return steps

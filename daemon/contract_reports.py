@@ -86,9 +86,27 @@ def contract_detail(row: Contract, requests: Sequence[Request]) -> str:
         ("SPOC", person(row.spoc_name, row.spoc_address, row.spoc_harp_id)),
         ("SO/SPOC asked", row.contacts_requested_at.isoformat(timespec="minutes")
          if row.contacts_requested_at else "not yet"),
+        ("Offboarding", _offboarding(requests)),
     ]
     lines = [f"{label + ':':<19}{value}" for label, value in fields]
     lines.append("Requests:")
     lines += [f"  {r.reference}  {r.state:<18} {', '.join(s.service for s in r.services)}"
-              for r in requests] or ["  none"]
+              + ("" if r.kind == "access" else f"  ({r.kind})") for r in requests] or ["  none"]
     return "\n".join(lines)
+
+
+def _offboarding(requests: Sequence[Request]) -> str:
+    """The contract's latest offboarding: in progress (what is still to be removed),
+    done, or cancelled."""
+    latest = next((r for r in reversed(requests) if r.kind == "offboarding"), None)
+    if latest is None:
+        return "-"
+    opened = latest.created_at.date().isoformat()
+    if latest.state == "awaiting_removal":
+        waiting = [s.service for s in latest.services if s.decision == "pending"]
+        return (f"in progress, {latest.reference} since {opened}; "
+                f"{len(latest.services) - len(waiting)} of {len(latest.services)} removed, "
+                f"waiting on {', '.join(waiting)}")
+    if latest.state == "offboarded":
+        return f"done, {latest.reference} (opened {opened})"
+    return f"{latest.state}, {latest.reference} (opened {opened})"

@@ -7,6 +7,7 @@ whether there are ten requests or a hundred thousand.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from onboardd.responders.digest import (
     Escalation,
     FailedMail,
     MailboxHealth,
+    OffboardingItem,
     OpenItem,
     OutboxHealth,
     QuarantinedMail,
@@ -36,10 +38,11 @@ from onboardd.responders.digest import (
 from onboardd.responders.policy import Policy
 from onboardd.responders.reminders import ServiceClock, escalated
 from onboardd.responders.render import Renderer
-from onboardd.responders.state import OPEN_STATES, Decision, State
+from onboardd.responders.state import OFFBOARDING_STATES, OPEN_STATES, Decision, State
 from onboardd.responders.view import OutgoingMail
 from onboardd.store import contracts
 from onboardd.store import digest_queries as queries
+from onboardd.store import offboarding as offboarding_queries
 from onboardd.store.models import MailboxState
 
 log = logging.getLogger("onboardd.digest")
@@ -75,7 +78,36 @@ def gather(session: Session, config: Config, now: datetime) -> Digest:
         outbox=_outbox(session, now),
         contracts_starting=_contracts_starting(session, now),
         contacts_overdue=_contacts_overdue(session, now),
+        contracts_ending=_contracts_ending(session, config.policy, now),
+        offboardings=_offboardings(session, config.policy, now),
+        ending_days=config.policy.contracts.offboarding_notice_days,
     )
+
+
+def _contracts_ending(session: Session, policy: Policy, now: datetime
+                      ) -> tuple[ContractItem, ...]:
+    """Periods of performance ending within the offboarding notice's days."""
+    last = (now + timedelta(days=policy.contracts.offboarding_notice_days)).date()
+    return tuple(
+        ContractItem(row.number, row.organization, row.starts_on, row.contractor_address,
+                     ends_on=row.ends_on)
+        for row in offboarding_queries.contracts_ending_between(session, now.date(), last)
+    )
+
+
+def _offboardings(session: Session, policy: Policy, now: datetime
+                  ) -> tuple[OffboardingItem, ...]:
+    """Each offboarding in progress, with the services still to be removed and those
+    whose leads had every reminder and still did not confirm (overdue)."""
+    found: dict[int, OffboardingItem] = {}
+    for rid, reference, number, organization, opened, service, sent, last, asked in (
+            offboarding_queries.pending_removals(session)):
+        item = found.setdefault(rid, OffboardingItem(reference, number, organization, opened))
+        clock = ServiceClock(service, asked, sent, last)
+        late = (service,) if escalated(clock, policy.reminders, now) else ()
+        found[rid] = dataclasses.replace(item, waiting=(*item.waiting, service),
+                                         overdue=(*item.overdue, *late))
+    return tuple(found.values())[:LISTED]
 
 
 # How far ahead the digest looks for periods of performance about to start.
@@ -102,7 +134,7 @@ def _contacts_overdue(session: Session, now: datetime) -> tuple[ContractItem, ..
 
 def _counts(session: Session) -> tuple[tuple[str, int], ...]:
     found = queries.request_counts_by_state(session)
-    return tuple((s.value, found.get(s.value, 0)) for s in State)
+    return tuple((s.value, found.get(s.value, 0)) for s in State if s not in OFFBOARDING_STATES)
 
 
 def _open_requests(session: Session) -> tuple[OpenItem, ...]:

@@ -16,6 +16,7 @@ from onboardd.daemon.answer_window import AnswerWindow
 from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.contact_changes import pending_change
 from onboardd.daemon.mailbox import FetchedMail
+from onboardd.daemon.offboarding import is_offboarding, offboarding_target
 from onboardd.daemon.outbox import NextCommit
 from onboardd.daemon.outgoing import Sender, token_hash
 from onboardd.daemon.prepare import Prepared, Reading, prepare
@@ -207,6 +208,7 @@ def _decide(
         )
         contract = _sender_contract(session, parsed) if found is None else None
         changed, change = pending_change(session, found)
+        offboarded, target = offboarding_target(session, parsed, found)
         outcome = handle_inbound(
             Inbound(
                 mail=parsed,
@@ -221,6 +223,7 @@ def _decide(
                 facts=facts,
                 contract=contract_view_of(contract) if contract else None,
                 change=change,
+                offboarding=target,
             )
         )
         request_id = record_outcome(
@@ -232,8 +235,10 @@ def _decide(
             now=now,
             message_key=key,
             message_id=message_id,
-            # A contact change's contract only for what the change itself did.
-            contract=contract or (changed if outcome.contact_changes is not None else None),
+            # An offboarding's contract; a contact change's only for what the change did.
+            contract=(offboarded if is_offboarding(outcome)
+                      else contract or (changed if outcome.contact_changes is not None
+                                        else None)),
         )
         result_status = "processed" if answer else "backlog"
         if status is None:

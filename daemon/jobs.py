@@ -24,8 +24,10 @@ from onboardd.store.reminder_queries import RequestClocks
 
 log = logging.getLogger("onboardd.jobs")
 
-# Only these states have time-based steps; awaiting_cor waits for the COR alone.
-CHASED_STATES = (State.INCOMPLETE.value, State.AWAITING_APPROVAL.value)
+# Only these states have time-based steps; awaiting_cor waits for the COR alone (an
+# offboarding's leads are reminded like an approval's).
+CHASED_STATES = (State.INCOMPLETE.value, State.AWAITING_APPROVAL.value,
+                 State.AWAITING_REMOVAL.value)
 
 
 @dataclass
@@ -45,7 +47,8 @@ class ChaseReport:
             (steps.contractors_asked, "asked {} contractor(s) for their SO and SPOC"),
             (steps.contractors_reminded, "reminded {} contractor(s) of their SO and SPOC"),
             (steps.surveys_sent, "sent {} survey(s)"),
-            (steps.offboarding_notices, "sent {} offboarding notice(s)")) if n)
+            (steps.offboarding_notices, "sent {} offboarding notice(s)"),
+            (steps.offboardings_opened, "opened {} offboarding(s)")) if n)
         return (
             f"reminded {self.requesters_reminded} requester(s) and "
             f"{self.leads_reminded} lead(s), expired {self.expired}{asked}{failed}{more}"

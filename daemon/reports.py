@@ -28,6 +28,7 @@ def export_item(row: Request) -> dict[str, Any]:
     """One request in the export format of README, "Using it"."""
     return {
         "reference": row.reference,
+        "kind": row.kind,
         "state": row.state,
         "organization": row.organization,
         "justification": row.justification,
@@ -103,11 +104,12 @@ def export_csv(rows: Sequence[Request]) -> str:
 def request_table(rows: Sequence[Request]) -> str:
     if not rows:
         return "no requests"
-    lines = [f"{'REFERENCE':<15} {'STATE':<18} {'ORGANIZATION':<32} SERVICES"]
+    lines = [f"{'REFERENCE':<15} {'KIND':<11} {'STATE':<18} {'ORGANIZATION':<32} SERVICES"]
     for row in rows:
         services = ", ".join(s.service for s in row.services) or "-"
         lines.append(
-            f"{row.reference:<15} {row.state:<18} {(row.organization or '-')[:32]:<32} {services}"
+            f"{row.reference:<15} {row.kind:<11} {row.state:<18} "
+            f"{(row.organization or '-')[:32]:<32} {services}"
         )
     return "\n".join(lines)
 
@@ -128,7 +130,7 @@ def _field(label: str, value: str) -> str:
 def request_detail(session: Session, row: Request) -> str:
     item = export_item(row)
     lines = [
-        f"{row.reference}  {row.state}",
+        f"{row.reference}  {row.state}" + ("" if row.kind == "access" else f"  ({row.kind})"),
         f"  organization:      {row.organization or '-'}",
         f"  requester:         {row.requester_name + ' ' if row.requester_name else ''}"
         f"<{row.requester}>",

@@ -177,8 +177,7 @@ def read_decision(reply_text: str) -> DecisionReading:
     The later paragraphs are the reason or a note. They can only take an approval
     away: a refusal, doubt or hedge anywhere in them turns an approval into unclear.
     """
-    head, rest = _first_paragraph(plain_text(reply_text))
-    rest = _before_legal_notice(rest)
+    head, rest = deciding_words(reply_text)
     if not head:
         return DecisionReading(Verdict.UNCLEAR, None)
     rule, match = _first_match(head, RULES)
@@ -192,6 +191,13 @@ def read_decision(reply_text: str) -> DecisionReading:
         if later is not None:
             return DecisionReading(Verdict.UNCLEAR, None, rule=f"{later.name} further down")
     return _reading(verdict, head, rest, match, rule)
+
+
+def deciding_words(reply_text: str) -> tuple[str, str]:
+    """(the first paragraph of the reply's own words, the paragraphs after it up to a
+    legal notice), normalised: what a reader of an answer to us decides on."""
+    head, rest = _first_paragraph(plain_text(reply_text))
+    return head, _before_legal_notice(rest)
 
 
 def rule_in(text: str, *kinds: Kind) -> WordRule | None:

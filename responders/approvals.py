@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
+from onboardd.parsers.decision import Verdict, read_decision
 from onboardd.parsers.model import CorEvidence, CorStatus, ParsedEmail
 from onboardd.responders import letters
 from onboardd.responders.policy import Policy
@@ -43,21 +43,20 @@ def review(item: Review) -> Outcome:
     return _lead_reply(item)
 
 
-def _refused(
-    item: Review, refusal: tuple[str, str], reading: DecisionReading, **detail: str
-) -> Outcome:
-    """A decision that does not count, audited with the rule that refused it and why."""
+def refused(item: Review, refusal: tuple[str, str], verdict: str, **detail: str) -> Outcome:
+    """A decision that does not count, audited with the rule that refused it and why
+    (`verdict`: what its words would have decided)."""
     rule, reason = refusal
     sender = item.mail.sender.email if item.mail.sender else None
     event = AuditEntry(
         "decision-refused",
         sender,
-        {"reason": reason, "verdict": str(reading.verdict), "rule": rule, **detail},
+        {"reason": reason, "verdict": verdict, "rule": rule, **detail},
     )
     return Outcome("decision-refused", request=item.view, events=(event,))
 
 
-def _pick(item: Review, scope: str) -> tuple[TokenView | None, tuple[str, str]]:
+def pick_token(item: Review, scope: str) -> tuple[TokenView | None, tuple[str, str]]:
     """The sender's own token of this scope, or the refusal that there is none."""
     sender = item.mail.sender.email if item.mail.sender else ""
     tokens = [t for t in item.tokens if t.scope == scope]
@@ -71,16 +70,16 @@ def _pick(item: Review, scope: str) -> tuple[TokenView | None, tuple[str, str]]:
 
 def _cor_reply(item: Review) -> Outcome:
     reading = read_decision(item.mail.reply_text)
-    token, why = _pick(item, "cor")
+    token, why = pick_token(item, "cor")
     if token is None:
         if reading.verdict is Verdict.UNCLEAR:
-            return _joined(item)
-        return _refused(item, why, reading)
+            return joined(item)
+        return refused(item, why, str(reading.verdict))
     refusal = first_refusal(Claim(item.mail, token, item.policy))
     if refusal:
-        return _refused(item, refusal, reading)
+        return refused(item, refusal, str(reading.verdict))
     if reading.verdict is Verdict.UNCLEAR:
-        return _clarify(item, token, None)
+        return clarify(item, token, None)
     sender = item.mail.sender
     assert sender is not None
     if reading.verdict is Verdict.DENY:
@@ -125,19 +124,19 @@ def _cor_reply(item: Review) -> Outcome:
 
 def _lead_reply(item: Review) -> Outcome:
     reading = read_decision(item.mail.reply_text)
-    token, why = _pick(item, "approval")
+    token, why = pick_token(item, "approval")
     if token is None:
         if reading.verdict is Verdict.UNCLEAR:
-            return _joined(item)
-        return _refused(item, why, reading)
+            return joined(item)
+        return refused(item, why, str(reading.verdict))
     service = token.service or ""
     sender = item.mail.sender
     assert sender is not None
     refusal = first_refusal(Claim(item.mail, token, item.policy))
     if refusal:
-        return _refused(item, refusal, reading, service=service)
+        return refused(item, refusal, str(reading.verdict), service=service)
     if reading.verdict is Verdict.UNCLEAR:
-        return _clarify(item, token, service) if item.view.state.is_open else _joined(item)
+        return clarify(item, token, service) if item.view.state.is_open else joined(item)
     current = next((s for s in item.view.services if s.service == service), None)
     if current is None or current.decision is not Decision.PENDING:
         event = AuditEntry(
@@ -249,7 +248,9 @@ def decide_manually(
     )
 
 
-def _clarify(item: Review, token: TokenView, service: str | None) -> Outcome:
+def clarify(item: Review, token: TokenView, service: str | None) -> Outcome:
+    """One clarification per token (an unclear answer under a token already clarified is
+    only recorded), the reply asking the sender to answer plainly."""
     sender = item.mail.sender
     assert sender is not None
     if token.clarified:
@@ -271,6 +272,6 @@ def _clarify(item: Review, token: TokenView, service: str | None) -> Outcome:
     )
 
 
-def _joined(item: Review) -> Outcome:
+def joined(item: Review) -> Outcome:
     sender = item.mail.sender.email if item.mail.sender else None
     return Outcome("follow-up", item.view, events=(AuditEntry("follow-up", sender),))

@@ -20,8 +20,8 @@ from onboardd.parsers.contract_notice import Contact, ContactsNamed, read_contac
 from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
 from onboardd.parsers.facts import asks_status
 from onboardd.parsers.model import Address, CorEvidence, CorStatus, ParsedEmail
-from onboardd.responders.approvals import Review, _clarify, _pick, _refused
-from onboardd.responders.contracts import _context, contacts_still_needed
+from onboardd.responders.approvals import Review, clarify, pick_token, refused
+from onboardd.responders.contracts import contacts_still_needed, contract_context
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import InvalidTransition, State
@@ -158,7 +158,7 @@ def contacts_outcome(item: ContactsMail) -> tuple[Outcome, OutgoingMail]:
         "contacts-acknowledgment",
         "contractor/contacts_acknowledgment",
         f"[{reference}] {title}" if reference else title,
-        _context(item.policy, updated, sender.name) | {
+        contract_context(item.policy, updated, sender.name) | {
             "still_needed": still_needed, "held": tuple(held),
             "pending": tuple(describe(c) for c in changes),
             "waiting": waiting_for(request, changes) if request is not None else (),
@@ -261,7 +261,7 @@ def _confirmation(view: RequestView, contract: ContractView, changes: tuple[Role
         "cor/contact_change_confirmation",
         f"[{view.reference}] Please confirm a change of contacts on contract "
         f"{contract.number or ''}".rstrip(),
-        _context(policy, contract, cor.name) | {
+        contract_context(policy, contract, cor.name) | {
             "request": view, "changes": tuple(describe(c) for c in changes)},
         to=(cor,),
         reference=view.reference,
@@ -321,7 +321,8 @@ def role_notices(contract: ContractView, role: str, old: Contact, new: Contact |
             kind,
             f"contractor/{kind.replace('-', '_')}",
             f"Contract {contract.number}: you are {now} its {role}",
-            _context(policy, contract, contact.name) | {"role": role, "removed": new is None},
+            contract_context(policy, contract, contact.name)
+            | {"role": role, "removed": new is None},
             to=(Address(contact.name, contact.email),),
             cc=() if contact.email == contract.cor.email else (contract.cor,),
         ))
@@ -386,8 +387,8 @@ def follow_up(item: ChangeReply) -> tuple[Outcome, OutgoingMail | None]:
     reading = read_decision(mail.reply_text)
     if sender.email == view.cor.address and reading.verdict is not Verdict.UNCLEAR:
         # As for a service request: the COR's decision counts only under its token.
-        return _refused(item.review, ("no-token", "no reply token and no thread to our "
-                                      "request for a decision"), reading), None
+        return refused(item.review, ("no-token", "no reply token and no thread to our "
+                                     "request for a decision"), str(reading.verdict)), None
     if not view.state.is_open:
         if asks_status(mail.reply_text):
             return _status(item, "status-asked")
@@ -427,12 +428,12 @@ def _cor_answer(item: ChangeReply) -> Outcome:
     """The COR's answer under the confirmation's token, held to the trust rules."""
     review = item.review
     reading = read_decision(item.mail.reply_text)
-    token, why = _pick(review, "cor")
+    token, why = pick_token(review, "cor")
     if token is None:
-        return _refused(review, why, reading)
+        return refused(review, why, str(reading.verdict))
     refusal = first_refusal(Claim(item.mail, token, item.policy))
     if refusal:
-        return _refused(review, refusal, reading)
+        return refused(review, refusal, str(reading.verdict))
     sender = item.mail.sender
     assert sender is not None
     view = item.view
@@ -442,7 +443,7 @@ def _cor_answer(item: ChangeReply) -> Outcome:
         return Outcome("decision-not-applied", view, events=(event,),
                        spent_tokens=(token.token_id,))
     if reading.verdict is Verdict.UNCLEAR:
-        return _clarify(review, token, None)
+        return clarify(review, token, None)
     if reading.verdict is Verdict.DENY:
         return _cor_refused(item, reading, token)
     view = dataclasses.replace(view, cor=CorEvidence(
@@ -503,7 +504,7 @@ def _decided(item: ChangeReply, outcome: Outcome, changes: tuple[RoleChange, ...
             State.APPROVED: "Change of contacts made",
             State.DENIED: "Change of contacts not approved by the COR",
         }.get(view.state, "Change of contacts approved; HARP user ID needed"),
-        _context(item.policy, contract, to.name) | {
+        contract_context(item.policy, contract, to.name) | {
             "request": view, "changes": tuple(describe(c) for c in changes),
             "waiting": waiting_for(view, changes), "reason": reason,
             "still_needed": contacts_still_needed(contract),
@@ -529,7 +530,7 @@ def _status(item: ChangeReply, verdict: str, *events: AuditEntry
         "contact-change-status",
         "contractor/contact_change_status",
         f"[{view.reference}] Status of your change of contacts",
-        _context(item.policy, item.change.contract, sender.name) | {
+        contract_context(item.policy, item.change.contract, sender.name) | {
             "request": view, "changes": tuple(describe(c) for c in changes),
             "waiting": waiting_for(view, changes), "reason": "",
             "still_needed": contacts_still_needed(item.change.contract), "decided": False},

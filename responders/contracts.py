@@ -52,7 +52,7 @@ def notice_outcome(
         kind,
         f"cor/{kind.replace('-', '_')}",
         title,
-        _context(policy, contract, sender.name) | {"missing": notice.missing,
+        contract_context(policy, contract, sender.name) | {"missing": notice.missing,
                                                      "extension": notice.extension},
         to=(sender,),
         in_reply_to=mail.message_id,
@@ -91,8 +91,8 @@ def contacts_request(
         "contractor/contacts_request",
         f"Contract {contract.number}: please name your Security Official and Security "
         "Point of Contact",
-        _context(policy, contract, contract.contractor.name) | {"due_days": CONTACTS_DUE_DAYS,
-                                                                 "due_from": due},
+        contract_context(policy, contract, contract.contractor.name)
+        | {"due_days": CONTACTS_DUE_DAYS, "due_from": due},
         to=(contract.contractor,),
         cc=(contract.cor,),
     )
@@ -106,7 +106,7 @@ def contacts_reminder(contract: ContractView, policy: Policy, renderer: Renderer
         "contacts-reminder",
         "contractor/contacts_reminder",
         f"Contract {contract.number}: reminder: your Security Official and SPOC are overdue",
-        _context(policy, contract, contract.contractor.name) | {
+        contract_context(policy, contract, contract.contractor.name) | {
             "still_needed": contacts_still_needed(contract)},
         to=(contract.contractor,),
         cc=(contract.cor,),
@@ -124,7 +124,7 @@ def survey_invitation(
         "survey",
         "contractor/survey",
         "How was your onboarding? A short survey",
-        _context(policy, contract, so.name) | {"survey_url": policy.survey.url},
+        contract_context(policy, contract, so.name) | {"survey_url": policy.survey.url},
         to=(so,),
         cc=copies,
     )
@@ -147,14 +147,15 @@ def offboarding_notice(
         "cor/offboarding_notice",
         f"Contract {contract.number}: period of performance ends "
         f"{contract.ends_on.strftime('%d %B %Y')}; offboarding starts",
-        _context(policy, contract, contract.cor.name) | {
+        contract_context(policy, contract, contract.cor.name) | {
             "approved": entries, "days_left": (contract.ends_on - today).days},
         to=(contract.cor,),
         cc=tuple(copies),
     )
 
 
-def _context(policy: Policy, contract: ContractView, name: str) -> dict[str, object]:
+def contract_context(policy: Policy, contract: ContractView, name: str) -> dict[str, object]:
+    """What every contract letter's template is given (`name`: whom it greets)."""
     return {
         "contract": contract,
         "request": None,

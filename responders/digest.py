@@ -134,6 +134,20 @@ class ContractItem:
     contractor: str | None
     asked_at: datetime | None = None
     still_needed: tuple[str, ...] = ()
+    ends_on: date | None = None
+
+
+@dataclass(frozen=True)
+class OffboardingItem:
+    """An offboarding in progress: the services whose removal its leads have not yet
+    confirmed, and those of them past every reminder (overdue)."""
+
+    reference: str
+    number: str | None
+    organization: str | None
+    opened_at: datetime
+    waiting: tuple[str, ...] = ()
+    overdue: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +175,13 @@ class Digest:
     outbox: OutboxHealth = field(default_factory=OutboxHealth)
     contracts_starting: tuple[ContractItem, ...] = ()  # periods starting within two weeks
     contacts_overdue: tuple[ContractItem, ...] = ()  # SO/SPOC asked for over a day ago
+    contracts_ending: tuple[ContractItem, ...] = ()  # within contracts.offboarding_notice_days
+    offboardings: tuple[OffboardingItem, ...] = ()  # in progress, oldest first
+    ending_days: int = 60  # how far ahead contracts_ending looks
+
+    @property
+    def offboardings_overdue(self) -> tuple[OffboardingItem, ...]:
+        return tuple(item for item in self.offboardings if item.overdue)
 
     @property
     def open_count(self) -> int:
@@ -200,6 +221,7 @@ class Digest:
             or self.quarantine
             or self.outbox.failed
             or self.contacts_overdue
+            or self.offboardings_overdue
             or any(m.status != "ok" for m in self.mailboxes)
         )
 

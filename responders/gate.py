@@ -13,7 +13,7 @@ from onboardd.responders.view import SenderHistory
 # budget counts (mail to leads, CORs and the SO is not an answer to the sender).
 ANSWER_KINDS = ("acknowledgment", "missing-fields", "help", "status", "award-acknowledgment",
                 "solicitation-acknowledgment", "contacts-acknowledgment",
-                "contact-change-status")
+                "contact-change-status", "offboarding-acknowledgment")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from onboardd.responders.context import base_context
 from onboardd.responders.contracts import notice_outcome
 from onboardd.responders.gate import Verdict, may_reply
 from onboardd.responders.letters import entry_mails
+from onboardd.responders.offboarding import OFFBOARDING, OffboardingTarget, review_removal
+from onboardd.responders.offboarding import offboarding_mail as _offboarding_mail
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
@@ -67,6 +69,9 @@ class Inbound:
     contract: ContractView | None = None
     # With `found` a contact-change request: its changes and its contract.
     change: ContactChangeView | None = None
+    # The contract this mail may offboard (it asks to, naming the contract's number),
+    # or the one of the offboarding it follows up.
+    offboarding: OffboardingTarget | None = None
 
     def request_facts(self) -> RequestFacts:
         if self.facts is not None:
@@ -105,9 +110,24 @@ def handle_inbound(inbound: Inbound) -> Outcome:
         outcome = _follow_up(inbound, found)
     else:
         facts = inbound.request_facts()
-        outcome = (_contract_mail(inbound, facts)
+        outcome = (_offboarding(inbound, facts) or _contract_mail(inbound, facts)
                    or (_new_request(inbound, facts) if facts.any_fact else _unclassified(inbound)))
     return dataclasses.replace(outcome, events=(*events, *outcome.events))
+
+
+def _offboarding(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
+    """A party to a contract asking to offboard it; None: read the mail otherwise."""
+    if inbound.offboarding is None or (
+            facts.services and (facts.justification is not None or facts.user_count is not None)):
+        return None
+    found = _offboarding_mail(inbound.mail, inbound.offboarding, inbound.new_reference,
+                              inbound.policy, inbound.renderer, inbound.now)
+    if found is None:
+        return None
+    outcome, reply = found
+    if not inbound.answer:  # backlog: recorded, nobody asked (as for a request)
+        outcome = dataclasses.replace(outcome, outgoing=())
+    return _answer(inbound, outcome, reply)
 
 
 def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
@@ -216,6 +236,10 @@ def _new_request(inbound: Inbound, facts: RequestFacts) -> Outcome:
 def _follow_up(inbound: Inbound, view: RequestView) -> Outcome:
     mail, policy = inbound.mail, inbound.policy
     actor = _actor(mail)
+    if view.kind == OFFBOARDING and not (asks_status(mail.reply_text)
+                                         and not _holds_token(inbound)):
+        return review_removal(Review(mail, view, inbound.tokens, policy, inbound.renderer,
+                                     inbound.now), inbound.offboarding)
     if not view.state.is_open:
         if inbound.tokens:
             # A late answer to one of our requests for a decision: recorded, not applied.

@@ -79,8 +79,12 @@ def incomplete_step(item: OpenRequest, rules: Reminders, now: datetime) -> Incom
     return IncompleteStep.NONE
 
 
+# The states whose services wait on their leads: an approval, or an offboarding's removal.
+LEADS_ASKED = (State.AWAITING_APPROVAL, State.AWAITING_REMOVAL)
+
+
 def _pending(item: OpenRequest) -> tuple[ServiceClock, ...]:
-    if item.view.state is not State.AWAITING_APPROVAL:
+    if item.view.state not in LEADS_ASKED:
         return ()
     pending = {s.service for s in item.view.services if s.decision is Decision.PENDING}
     return tuple(c for c in item.services if c.service in pending and c.waiting_since)
@@ -226,14 +230,16 @@ def _lead_reminder(
         "reminder_number": number,
         "reminder_limit": rules.max_approval_reminders,
     }
+    removal = view.state is State.AWAITING_REMOVAL
     return renderer.mail(
         "reminder",
-        "lead/reminder",
-        f"[{view.reference}] Reminder: approval needed: {clock.service} for {view.organization}",
+        "lead/removal_reminder" if removal else "lead/reminder",
+        f"[{view.reference}] Reminder: {'removal' if removal else 'approval'} needed: "
+        f"{clock.service} for {view.organization}",
         context,
         to=(Address("", lead),),
         reference=view.reference,
         auto_submitted=AUTO_GENERATED,
-        # The same grant as the approval request: a reply to the reminder decides as well.
-        grant=Grant("approval", lead, clock.service),
+        # The same grant as the first request: a reply to the reminder answers it as well.
+        grant=Grant("removal" if removal else "approval", lead, clock.service),
     )

@@ -56,11 +56,13 @@ def _refuse(view: RequestView, by: str, action: str, message: str, **detail: str
 
 
 def _access_only(view: RequestView, by: str, action: str) -> None:
-    """A contact change is decided by its COR's mail only (responders/contact_changes.py);
-    staff may withdraw it."""
+    """A contact change is decided by its COR's mail (responders/contact_changes.py), an
+    offboarding by its leads' (responders/offboarding.py), and neither is reopened: a new
+    one is opened by mail. Staff may withdraw either."""
     if view.kind != "access":
-        _refuse(view, by, action, f"{view.reference} is a {view.kind} request: its COR "
-                "answers by mail; staff may only withdraw it")
+        who = "its COR answers" if view.kind == "contact-change" else "its leads answer"
+        _refuse(view, by, action, f"{view.reference} is a {view.kind} request: {who} "
+                "by mail; staff may only withdraw it")
 
 
 def confirm_cor(

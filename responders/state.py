@@ -13,13 +13,19 @@ class State(enum.StrEnum):
     DENIED = "denied"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    # An offboarding's own states: its services' leads confirm removal, then it is done.
+    AWAITING_REMOVAL = "awaiting_removal"
+    OFFBOARDED = "offboarded"
 
     @property
     def is_open(self) -> bool:
         return self in OPEN_STATES
 
 
-OPEN_STATES = frozenset({State.INCOMPLETE, State.AWAITING_COR, State.AWAITING_APPROVAL})
+OPEN_STATES = frozenset({State.INCOMPLETE, State.AWAITING_COR, State.AWAITING_APPROVAL,
+                         State.AWAITING_REMOVAL})
+# The states only an offboarding takes; an access request never enters them.
+OFFBOARDING_STATES = frozenset({State.AWAITING_REMOVAL, State.OFFBOARDED})
 
 _CLOSE = frozenset({State.WITHDRAWN})
 TRANSITIONS: dict[State, frozenset[State]] = {
@@ -31,7 +37,9 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     | _CLOSE,
     State.AWAITING_APPROVAL: frozenset({State.AWAITING_APPROVAL, State.APPROVED, State.DENIED})
     | _CLOSE,
+    State.AWAITING_REMOVAL: frozenset({State.AWAITING_REMOVAL, State.OFFBOARDED}) | _CLOSE,
     State.APPROVED: frozenset({State.APPROVED}),
+    State.OFFBOARDED: frozenset({State.OFFBOARDED}),
     State.DENIED: frozenset({State.DENIED}),
     State.EXPIRED: frozenset({State.EXPIRED}),
     State.WITHDRAWN: frozenset({State.WITHDRAWN}),
@@ -52,3 +60,4 @@ class Decision(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DENIED = "denied"
+    REMOVED = "removed"  # an offboarding's service: its lead confirmed the removal

@@ -17,6 +17,9 @@ from onboardd.parsers.model import ParsedEmail
 from onboardd.responders.policy import Policy
 from onboardd.responders.view import TokenView
 
+# The scopes of the tokens a Service Lead answers: an approval, a removal's confirmation.
+LEAD_SCOPES = ("approval", "removal")
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -49,8 +52,9 @@ def _spent(claim: Claim) -> str | None:
 
 
 def _not_a_lead(claim: Claim) -> str | None:
-    """A lead's token names a service; its sender must still lead that service."""
-    if claim.token.scope != "approval":
+    """A lead's token (to approve, or to confirm a removal) names a service; its sender
+    must still lead that service."""
+    if claim.token.scope not in LEAD_SCOPES:
         return None
     service = claim.token.service or ""
     entry = claim.policy.service(service)

@@ -39,7 +39,9 @@ class RequestView:
     security_official: Address | None = None
     contract_number: str | None = None
     correspondents: frozenset[str] = frozenset()
-    kind: str = "access"  # or "contact-change" (responders/contact_changes.py)
+    # "access", or a contract's other errands: "contact-change"
+    # (responders/contact_changes.py), "offboarding" (responders/offboarding.py).
+    kind: str = "access"
 
     @property
     def service_names(self) -> tuple[str, ...]:
@@ -88,7 +90,9 @@ class Grant:
     The daemon mints a random token for it when the mail is queued.
     """
 
-    scope: str  # "cor": confirm the COR approval; "approval": decide one service
+    # "cor": confirm the COR approval; "approval": decide one service; "removal":
+    # confirm one service's access removed
+    scope: str
     address: str
     service: str | None = None
     clarification: bool = False  # a clarification request: no further one follows

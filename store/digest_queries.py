@@ -29,9 +29,11 @@ DIGEST_LOCK = int.from_bytes(b"onbddgst", "big", signed=True)
 
 
 def request_counts_by_state(session: Session) -> dict[str, int]:
-    """Access requests by state (a contract's other errands are not access requests)."""
-    rows = session.execute(select(Request.state, func.count())
-                           .where(Request.kind == "access").group_by(Request.state)).all()
+    """Access requests by state (offboardings have their own lines in the digest)."""
+    rows = session.execute(
+        select(Request.state, func.count()).where(Request.kind == "access")
+        .group_by(Request.state)
+    ).all()
     return {state: int(number) for state, number in rows}
 
 
@@ -41,8 +43,8 @@ def open_requests_for_digest(
     Sequence[Row[int, str, str]],
     Sequence[Row[int, str, str | None, str, datetime]],
 ]:
-    """The `limit` oldest requests in `states`: their (request id, service, decision)
-    rows, and their (id, reference, organization, state, created_at) rows."""
+    """The `limit` oldest access requests in `states`: their (request id, service,
+    decision) rows, and their (id, reference, organization, state, created_at) rows."""
     oldest = (
         select(Request.id)
         .where(Request.state.in_(list(states)), Request.kind == "access")

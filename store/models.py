@@ -255,7 +255,7 @@ class ReplyToken(Base):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("requests.id", ondelete="CASCADE"), index=True
     )
-    scope: Mapped[str] = mapped_column(String(16))  # "cor" or "approval"
+    scope: Mapped[str] = mapped_column(String(16))  # "cor", "approval" or "removal"
     service: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(320))
     message_id: Mapped[str] = mapped_column(String(998), index=True)

@@ -19,7 +19,8 @@ class RequestClocks:
 
     last_mail: dict[int, datetime]  # by request id: when its latest mail came in
     answered: set[int]  # ids of the requests we ever sent mail about
-    asked: dict[int, dict[str, datetime]]  # by request id and service: first asked
+    # by request id and service: first put to its leads (to approve, or to confirm removal)
+    asked: dict[int, dict[str, datetime]]
 
 
 def request_clocks(
@@ -45,7 +46,7 @@ def request_clocks(
     for rid, service, first in session.execute(
         select(ReplyToken.request_id, ReplyToken.service, func.min(ReplyToken.created_at))
         .join(Request, Request.id == ReplyToken.request_id)
-        .where(in_states, ReplyToken.scope == "approval")
+        .where(in_states, ReplyToken.scope.in_(("approval", "removal")))
         .group_by(ReplyToken.request_id, ReplyToken.service)
     ):
         if service:

@@ -315,6 +315,7 @@ def test_export_matches_the_documented_format(daemon: Daemon) -> None:
     [item] = daemon.export()
     assert set(item) == {
         "reference",
+        "kind",
         "state",
         "organization",
         "justification",

@@ -181,7 +181,52 @@ def every_context() -> list[tuple[str, dict[str, Any]]]:
         ("requester/withdrawn", context(incomplete(state=State.WITHDRAWN))),
         *(("requester/status", status_context(view)) for view in status_views()),
         *contract_contexts(),
+        *offboarding_contexts(),
         ("sender/help", context(None, sender_name="")),
+    ]
+
+
+def offboarding_contexts() -> list[tuple[str, dict[str, Any]]]:
+    """An offboarding's letters: in progress (one service removed), done, and with no
+    service to remove; a status notice of each of its states."""
+    dana = Address("Dana Smith", "dana.smith@cms.example.gov")
+    awarded = ContractView("awarded", dana, "75FCMC27C0012", "Acme Health Solutions", JANE,
+                           date(2027, 1, 4), date(2028, 1, 3))
+    removing = complete(State.AWAITING_REMOVAL, kind="offboarding", justification=None,
+                        user_count=None, services=(
+                            ServiceDecision("Jira", Decision.REMOVED,
+                                            "jira.lead@cms.example.gov", NOW),
+                            ServiceDecision("Confluence")))
+    done = dataclasses.replace(removing, state=State.OFFBOARDED, services=(
+        removing.services[0],))
+    empty = dataclasses.replace(done, services=())
+    jira = SERVICES[0]
+
+    def values(view: RequestView | None, **more: Any) -> dict[str, Any]:
+        return base_context(POLICY, view, "Dana Smith") | {"contract": awarded,
+                                                           "subject": "s", **more}
+
+    return [
+        ("lead/removal_request", values(removing, service=jira, lead="jira.lead@x.gov")),
+        ("lead/removal_clarification", values(removing, service=jira)),
+        ("lead/removal_reminder", values(removing, service=jira, lead="jira.lead@x.gov",
+                                         waiting_days=4, reminder_number=3,
+                                         reminder_limit=3)),
+        ("so/roles_removal", values(removing, entries=(("Jira", jira),
+                                                       ("Retired Tool", None)))),
+        ("requester/offboarding_acknowledgment", values(
+            removing, opened_by_date=False, already=None, reference=removing.reference,
+            services=(("Jira", jira.leads), ("Retired Tool", ())))),
+        ("requester/offboarding_acknowledgment", values(
+            empty, opened_by_date=True, already=None, reference=empty.reference,
+            services=())),
+        ("requester/offboarding_acknowledgment", values(
+            None, opened_by_date=False, already="ONB-2026-0044", reference="ONB-2026-0044",
+            services=())),
+        ("cor/contract_closed", values(done, closed_on=NOW.date())),
+        ("cor/contract_closed", values(empty, closed_on=NOW.date())),
+        *(("requester/status", status_context(view)) for view in (
+            removing, done, dataclasses.replace(removing, state=State.WITHDRAWN))),
     ]
 
 
