@@ -59,11 +59,13 @@ def request_clocks(
 
 
 def requests_in_states(session: Session, states: Sequence[str]) -> Sequence[Request]:
-    """The access requests in `states` with their services, by id (a contract's other
-    errands have no missing facts to remind of and do not expire)."""
+    """The requests in `states` with their services, by id: access requests and
+    offboardings (whose leads are reminded like approvers); a contact change, which
+    shares the access states, waits on its COR's one answer and is neither reminded nor
+    expired."""
     return session.scalars(
         select(Request)
-        .where(Request.state.in_(list(states)), Request.kind == "access")
+        .where(Request.state.in_(list(states)), Request.kind != "contact-change")
         .options(selectinload(Request.services))
         .order_by(Request.id)
     ).all()
