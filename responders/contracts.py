@@ -9,7 +9,7 @@ from datetime import date
 
 from onboardd.parsers.contract_notice import ContractNotice, Stage
 from onboardd.parsers.model import Address, ParsedEmail
-from onboardd.responders.context import greeting_name
+from onboardd.responders.context import base_context
 from onboardd.responders.letters import security_official
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
@@ -89,7 +89,7 @@ def contacts_request(
     return renderer.mail(
         "contacts-request",
         "contractor/contacts_request",
-        f"Contract {contract.number}: please name your Security Official and Security "
+        f"Contract {contract.number_shown}: please name your Security Official and Security "
         "Point of Contact",
         contract_context(policy, contract, contract.contractor.name)
         | {"due_days": CONTACTS_DUE_DAYS, "due_from": due},
@@ -105,7 +105,7 @@ def contacts_reminder(contract: ContractView, policy: Policy, renderer: Renderer
     return renderer.mail(
         "contacts-reminder",
         "contractor/contacts_reminder",
-        f"Contract {contract.number}: reminder: your Security Official and SPOC are overdue",
+        f"Contract {contract.number_shown}: reminder: your Security Official and SPOC are overdue",
         contract_context(policy, contract, contract.contractor.name) | {
             "still_needed": contacts_still_needed(contract)},
         to=(contract.contractor,),
@@ -145,7 +145,7 @@ def offboarding_notice(
     return renderer.mail(
         "offboarding-notice",
         "cor/offboarding_notice",
-        f"Contract {contract.number}: period of performance ends "
+        f"Contract {contract.number_shown}: period of performance ends "
         f"{contract.ends_on.strftime('%d %B %Y')}; offboarding starts",
         contract_context(policy, contract, contract.cor.name) | {
             "approved": entries, "days_left": (contract.ends_on - today).days},
@@ -154,12 +154,9 @@ def offboarding_notice(
     )
 
 
-def contract_context(policy: Policy, contract: ContractView, name: str) -> dict[str, object]:
-    """What every contract letter's template is given (`name`: whom it greets)."""
-    return {
-        "contract": contract,
-        "request": None,
-        "sender_name": greeting_name(name),
-        "onboarding_address": policy.help_address,
-    }
+def contract_context(policy: Policy, contract: ContractView, name: str,
+                     view: RequestView | None = None) -> dict[str, object]:
+    """What every contract letter's template is given: the contract, and the request it
+    is about (an offboarding, a contact change) if any; `name` is whom it greets."""
+    return base_context(policy, view, name) | {"contract": contract}
 

@@ -18,6 +18,7 @@ from onboardd.parsers.model import Address, CorEvidence, CorStatus, ParsedEmail
 from onboardd.parsers.removal import Removal, asks_offboarding, read_removal
 from onboardd.responders.approvals import Review, joined, pick_token, refused
 from onboardd.responders.context import base_context
+from onboardd.responders.contracts import contract_context
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
@@ -84,7 +85,7 @@ def open_offboarding(
         state=State.AWAITING_REMOVAL,
         requester=opener,
         created_at=now,
-        subject=f"Offboarding of contract {contract.number}",
+        subject=f"Offboarding of contract {contract.number_shown}",
         organization=contract.organization,
         services=tuple(ServiceDecision(name) for name in target.services),
         cor=CorEvidence(CorStatus.VERIFIED, contract.cor.email, contract.cor.name,
@@ -142,8 +143,8 @@ def already_open(target: OffboardingTarget, mail: ParsedEmail, policy: Policy,
     reply = renderer.mail(
         "offboarding-acknowledgment",
         "requester/offboarding_acknowledgment",
-        f"[{target.open_reference}] Offboarding of contract {contract.number} is under way",
-        contract_context(policy, None, contract, sender.name) | {"opened_by_date": False,
+        f"[{target.open_reference}] Offboarding of contract {contract.number_shown} is under way",
+        contract_context(policy, contract, sender.name) | {"opened_by_date": False,
                                                          "already": target.open_reference,
                                                          "reference": target.open_reference,
                                                          "services": ()},
@@ -243,8 +244,8 @@ def _roles_removal(view: RequestView, contract: ContractView, to: Address, polic
     return renderer.mail(
         "roles-removal",
         "so/roles_removal",
-        f"[{view.reference}] Contract {contract.number}: remove every user's roles",
-        contract_context(policy, view, contract, to.name) | {
+        f"[{view.reference}] Contract {contract.number_shown}: remove every user's roles",
+        contract_context(policy, contract, to.name, view) | {
             "entries": tuple((s.service, policy.service(s.service)) for s in view.services)},
         to=(to,),
         cc=copies,
@@ -261,9 +262,9 @@ def _acknowledgment(view: RequestView, contract: ContractView, opener: Address,
     return renderer.mail(
         "offboarding-acknowledgment",
         "requester/offboarding_acknowledgment",
-        f"[{view.reference}] Offboarding of contract {contract.number} "
+        f"[{view.reference}] Offboarding of contract {contract.number_shown} "
         + ("completed" if view.state is State.OFFBOARDED else "started"),
-        contract_context(policy, view, contract, opener.name) | {
+        contract_context(policy, contract, opener.name, view) | {
             "opened_by_date": mail is None, "already": None, "reference": view.reference,
             "services": tuple((name, _leads(policy, name)) for name in view.service_names)},
         to=(opener,),
@@ -288,8 +289,8 @@ def _close(view: RequestView, contract: ContractView, policy: Policy, renderer: 
     notice = renderer.mail(
         "contract-closed",
         "cor/contract_closed",
-        f"[{view.reference}] Contract {contract.number} is closed",
-        contract_context(policy, view, closed, contract.cor.name) | {"closed_on": now.date()},
+        f"[{view.reference}] Contract {contract.number_shown} is closed",
+        contract_context(policy, closed, contract.cor.name, view) | {"closed_on": now.date()},
         to=(contract.cor,),
         cc=tuple(copies),
         reference=view.reference,
@@ -344,8 +345,3 @@ def _other_names(policy: Policy, service: str | None) -> tuple[str, ...]:
     mine = policy.service(service) if service else None
     return tuple(name for entry in policy.services if entry != mine
                  for name in (entry.name, *entry.aliases))
-
-
-def contract_context(policy: Policy, view: RequestView | None, contract: ContractView,
-             name: str) -> dict[str, object]:
-    return base_context(policy, view, name) | {"contract": contract}
