@@ -320,7 +320,7 @@ def role_notices(contract: ContractView, role: str, old: Contact, new: Contact |
         mails.append(renderer.mail(
             kind,
             f"contractor/{kind.replace('-', '_')}",
-            f"Contract {contract.number}: you are {now} its {role}",
+            f"Contract {contract.number_shown}: you are {now} its {role}",
             contract_context(policy, contract, contact.name)
             | {"role": role, "removed": new is None},
             to=(Address(contact.name, contact.email),),

@@ -64,6 +64,15 @@ class ContractView:
     security_official: Contact | None = None
     spoc: Contact | None = None
 
+    @property
+    def number_shown(self) -> str:
+        """The number as a letter writes it: a contract recorded without one (a notice
+        that left it out) still needs words in its sentences."""
+        return self.number or NUMBER_NOT_ON_RECORD
+
+
+NUMBER_NOT_ON_RECORD = "(number not yet on record)"
+
 
 @dataclass(frozen=True)
 class RoleChange:

@@ -64,12 +64,13 @@ def write_contract(session: Session, values: Mapping[str, Any], found: Contract 
 
 
 # The contract a request is filed with: the one of its number, or the awarded ones of
-# its organization (a third row is not needed to say "not one"). Built once: it runs for
-# every new request.
+# its organization (a third row is not needed to say "not one"); never a closed one,
+# whose services were all removed. Built once: it runs for every new request.
 _BY_NUMBER = func.upper(Contract.number) == bindparam("number")
 _CONTRACT_OF_REQUEST = (
     select(Contract.id, _BY_NUMBER)
-    .where(_BY_NUMBER | ((Contract.stage == "awarded")
+    .where(Contract.stage != "closed",
+           _BY_NUMBER | ((Contract.stage == "awarded")
                          & (func.lower(Contract.organization) == bindparam("organization"))))
     .order_by(_BY_NUMBER.desc())
     .limit(3)
@@ -81,7 +82,8 @@ _FILE_REQUEST = update(Request).where(Request.id == bindparam("request_id")).val
 def file_request(session: Session, request_id: int, number: str | None,
                  organization: str | None) -> int | None:
     """File the request with its contract: the one with the number it names, else the
-    only awarded contract of its organization. The contract's id, or None."""
+    only awarded contract of its organization, never a closed one. The contract's id,
+    or None."""
     if not (number or organization):
         return None
     rows = session.execute(_CONTRACT_OF_REQUEST, {
@@ -146,9 +148,11 @@ def requests_of(session: Session, contract_id: int) -> Sequence[Request]:
 
 
 def requests_per_contract(session: Session) -> dict[int, int]:
+    """The access requests filed with each contract (its offboarding and contact changes
+    are its own errands, not requests for a service)."""
     rows = session.execute(
         select(Request.contract_id, func.count())
-        .where(Request.contract_id.is_not(None))
+        .where(Request.contract_id.is_not(None), Request.kind == "access")
         .group_by(Request.contract_id)
     ).all()
     return {contract_id: count for contract_id, count in rows if contract_id is not None}

@@ -291,6 +291,11 @@ def test_a_contract_with_no_approved_service_closes_at_once(daemon: Daemon) -> N
     assert sorted(m.kind for m in daemon.sent_since(before)) == [
         "contract-closed", "offboarding-acknowledgment"]
     assert contract(daemon)["stage"] == "closed"
+    # A new request naming the closed contract's number is not filed with it; the
+    # offboarding never counted among its requests.
+    daemon.maildir.deliver(compose(JANE, REQUEST, subject="Jira again"))
+    daemon.run_once()
+    assert contract(daemon)["requests"] == 0
 
 
 def test_the_digest_shows_offboardings_in_progress_overdue_and_contracts_ending(

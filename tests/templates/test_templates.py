@@ -344,6 +344,29 @@ def test_every_kind_renders_both_parts_under_strict_undefined(
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
 
 
+def without_a_number(values: dict[str, Any]) -> dict[str, Any]:
+    """The same letter for a contract recorded without a number (a notice left it out)."""
+    changed = dict(values)
+    if isinstance(changed.get("contract"), ContractView):
+        changed["contract"] = dataclasses.replace(changed["contract"], number=None)
+    if isinstance(changed.get("request"), RequestView):
+        changed["request"] = dataclasses.replace(changed["request"], contract_number=None)
+    return changed
+
+
+NUMBERED = [(name, values) for name, values in CASES
+            if isinstance(values.get("contract"), ContractView)]
+
+
+@pytest.mark.parametrize(("template", "values"), NUMBERED,
+                         ids=[f"{name}-{i}" for i, (name, _) in enumerate(NUMBERED)])
+def test_a_contract_without_a_number_is_never_written_as_none(
+    env: Environment, template: str, values: dict[str, Any]
+) -> None:
+    text, html = render(env, template, without_a_number(values))
+    assert "None" not in text and "None" not in html
+
+
 @pytest.mark.parametrize(("template", "values"), CASES, ids=IDS)
 def test_text_part_is_plain_and_wrapped_near_72_columns(
     env: Environment, template: str, values: dict[str, Any]
