@@ -245,6 +245,8 @@ def _contact(text: str) -> Contact | None:
             name = name.replace(cut.group(0), " ")
     name = re.sub(r"\b(?:e-?mail|address|name)\s*:", " ", name, flags=re.IGNORECASE)
     name = " ".join(re.sub(r"[<>()\[\],;:|]", " ", name).split()).strip(" .-")
+    if not email and name.casefold() in _NO_ONE:
+        name = ""  # "SPOC: TBD" names nobody
     if not (email or name):
         return None
     harp_id = harp.group("id") if harp else None
@@ -268,6 +270,11 @@ def read_harp_id(text: str) -> str | None:
             return harp_id
     return None
 
+
+# What people write where a role has nobody yet.
+_NO_ONE = frozenset({"none", "none yet", "n/a", "na", "tbd", "tba", "to be determined",
+                     "pending", "unknown", "vacant", "not yet", "not yet named",
+                     "not named yet", "to follow", "nobody"})
 
 # What people write where a HARP user ID is not there yet.
 _NO_ID = frozenset({"pending", "tbd", "tba", "none", "na", "n/a", "unknown", "to", "not",

@@ -96,6 +96,15 @@ def test_contacts_on_one_line_each_or_in_blocks() -> None:
     assert blocks.spoc == Contact("Ana Cruz", "ana.cruz@acme.example.com", "ACRUZ7")
 
 
+@pytest.mark.parametrize("nobody", ["TBD", "N/A", "none", "None yet", "Pending.",
+                                    "To be determined", "vacant", "-"])
+def test_a_role_said_to_have_nobody_names_nobody(nobody: str) -> None:
+    named = read_contacts(f"Security Official: Sam Lee <sam.lee@acme.example.com>\n"
+                          f"SPOC: {nobody}\n")
+    assert named.security_official == Contact("Sam Lee", "sam.lee@acme.example.com", None)
+    assert named.spoc is None
+
+
 def test_no_contacts_in_ordinary_mail() -> None:
     named = read_contacts("Thanks, we will get back to you with our security contacts.")
     assert (named.security_official, named.spoc) == (None, None)
