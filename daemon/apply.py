@@ -82,6 +82,7 @@ def _contract(session: Session, outcome: Outcome, shown: Contract | None,
         # An extension: the offboarding notice of the old end date no longer holds, and
         # an offboarding in progress is cancelled.
         found.offboarding_notice_at = None
+        found.offboarding_reminded_at = None
         for row in offboarding.in_progress(session, found.id):
             tokens = tuple(offboarding.unspent_tokens(session, row.id))
             record_outcome(session, cancel(view_of(row), tokens, view.ends_on, view.cor.email),

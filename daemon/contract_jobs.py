@@ -27,11 +27,15 @@ from onboardd.responders.contracts import (
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.view import OutgoingMail
-from onboardd.store import contracts
+from onboardd.store import contracts, offboarding
 from onboardd.store.engine import transaction
 from onboardd.store.models import Contract
 
 log = logging.getLogger("onboardd.jobs")
+
+# A notice is reminded of only once it has had this long: a contract recorded late,
+# whose notice went out near the end, gets no reminder on its heels.
+NOTICE_BEFORE_REMINDER = timedelta(days=7)
 
 
 @dataclass
@@ -42,6 +46,7 @@ class ContractSteps:
     contractors_reminded: int = 0
     surveys_sent: int = 0
     offboarding_notices: int = 0
+    offboarding_reminders: int = 0  # the notice's one reminder, nothing done meanwhile
     offboardings_opened: int = 0  # their end date passed with none in progress
 
 
@@ -102,6 +107,17 @@ def run_contract_steps(
                                      tuple(contracts.approved_services(session, row.id)),
                                      policy, renderer, today), None, mailbox)
             for row in contracts.due_for_offboarding(session, ends_by, limit)])
+    # Some weeks later, with no offboarding under way: the notice's one reminder.
+    reminder_days = policy.contracts.offboarding_reminder_days
+    if reminder_days:
+        steps.offboarding_reminders = send_once(
+            "offboarding_reminded_at", "offboarding notice reminded", lambda session: [
+                (row, offboarding_notice(contract_view_of(row),
+                                         tuple(contracts.approved_services(session, row.id)),
+                                         policy, renderer, today, reminder=True), None, mailbox)
+                for row in offboarding.notice_to_remind(
+                    session, today, today + timedelta(days=reminder_days),
+                    now - NOTICE_BEFORE_REMINDER, limit)])
     # Once the period has ended: its offboarding, unless one is in progress or done.
     steps.offboardings_opened = open_ended(factory, policy, renderer, sender_for(mailbox),
                                            mailbox, now, limit)

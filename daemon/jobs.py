@@ -48,6 +48,7 @@ class ChaseReport:
             (steps.contractors_reminded, "reminded {} contractor(s) of their SO and SPOC"),
             (steps.surveys_sent, "sent {} survey(s)"),
             (steps.offboarding_notices, "sent {} offboarding notice(s)"),
+            (steps.offboarding_reminders, "reminded {} contract(s) of their offboarding"),
             (steps.offboardings_opened, "opened {} offboarding(s)")) if n)
         return (
             f"reminded {self.requesters_reminded} requester(s) and "

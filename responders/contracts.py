@@ -132,23 +132,28 @@ def survey_invitation(
 
 def offboarding_notice(
     contract: ContractView, services: tuple[str, ...], policy: Policy, renderer: Renderer,
-    today: date,
+    today: date, *, reminder: bool = False,
 ) -> OutgoingMail:
     """The start of offboarding: to the COR, copying the contract's Security Official
-    and contractor contact, with every approved service and what each party does."""
+    and contractor contact, with every approved service and what each party does; with
+    `reminder`, the same again some weeks later, while nothing has been done."""
     assert contract.ends_on is not None
     copies = [Address(c.name, c.email) for c in (contract.security_official,)
               if c is not None and c.email]
     if contract.contractor and contract.contractor.email not in {a.email for a in copies}:
         copies.append(contract.contractor)
     entries = tuple((name, policy.service(name)) for name in services)
+    ends = contract.ends_on.strftime('%d %B %Y')
     return renderer.mail(
-        "offboarding-notice",
+        "offboarding-reminder" if reminder else "offboarding-notice",
         "cor/offboarding_notice",
-        f"Contract {contract.number_shown}: period of performance ends "
-        f"{contract.ends_on.strftime('%d %B %Y')}; offboarding starts",
+        f"Contract {contract.number_shown}: reminder: period of performance ends {ends}"
+        if reminder else
+        f"Contract {contract.number_shown}: period of performance ends {ends}; "
+        "offboarding starts",
         contract_context(policy, contract, contract.cor.name) | {
-            "approved": entries, "days_left": (contract.ends_on - today).days},
+            "approved": entries, "days_left": (contract.ends_on - today).days,
+            "reminder": reminder},
         to=(contract.cor,),
         cc=tuple(copies),
     )

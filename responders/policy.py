@@ -102,6 +102,9 @@ class SurveyPolicy(Frozen):
 class ContractPolicy(Frozen):
     # The page's offboarding step starts this many days before a period ends.
     offboarding_notice_days: int = Field(default=60, ge=1)
+    # One reminder of that notice this many days before the end, while no offboarding
+    # is under way; 0: none.
+    offboarding_reminder_days: int = Field(default=30, ge=0)
 
 
 class Limits(Frozen):

@@ -111,6 +111,7 @@ class Contract(Base):
     # When the post-onboarding survey and the offboarding notice went out (once each).
     survey_sent_at: Mapped[datetime | None]
     offboarding_notice_at: Mapped[datetime | None]
+    offboarding_reminded_at: Mapped[datetime | None]  # the notice's one reminder
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

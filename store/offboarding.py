@@ -56,6 +56,25 @@ def in_progress(session: Session, contract_id: int) -> Sequence[Request]:
     ).all()
 
 
+def notice_to_remind(session: Session, today: date, ends_by: date, notified_before: datetime,
+                     limit: int) -> Sequence[Contract]:
+    """Awarded contracts whose period ends between `today` and `ends_by`, whose
+    offboarding notice went out before `notified_before` and was not yet reminded of,
+    and whose offboarding is not under way."""
+    under_way = (select(Request.id)
+                 .where(Request.kind == OFFBOARDING, Request.contract_id == Contract.id,
+                        Request.state == IN_PROGRESS)
+                 .exists())
+    return session.scalars(
+        select(Contract)
+        .where(Contract.stage == "awarded", Contract.ends_on >= today,
+               Contract.ends_on <= ends_by, Contract.offboarding_notice_at < notified_before,
+               Contract.offboarding_reminded_at.is_(None), ~under_way)
+        .order_by(Contract.ends_on, Contract.id)
+        .limit(limit)
+    ).all()
+
+
 def unspent_tokens(session: Session, request_id: int) -> list[str]:
     return list(session.scalars(
         select(ReplyToken.token_hash)

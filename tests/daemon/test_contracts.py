@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tests.daemon.harness import Daemon
-from tests.mailkit import compose, reply_to
+from tests.mailkit import Sent, compose, reply_to
 
 COR = "Dana Smith <dana.smith@cms.example.gov>"
 JANE = "Jane Doe <jane.doe@acmehealth.example.com>"
@@ -310,6 +310,48 @@ def test_the_offboarding_notice_goes_once_60_days_before_the_end_and_again_after
     assert "offboarding-notice" not in [m.kind for m in daemon.sent()[count:]]
     run_at(daemon, datetime.combine(later, datetime.min.time(), UTC) - timedelta(days=59))
     assert daemon.sent()[-1].kind == "offboarding-notice"
+
+
+def test_the_offboarding_notice_is_reminded_of_once_unless_the_offboarding_is_under_way(
+    daemon: Daemon,
+) -> None:
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+    noon = datetime.combine(ENDS, datetime.min.time(), UTC) + timedelta(hours=12)
+    def reminders() -> list[Sent]:
+        return [m for m in daemon.sent() if m.kind == "offboarding-reminder"]
+
+    run_at(daemon, noon - timedelta(days=60))
+    assert "offboarding-notice" in [m.kind for m in daemon.sent()]
+    run_at(daemon, noon - timedelta(days=31))
+    assert reminders() == []  # not before 30 days are left
+    run_at(daemon, noon - timedelta(days=30))
+    [reminder] = reminders()
+    assert "dana.smith@cms.example.gov" in reminder.to
+    text = " ".join(reminder.text.split())
+    assert f"ends on {ENDS.strftime('%d %B %Y')}, in 30 days, and its offboarding has not " \
+        "started yet" in text
+    run_at(daemon, noon - timedelta(days=29))
+    assert len(reminders()) == 1  # once
+
+    # A second contract, with Jira approved, whose offboarding its COR opened before the
+    # reminder was due: while it waits on the Jira lead, nobody is reminded.
+    other = "75FCMC27C0099"
+    daemon.maildir.deliver(compose(COR, AWARD.replace(NUMBER, other).replace(
+        "Acme Health Solutions", "Beta Analytics"), subject="Notice of contract award"))
+    daemon.maildir.deliver(compose(COR, REQUEST.replace(NUMBER, other).replace(
+        "Acme Health Solutions", "Beta Analytics").replace(f"approved by {COR}", "yes, mine"),
+        subject="Jira for Beta Analytics"))
+    run_at(daemon, noon - timedelta(days=60))
+    [request] = [r for r in daemon.export() if r["organization"] == "Beta Analytics"]
+    assert daemon.run("approve", request["reference"], "--service", "Jira",
+                      "--by", "jira.lead@cms.example.gov") == 0
+    daemon.maildir.deliver(compose(COR, f"Please start the offboarding of contract {other}.",
+                                   subject=f"Offboarding {other}"))
+    run_at(daemon, noon - timedelta(days=50))
+    assert [c["stage"] for c in contracts(daemon) if c["number"] == other] == ["awarded"]
+    run_at(daemon, noon - timedelta(days=30))
+    assert len(reminders()) == 1  # still only the first contract's
 
 
 def test_a_request_is_filed_by_organization_only_when_one_contract_fits(daemon: Daemon) -> None:

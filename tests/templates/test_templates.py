@@ -290,9 +290,10 @@ def contract_contexts() -> list[tuple[str, dict[str, Any]]]:
         ("contractor/contacts_reminder", values(named, still_needed=(
             "the Security Point of Contact's HARP user ID",))),
         ("contractor/survey", values(awarded, survey_url="https://survey.example.gov/s?id=1")),
-        ("cor/offboarding_notice", values(awarded, days_left=60, approved=(
+        ("cor/offboarding_notice", values(awarded, days_left=60, reminder=False, approved=(
             ("Jira", SERVICES[0]), ("Retired Tool", None)))),
-        ("cor/offboarding_notice", values(awarded, days_left=-3, approved=())),
+        ("cor/offboarding_notice", values(awarded, days_left=-3, reminder=False, approved=())),
+        ("cor/offboarding_notice", values(awarded, days_left=30, reminder=True, approved=())),
     ]
 
 
