@@ -74,54 +74,69 @@ class Claim:
 Result = tuple["Claim", Outcome, datetime]
 
 
+class Handover:
+    """A result handed to a loop transaction; `committed()` waits for that transaction
+    and says whether it committed the result (None: it did not, the caller must)."""
+
+    def __init__(self, result: Result, changed: threading.Condition) -> None:
+        self.result = result
+        self._changed = changed
+        self._done = False
+        self._counted: DrainReport | None = None
+
+    def settle(self, counted: DrainReport | None) -> None:
+        """Called by the loop, holding the lock: the transaction ended."""
+        self._counted = counted
+        self._done = True
+
+    def committed(self) -> DrainReport | None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._done)
+            return self._counted
+
+
 class NextCommit:
     """A send result committed by the drain loop's open transaction, when there is one.
 
-    The background sender must see each result committed before it sends again
-    (RecordEach). Committed alone, a result costs a write turn, a BEGIN and a COMMIT of
-    its own, thousands of times in a backlog, while the loop that drains the mailbox is
-    inside a transaction of its own most of the time. So while a loop transaction is
-    open, the sender hands its result over (`hand_over`), the loop writes it just before
-    it commits (`carrying`), and the sender goes on once that commit is done: the same
-    wait as for a write turn of its own, without the transaction. When no loop
-    transaction is open, or the one that took the result rolled back or ended without
-    writing it, the sender commits the result itself. One sender at a time: a result
-    is handed over only while no other waits.
+    The background sender must see each result committed before the next message is
+    handed over (RecordEach). Committed alone, a result costs a write turn, a BEGIN and
+    a COMMIT of its own, thousands of times in a backlog, while the loop that drains the
+    mailbox is inside a transaction of its own most of the time. So while a loop
+    transaction is open, the sender hands its result over (`hand_over`), the loop
+    writes it just before it commits (`carrying`), and the sender, which has gone on
+    meanwhile with the next message's envelope, waits for that commit before handing
+    the message over. When no loop transaction is open, or the one that took the result
+    rolled back or ended without writing it, the sender commits the result itself. One
+    sender at a time: a result is handed over only while no other is held.
     """
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._open = False  # a loop transaction will write a result handed over now
-        self._handed: Result | None = None
-        self._counted: DrainReport | None = None  # the committed result, counted
-        self._settled = 0  # loop transactions ended, committed or not
+        self._handed: Handover | None = None
 
-    def hand_over(self, result: Result) -> DrainReport | None:
-        """The result's counts once a loop transaction has committed it; None when none
-        took it, and the caller is to commit it itself."""
+    def hand_over(self, result: Result) -> Handover | None:
+        """The result in the open loop transaction's hands; None when none is open."""
         with self._changed:
             if not self._open or self._handed is not None:
                 return None
-            self._handed = result
-            settled = self._settled
-            self._changed.wait_for(lambda: self._settled != settled)
-            counted, self._counted = self._counted, None
-            return counted
+            self._handed = Handover(result, self._changed)
+            return self._handed
 
     @contextmanager
     def carrying(self) -> Iterator[Callable[[Session], None]]:
         """Around one loop transaction (outside it, so that its end is the commit's): the
         function to call in it, last, to write a result handed over meanwhile."""
-        counted: DrainReport | None = None
+        written: Handover | None = None
+        counted = DrainReport()
 
         def write(session: Session) -> None:
-            nonlocal counted
+            nonlocal written
             with self._changed:
                 self._open = False
-                handed, self._handed = self._handed, None
-            if handed is not None:
-                counted = DrainReport()
-                record_results(session, [handed], counted)
+                written, self._handed = self._handed, None
+            if written is not None:
+                record_results(session, [written.result], counted)
 
         with self._changed:
             self._open = True
@@ -132,19 +147,22 @@ class NextCommit:
         finally:
             with self._changed:
                 self._open = False
-                # A result still held here was never written: its sender commits it.
-                self._handed = None
-                self._counted = counted if committed else None
-                self._settled += 1
+                if written is not None:
+                    written.settle(counted if committed else None)
+                if self._handed is not None:  # handed over but never written
+                    self._handed.settle(None)
+                    self._handed = None
                 self._changed.notify_all()
 
 
 class RecordEach:
-    """Each result committed before the next message is sent, and with `sync` on disk.
+    """Each result committed before the next message is handed over, and with `sync` on
+    disk.
 
     A "sent" not yet committed when the process dies is sent again after its lease, so
-    writing one result at a time bounds what a kill can repeat to the one message whose
-    DATA the server had just accepted. A commit survives the process's death; what a
+    committing one result before the next message's handover (SMTP's DATA, a file's
+    link; its envelope may go first) bounds what a kill can repeat to the one message
+    the server had just accepted. A commit survives the process's death; what a
     power loss can take back is what was committed since the WAL was last synced: with
     `sync`, nothing. The commit is a group commit, synced (when it is) once it has
     let go of the write lock: a drain taking turns at that lock does not wait behind it.
@@ -158,23 +176,43 @@ class RecordEach:
         self._report = report
         self._sync = sync
         self._next_commit = next_commit
+        self._handed: Handover | None = None  # the last result, in a loop transaction
         self._unsynced: Engine | None = None  # the database of results not yet synced
 
     def record(self, claim: Claim, outcome: Outcome, now: datetime) -> None:
+        """Record a result: committed now, or handed to the loop's open transaction,
+        whose commit `committed()` waits for."""
+        self.committed()
         if self._next_commit is not None:
-            carried = self._next_commit.hand_over((claim, outcome, now))
-            if carried is not None:
-                self._report.add(carried)
+            self._handed = self._next_commit.hand_over((claim, outcome, now))
+            if self._handed is not None:
                 return
+        self._commit((claim, outcome, now))
+
+    def committed(self) -> None:
+        """Every result recorded so far committed: the one handed to the loop waited
+        for, and committed here if its transaction did not."""
+        handed, self._handed = self._handed, None
+        if handed is None:
+            return
+        counted = handed.committed()
+        if counted is None:
+            self._commit(handed.result)
+        else:
+            self._report.add(counted)
+
+    def _commit(self, result: Result) -> None:
         with transaction(self._factory, group_commit=True) as session:
-            record_results(session, [(claim, outcome, now)], self._report)
+            record_results(session, [result], self._report)
             database = database_of(session)
         self._unsynced = database
         if self._sync:
             self.settle()
 
     def settle(self) -> None:
-        """Every result recorded so far on disk (a claim's sync does it too)."""
+        """Every result recorded so far on disk (a claim's sync does it too); one the
+        loop committed is synced by the loop, before it moves the mail it recorded."""
+        self.committed()
         if self._unsynced is not None:
             make_durable(self._unsynced)
             self._unsynced = None
@@ -212,7 +250,8 @@ def drain(
             recorder.settle()
             return report
         for position, claim in enumerate(claims):
-            outcome = _send(transport, claim.envelope)
+            # The previous result is committed before this message is handed over.
+            outcome = _send(transport, claim.envelope, recorder.committed)
             recorder.record(claim, outcome, now)
             if outcome[0] == "unreachable":
                 rest = claims[position + 1 :]
@@ -258,9 +297,10 @@ def _release(factory: sessionmaker[Session], claims: list[Claim]) -> None:
         queries.hand_back(session, [(c.id, c.attempts - 1, c.due_at) for c in claims])
 
 
-def _send(transport: Transport, envelope: Envelope) -> Outcome:
+def _send(transport: Transport, envelope: Envelope, before_handover: Callable[[], None]
+          ) -> Outcome:
     try:
-        return "sent", transport.send(envelope)
+        return "sent", transport.send(envelope, before_handover)
     except PermanentSendError as exc:
         return "permanent", str(exc)
     except TransportDown as exc:

@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import Engine, event, select, text
 from onboardd.daemon import outbox, sending
 from onboardd.daemon.app import App
 from onboardd.daemon.sending import BackgroundSender
-from onboardd.daemon.transport import Envelope
+from onboardd.daemon.transport import Envelope, nothing_before
 from onboardd.store.engine import transaction
 from onboardd.store.models import OutboxMessage
 from tests.mailkit import pending_reply
@@ -27,7 +28,9 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    def send(self, envelope: Envelope) -> str:
+    def send(self, envelope: Envelope, before_handover: Callable[[], None] = nothing_before
+             ) -> str:
+        before_handover()
         self.sent.append(envelope.message_id)
         return "250 2.0.0 queued"
 
@@ -95,14 +98,17 @@ def test_rows_committed_close_together_are_claimed_together(
 
 class Watching:
     """A transport that notes, as each message goes out, how many results are committed
-    and how many times the outbox had made its commits durable (make_durable)."""
+    and how many times the outbox had made its commits durable (make_durable): at the
+    handover, after the envelope, as a server's acceptance of the DATA."""
 
     def __init__(self, app: App, syncs: list[int]) -> None:
         self.app = app
         self.syncs = syncs
         self.seen: list[tuple[int, int]] = []  # (results committed, syncs) at each send
 
-    def send(self, envelope: Envelope) -> str:
+    def send(self, envelope: Envelope, before_handover: Callable[[], None] = nothing_before
+             ) -> str:
+        before_handover()
         self.seen.append((sent_count(self.app), len(self.syncs)))
         return "250 2.0.0 queued"
 
