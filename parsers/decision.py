@@ -121,6 +121,15 @@ RULES: tuple[WordRule, ...] = (
                        r"|should|guess|think|believe|suppose|seems?|hopefully|normally"
                        r"|usually|in\s+principle|tentative\w*|provisional\w*|partial\w*"
                        r"|partly|for\s+now|for\s+the\s+time\s+being|temporar\w*|interim)\b"),
+    # Our mail acknowledged is not our question answered ("Yes, received."), and what
+    # was done by mistake or on something else is not this approval. Only an opening
+    # acknowledgment counts: "Received from Dana Smith: approved" states a COR's approval.
+    _rule("receipt only", _H, r"^\W*(?:(?:yes|ok(?:ay)?)\W+)?(?:i\s+)?(?:receiv\w*(?!\s+from)"
+                              r"|got\s+(?:it|this|your)|noted|acknowledg\w*|thanks\s+for"
+                              r"\s+(?:the|your)\s+(?:note|mail|e-?mail|message|request|heads))"
+                              r"\b|\b(?:will\s+do|looking\s+into)\b"),
+    _rule("by mistake", _H, r"\b(?:by\s+mistake|mistaken\w*|in\s+error|wrong\s+(?:request|one"
+                            r"|ticket|service|mail|e-?mail|thread|form|link))\b"),
     # A promise or an ability to approve is not the approval itself.
     _rule("not yet given", _H, r"\b(?:will|'ll|shall|going\s+to|plan\s+to|intend\s+to|can"
                                r"|able\s+to)\s+(?:\w+\s+)?approv\w*"),

@@ -52,16 +52,21 @@ _NOT_DONE: tuple[tuple[str, re.Pattern[str]], ...] = (
                      r"|apart\s+from|only|\d+\s+(?:of|out\s+of)\s+\d+)\b")),
 )
 
-# The work said done: a closing word set apart ("Done.", "Confirmed, ..."), a word of
-# removal opening the reply ("Removed."), or one beside what was removed, in the same
-# sentence ("Access removed", "we revoked all roles"); "I deleted your mail" is not it.
+# The work said done: a closing word or a word of removal set apart ("Done.",
+# "Confirmed, ...", "Removed."), either after a plain "Yes," or "OK," ("Yes, done."),
+# or a word of removal beside what was removed, in the same sentence ("Access removed",
+# "we revoked all roles"). "Deleted your mail by mistake" and "Removed from the
+# thread" are not it: the word opens them but is not set apart.
+_AGREED = r"(?:(?:yes|yep|ok(?:ay)?)\s*[,.!:-]?\s+)?"
+_SET_APART = r"(?:\s*[.!,;:\u2013-]|\s*$)"
 _GONE = r"(?:removed|revoked|deleted|disabled|deactivated|de-?provisioned|offboarded)"
 _WHAT = (r"(?:access|roles?|accounts?|users?|permissions?|privileges?|entitlements?|logins?"
          r"|licen[cs]es?|seats?)")
 _DONE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("done", _rule(r"^\W*(?:done|completed?|finished|confirmed|all\s+done|all\s+set)"
-                   r"(?:\s*[.!,;:-]|\s*$)")),
-    ("removed", _rule(rf"^\W*{_GONE}\b|\b{_WHAT}\b[^.!?\n]{{0,60}}\b{_GONE}\b"
+    ("done", _rule(rf"^\W*{_AGREED}(?:done|completed?|finished|confirmed|all\s+done"
+                   rf"|all\s+set){_SET_APART}")),
+    ("removed", _rule(rf"^\W*{_AGREED}{_GONE}{_SET_APART}"
+                      rf"|\b{_WHAT}\b[^.!?\n]{{0,60}}\b{_GONE}\b"
                       rf"|\b{_GONE}\b[^.!?\n]{{0,60}}\b{_WHAT}\b")),
 )
 

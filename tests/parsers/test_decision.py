@@ -133,6 +133,14 @@ def test_more_wordings(text: str, verdict: Verdict, reason: str | None) -> None:
         "Approve or deny? I don't know this team.",
         "Approved.\n\nOn second thought, let me check with the COR first.",
         "Approved.\n\nThe Slack part is not approved.",
+        # our mail acknowledged, not our question answered
+        "Yes, received.",
+        "Yes, I got it.",
+        "Noted, approved.",
+        "Yes - thanks for the note, looking into it.",
+        # what was approved by mistake, or elsewhere
+        "Approved the wrong request by mistake, please resend.",
+        "Yes, approved in error; please disregard.",
     ],
 )
 def test_promises_doubts_and_second_thoughts_are_unclear(text: str) -> None:

@@ -31,6 +31,10 @@ OTHERS = ("Confluence", "Atlassian Confluence", "Wiki", "Slack")
     "Access removed, no issues.",
     "Access removed \u2013 thanks",
     "Jira access removed.",  # its own service named
+    "Yes, done.",
+    "Yes - removed.",
+    "OK, done",
+    "Yep, all set.",
 ])
 def test_a_clear_confirmation_counts(text: str) -> None:
     assert read_removal(text, OTHERS).verdict is Removal.CONFIRMED, text
@@ -86,6 +90,17 @@ def test_a_clear_confirmation_counts(text: str) -> None:
     "Yes",
     "OK",
     "",
+    # a plain "yes" before words that are no confirmation
+    "Yes, done?",
+    "Yes, will do.",
+    "Yes, done by Friday.",
+    "Yes, not yet.",
+    "OK, removing now.",
+    "Yes, please remove them.",
+    "Yes, deleted your mail.",
+    "Deleted your mail by mistake, please resend.",
+    "Removed from the thread, please use the new one.",
+    "Disabled out-of-office. What do you need?",
     # another service named in the deciding words
     "Confluence access removed.",
     "Wiki roles removed.",
