@@ -110,6 +110,11 @@ class ParsedEmail:
         """Message-IDs this mail answers, nearest first."""
         return self.in_reply_to + tuple(reversed(self.references))
 
+    @property
+    def answer_references(self) -> tuple[str, ...]:
+        """The References of an answer to this mail: its own, then its Message-ID."""
+        return (*self.references, self.message_id) if self.message_id else self.references
+
 
 @dataclass(frozen=True)
 class CatalogEntry:

@@ -166,7 +166,7 @@ def contacts_outcome(item: ContactsMail) -> tuple[Outcome, OutgoingMail]:
         to=(sender,),
         cc=tuple(copies),
         in_reply_to=mail.message_id,
-        references=_references(mail),
+        references=mail.answer_references,
         reference=reference,
     )
     applied = [describe(c) for c in proposed] if not changes else []
@@ -261,8 +261,8 @@ def _confirmation(view: RequestView, contract: ContractView, changes: tuple[Role
         "cor/contact_change_confirmation",
         f"[{view.reference}] Please confirm a change of contacts on contract "
         f"{contract.number or ''}".rstrip(),
-        contract_context(policy, contract, cor.name) | {
-            "request": view, "changes": tuple(describe(c) for c in changes)},
+        contract_context(policy, contract, cor.name, view) | {
+            "changes": tuple(describe(c) for c in changes)},
         to=(cor,),
         reference=view.reference,
         grant=Grant("cor", cor.email),
@@ -347,10 +347,6 @@ def _described(contact: Contact | None) -> str:
     return " ".join(part for part in (contact.name, f"<{contact.email}>" if contact.email
                                       else "", f"HARP {contact.harp_id}" if contact.harp_id
                                       else "") if part)
-
-
-def _references(mail: ParsedEmail) -> tuple[str, ...]:
-    return (*mail.references, *((mail.message_id,) if mail.message_id else ()))
 
 
 # --- replies on a contact change's thread ---------------------------------------------
@@ -504,15 +500,15 @@ def _decided(item: ChangeReply, outcome: Outcome, changes: tuple[RoleChange, ...
             State.APPROVED: "Change of contacts made",
             State.DENIED: "Change of contacts not approved by the COR",
         }.get(view.state, "Change of contacts approved; HARP user ID needed"),
-        contract_context(item.policy, contract, to.name) | {
-            "request": view, "changes": tuple(describe(c) for c in changes),
+        contract_context(item.policy, contract, to.name, view) | {
+            "changes": tuple(describe(c) for c in changes),
             "waiting": waiting_for(view, changes), "reason": reason,
             "still_needed": contacts_still_needed(contract),
             "decided": kind == "contact-change-decided"},
         to=(to,),
         cc=copies,
         in_reply_to=item.mail.message_id if kind == "contact-change-status" else None,
-        references=_references(item.mail) if kind == "contact-change-status" else (),
+        references=item.mail.answer_references if kind == "contact-change-status" else (),
         reference=view.reference,
     )
 
@@ -530,13 +526,13 @@ def _status(item: ChangeReply, verdict: str, *events: AuditEntry
         "contact-change-status",
         "contractor/contact_change_status",
         f"[{view.reference}] Status of your change of contacts",
-        contract_context(item.policy, item.change.contract, sender.name) | {
-            "request": view, "changes": tuple(describe(c) for c in changes),
+        contract_context(item.policy, item.change.contract, sender.name, view) | {
+            "changes": tuple(describe(c) for c in changes),
             "waiting": waiting_for(view, changes), "reason": "",
             "still_needed": contacts_still_needed(item.change.contract), "decided": False},
         to=(sender,),
         in_reply_to=mail.message_id,
-        references=_references(mail),
+        references=mail.answer_references,
         reference=view.reference,
     )
     return outcome, reply

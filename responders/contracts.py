@@ -56,7 +56,7 @@ def notice_outcome(
                                                      "extension": notice.extension},
         to=(sender,),
         in_reply_to=mail.message_id,
-        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
+        references=mail.answer_references,
     )
     event = AuditEntry(f"contract-{notice.stage}", sender.email,
                        {"contract": notice.number or "", "organization": what,

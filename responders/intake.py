@@ -29,8 +29,12 @@ from onboardd.responders.context import base_context
 from onboardd.responders.contracts import notice_outcome
 from onboardd.responders.gate import Verdict, may_reply
 from onboardd.responders.letters import entry_mails
-from onboardd.responders.offboarding import OFFBOARDING, OffboardingTarget, review_removal
-from onboardd.responders.offboarding import offboarding_mail as _offboarding_mail
+from onboardd.responders.offboarding import (
+    OFFBOARDING,
+    OffboardingTarget,
+    offboarding_mail,
+    review_removal,
+)
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
 from onboardd.responders.state import Decision, State, check_transition
@@ -110,18 +114,24 @@ def handle_inbound(inbound: Inbound) -> Outcome:
         outcome = _follow_up(inbound, found)
     else:
         facts = inbound.request_facts()
-        outcome = (_offboarding(inbound, facts) or _contract_mail(inbound, facts)
+        outcome = (_offboarding_ask(inbound, facts) or _contract_mail(inbound, facts)
                    or (_new_request(inbound, facts) if facts.any_fact else _unclassified(inbound)))
     return dataclasses.replace(outcome, events=(*events, *outcome.events))
 
 
-def _offboarding(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
+def _asks_for_a_service(facts: RequestFacts) -> bool:
+    """A mail naming a service with a justification or a user count is a request,
+    whatever else it says about a contract."""
+    return bool(facts.services) and (facts.justification is not None
+                                     or facts.user_count is not None)
+
+
+def _offboarding_ask(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
     """A party to a contract asking to offboard it; None: read the mail otherwise."""
-    if inbound.offboarding is None or (
-            facts.services and (facts.justification is not None or facts.user_count is not None)):
+    if inbound.offboarding is None or _asks_for_a_service(facts):
         return None
-    found = _offboarding_mail(inbound.mail, inbound.offboarding, inbound.new_reference,
-                              inbound.policy, inbound.renderer, inbound.now)
+    found = offboarding_mail(inbound.mail, inbound.offboarding, inbound.new_reference,
+                             inbound.policy, inbound.renderer, inbound.now)
     if found is None:
         return None
     outcome, reply = found
@@ -136,8 +146,8 @@ def _contract_mail(inbound: Inbound, facts: RequestFacts) -> Outcome | None:
     mail = inbound.mail
     if mail.sender is None:
         return None
-    if facts.services and (facts.justification is not None or facts.user_count is not None):
-        return None  # asks for a service, whatever else it says
+    if _asks_for_a_service(facts):
+        return None
     # The daemon hands over the sender's contract only for a mail that mentions its
     # contacts (parsers.contract_notice.mentions_contacts).
     if inbound.contract is not None:
@@ -363,7 +373,7 @@ def _status(inbound: Inbound, view: RequestView) -> Outcome:
     mail = inbound.mail
     event = AuditEntry("status-asked", _actor(mail), {"state": str(view.state)})
     waiting = tuple(
-        (decision.service, _leads_of(inbound.policy, decision.service))
+        (decision.service, inbound.policy.leads_of(decision.service))
         for decision in view.services
         if decision.decision is Decision.PENDING
     )
@@ -374,15 +384,10 @@ def _status(inbound: Inbound, view: RequestView) -> Outcome:
         _context(inbound, view) | {"waiting": waiting, "today": inbound.now.date()},
         to=(mail.sender,) if mail.sender else (),
         in_reply_to=mail.message_id,
-        references=_references(mail),
+        references=mail.answer_references,
         reference=view.reference,
     )
     return _answer(inbound, Outcome("status", request=view, events=(event,)), reply)
-
-
-def _leads_of(policy: Policy, service: str) -> tuple[str, ...]:
-    entry = policy.service(service)
-    return entry.leads if entry else ()
 
 
 def _unclassified(inbound: Inbound) -> Outcome:
@@ -398,7 +403,7 @@ def _unclassified(inbound: Inbound) -> Outcome:
         _context(inbound, None),
         to=(mail.sender,) if mail.sender else (),
         in_reply_to=mail.message_id,
-        references=_references(mail),
+        references=mail.answer_references,
     )
     return _answer(inbound, outcome, reply)
 
@@ -430,13 +435,10 @@ def _reply_fields(inbound: Inbound, view: RequestView) -> dict[str, Any]:
         "to": (to,),
         "cc": cc,
         "in_reply_to": mail.message_id,
-        "references": _references(mail),
+        "references": mail.answer_references,
         "reference": view.reference,
     }
 
-
-def _references(mail: ParsedEmail) -> tuple[str, ...]:
-    return (*mail.references, mail.message_id) if mail.message_id else mail.references
 
 
 def _context(inbound: Inbound, view: RequestView | None) -> dict[str, Any]:

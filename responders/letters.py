@@ -32,7 +32,7 @@ def entry_mails(view: RequestView, policy: Policy, renderer: Renderer) -> tuple[
             approval_request(view, policy, renderer, decision.service, lead)
             for decision in view.services
             if decision.decision is Decision.PENDING
-            for lead in _leads(policy, decision.service)
+            for lead in policy.leads_of(decision.service)
         )
     return ()
 
@@ -50,11 +50,6 @@ def approval_request(
         reference=view.reference,
         grant=Grant("approval", lead, service),
     )
-
-
-def _leads(policy: Policy, service: str) -> tuple[str, ...]:
-    entry = policy.service(service)
-    return entry.leads if entry else ()
 
 
 def clarification(
@@ -78,7 +73,7 @@ def clarification(
         context,
         to=(sender,),
         in_reply_to=mail.message_id,
-        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
+        references=mail.answer_references,
         reference=view.reference,
         grant=Grant(scope, sender.email, service, clarification=True),
     )

@@ -102,7 +102,7 @@ def open_offboarding(
     closed: ContractView | None = None
     if target.services:
         mails += [removal_request(view, policy, renderer, service, lead)
-                  for service in target.services for lead in _leads(policy, service)]
+                  for service in target.services for lead in policy.leads_of(service)]
         if (notified := so or contract.contractor) is not None:
             mails.append(_roles_removal(view, contract, notified, policy, renderer))
     else:
@@ -150,7 +150,7 @@ def already_open(target: OffboardingTarget, mail: ParsedEmail, policy: Policy,
                                                          "services": ()},
         to=(sender,),
         in_reply_to=mail.message_id,
-        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
+        references=mail.answer_references,
         reference=target.open_reference,
     )
     event = AuditEntry("offboarding-already-open", sender.email,
@@ -266,11 +266,11 @@ def _acknowledgment(view: RequestView, contract: ContractView, opener: Address,
         + ("completed" if view.state is State.OFFBOARDED else "started"),
         contract_context(policy, contract, opener.name, view) | {
             "opened_by_date": mail is None, "already": None, "reference": view.reference,
-            "services": tuple((name, _leads(policy, name)) for name in view.service_names)},
+            "services": tuple((name, policy.leads_of(name)) for name in view.service_names)},
         to=(opener,),
         cc=copies,
         in_reply_to=mail.message_id if mail else None,
-        references=((*mail.references, *((mail.message_id,) if mail.message_id else ()))
+        references=(mail.answer_references
                     if mail else ()),
         reference=view.reference,
     )
@@ -320,7 +320,7 @@ def _clarify(item: Review, token_id: str, clarified: bool, service: str,
             "service": item.policy.service(service)},
         to=(sender,),
         in_reply_to=mail.message_id,
-        references=(*mail.references, *((mail.message_id,) if mail.message_id else ())),
+        references=mail.answer_references,
         reference=item.view.reference,
         grant=Grant("removal", sender.email, service, clarification=True),
     )
@@ -333,11 +333,6 @@ def _clarify(item: Review, token_id: str, clarified: bool, service: str,
 def _security_official(contract: ContractView) -> Address | None:
     so = contract.security_official
     return Address(so.name, so.email) if so is not None and so.email else None
-
-
-def _leads(policy: Policy, service: str) -> tuple[str, ...]:
-    entry = policy.service(service)
-    return entry.leads if entry else ()
 
 
 def _other_names(policy: Policy, service: str | None) -> tuple[str, ...]:

@@ -154,6 +154,11 @@ class Policy(Frozen):
         return next((s for s in self.services if s.name.casefold() == wanted), None) or next(
             (s for s in self.services if wanted in {a.casefold() for a in s.aliases}), None)
 
+    def leads_of(self, service: str) -> tuple[str, ...]:
+        """The addresses that decide for a service (none for a name not in the catalog)."""
+        entry = self.service(service)
+        return entry.leads if entry else ()
+
     def organization(self, name: str | None) -> Organization | None:
         """The directory entry whose name or alias matches, ignoring case and spacing."""
         if not name:

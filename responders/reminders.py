@@ -196,8 +196,7 @@ def _remind_leads(
     mails: list[OutgoingMail] = []
     events: list[AuditEntry] = []
     for clock in due:
-        entry = policy.service(clock.service)
-        leads = entry.leads if entry else ()
+        leads = policy.leads_of(clock.service)
         number = clock.reminders_sent + 1
         for lead in leads:
             mails.append(_lead_reminder(item, clock, lead, number, policy, renderer, now))
