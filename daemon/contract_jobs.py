@@ -99,22 +99,24 @@ def run_contract_steps(
                                          renderer), request.id, request.mailbox)
             for contract, request in contracts.due_for_survey(session, welcomed_before,
                                                               limit)])
+    def notice(session: Session, row: Contract, reminder: bool) -> Due:
+        return (row, offboarding_notice(contract_view_of(row),
+                                        tuple(contracts.approved_services(session, row.id)),
+                                        policy, renderer, today, reminder=reminder),
+                None, mailbox)
+
     # Some weeks before the period ends: the offboarding notice.
     ends_by = today + timedelta(days=policy.contracts.offboarding_notice_days)
     steps.offboarding_notices = send_once(
         "offboarding_notice_at", "offboarding notice sent", lambda session: [
-            (row, offboarding_notice(contract_view_of(row),
-                                     tuple(contracts.approved_services(session, row.id)),
-                                     policy, renderer, today), None, mailbox)
+            notice(session, row, False)
             for row in contracts.due_for_offboarding(session, ends_by, limit)])
     # Some weeks later, with no offboarding under way: the notice's one reminder.
     reminder_days = policy.contracts.offboarding_reminder_days
     if reminder_days:
         steps.offboarding_reminders = send_once(
             "offboarding_reminded_at", "offboarding notice reminded", lambda session: [
-                (row, offboarding_notice(contract_view_of(row),
-                                         tuple(contracts.approved_services(session, row.id)),
-                                         policy, renderer, today, reminder=True), None, mailbox)
+                notice(session, row, True)
                 for row in offboarding.notice_to_remind(
                     session, today, today + timedelta(days=reminder_days),
                     now - NOTICE_BEFORE_REMINDER, limit)])
