@@ -1,12 +1,11 @@
 """The automatic answers of the last hour, counted for the global reply budget.
 
 The gate holds every answer back once `limits.replies_per_hour` went out in the last
-hour. Counting the outbox for each mail would cost a scan of the hour's rows per mail
-in a backlog (the outbox has no index on its creation time), so the count is kept
-here: read from the outbox through the store API, then kept up to date with what each
-committed mail queued, and read again every REREAD. The re-read is what lets several
-instances on one database see each other's answers, and what corrects the count should
-it ever stray from the outbox.
+hour. Counting the outbox for each mail would cost a query over the hour's rows per
+mail in a backlog, so the count is kept here: read from the outbox through the store
+API, then kept up to date with what each committed mail queued, and read again every
+REREAD. The re-read is what lets several instances on one database see each other's
+answers, and what corrects the count should it ever stray from the outbox.
 """
 
 from __future__ import annotations

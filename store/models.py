@@ -189,6 +189,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_to_created", "to_addr", "created_at"),
+        # The hour's answers and the digest's "queued since", read without the raw mail.
+        Index("ix_outbox_kind_created", "kind", "created_at"),
         # `outbox retry ID` names a row: an ID freed by purge must never name another.
         {"sqlite_autoincrement": True},
     )
