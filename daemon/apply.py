@@ -101,12 +101,11 @@ def _request(
         # The replies already show the number peeked under the same lock.
         assert issued == outcome.request.reference, (issued, outcome.request.reference)
         request, services = new_rows(outcome.request, mailbox=mailbox, now=now)
-        request_id = queries.insert_returning_id(session, Request, request)
+        request_id = contracts.insert_filed_request(
+            session, request, outcome.request.contract_number, outcome.request.organization)
         queries.insert_rows(
             session, RequestService, [{"request_id": request_id, **s} for s in services]
         )
-        contracts.file_request(session, request_id, outcome.request.contract_number,
-                               outcome.request.organization)
         return request_id
     if found is None:
         return None

@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import String, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from onboardd.store.models import Contract, OutboxMessage, Request, RequestService
+from onboardd.store.limits import clipped
+from onboardd.store.models import Contract, OutboxMessage, Request, RequestService, table_of
 
 
 def contract_for_notice(session: Session, number: str | None,
@@ -63,36 +64,59 @@ def write_contract(session: Session, values: Mapping[str, Any], found: Contract 
     return found
 
 
-# The contract a request is filed with: the one of its number, or the awarded ones of
-# its organization (a third row is not needed to say "not one"); never a closed one,
-# whose services were all removed. Built once: it runs for every new request.
-_BY_NUMBER = func.upper(Contract.number) == bindparam("number")
-_CONTRACT_OF_REQUEST = (
-    select(Contract.id, _BY_NUMBER)
-    .where(Contract.stage != "closed",
-           _BY_NUMBER | ((Contract.stage == "awarded")
-                         & (func.lower(Contract.organization) == bindparam("organization"))))
-    .order_by(_BY_NUMBER.desc())
-    .limit(3)
+# The contract a request is filed with: the one of its number, else the only awarded
+# contract of its organization; never a closed one, whose services were all removed.
+# A scalar subquery on two parameters, so that filing a request costs no statement of
+# its own: it runs in the request's INSERT (or the UPDATE of one filed later).
+_NUMBER = bindparam("filing_number", type_=String)
+_ORGANIZATION = bindparam("filing_organization", type_=String)
+_CONTRACT_OF_REQUEST = func.coalesce(
+    select(Contract.id)
+    .where(func.upper(Contract.number) == _NUMBER, Contract.stage != "closed")
+    .order_by(Contract.id)
+    .limit(1)
+    .scalar_subquery(),
+    select(func.max(Contract.id))
+    .where(Contract.stage == "awarded", func.lower(Contract.organization) == _ORGANIZATION)
+    .having(func.count() == 1)
+    .scalar_subquery(),
 )
-_FILE_REQUEST = update(Request).where(Request.id == bindparam("request_id")).values(
-    contract_id=bindparam("contract_id"))
+_requests = table_of(Request)
+_INSERT_FILED_REQUEST = (
+    insert(_requests).values(contract_id=_CONTRACT_OF_REQUEST).returning(_requests.c.id)
+)
+_FILE_REQUEST = (
+    update(_requests)
+    .where(_requests.c.id == bindparam("request_id"))
+    .values(contract_id=_CONTRACT_OF_REQUEST)
+)
+
+
+def _filing(number: str | None, organization: str | None) -> dict[str, str | None]:
+    # NULL, not "", for what the request does not name: "" would match a contract
+    # recorded with an empty organization.
+    return {"filing_number": number.upper() if number else None,
+            "filing_organization": organization.lower() if organization else None}
+
+
+def insert_filed_request(session: Session, row: dict[str, Any], number: str | None,
+                         organization: str | None) -> int:
+    """A new request row, filed with its contract (see file_request) in the same
+    statement; its generated id."""
+    new_id = session.connection().execute(
+        _INSERT_FILED_REQUEST, {**clipped(_requests, dict(row)), **_filing(number, organization)}
+    ).scalar_one()
+    assert isinstance(new_id, int)
+    return new_id
 
 
 def file_request(session: Session, request_id: int, number: str | None,
-                 organization: str | None) -> int | None:
-    """File the request with its contract: the one with the number it names, else the
-    only awarded contract of its organization, never a closed one. The contract's id,
-    or None."""
-    if not (number or organization):
-        return None
-    rows = session.execute(_CONTRACT_OF_REQUEST, {
-        "number": (number or "").upper(), "organization": (organization or "").lower()}).all()
-    numbered = [row_id for row_id, matches_number in rows if matches_number]
-    contract_id = numbered[0] if numbered else (rows[0][0] if len(rows) == 1 else None)
-    if contract_id is not None:
-        session.execute(_FILE_REQUEST, {"request_id": request_id, "contract_id": contract_id})
-    return contract_id
+                 organization: str | None) -> None:
+    """File a request recorded without a contract: with the one of the number it names,
+    else the only awarded contract of its organization, never a closed one."""
+    if number or organization:
+        session.connection().execute(
+            _FILE_REQUEST, {"request_id": request_id, **_filing(number, organization)})
 
 
 def due_for_contacts(session: Session, today: date, limit: int) -> Sequence[Contract]:

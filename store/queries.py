@@ -147,17 +147,6 @@ def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, An
     _core(session).execute(insert(table), [clipped(table, dict(row)) for row in rows])
 
 
-def insert_returning_id(session: Session, model: type[Base], row: dict[str, Any]) -> int:
-    """One new row of `model` as insert_rows writes it; its generated id."""
-    table = table_of(model)
-    assert isinstance(table, Table)
-    new_id = _core(session).execute(
-        insert(table).returning(table.c.id), clipped(table, dict(row))
-    ).scalar_one()
-    assert isinstance(new_id, int)
-    return new_id
-
-
 def _insert(session: Session, table: Table) -> SQLiteInsert | PostgreSQLInsert:
     """INSERT in the session's dialect, for its ON CONFLICT clauses."""
     return _dialect_insert(session.get_bind().dialect.name, table)
