@@ -178,10 +178,11 @@ def _decide(
         session.no_autoflush,
     ):
         message_id = parsed.message_id or None
-        status, reused = queries.inbound_status_and_reuse(session, key, message_id)
-        if (duplicate := _duplicate(key, status, retry)) is not None:
+        sender = parsed.sender.email if parsed.sender else None
+        look = queries.first_look(session, key, message_id, sender, now)
+        if (duplicate := _duplicate(key, look.status, retry)) is not None:
             return duplicate
-        if reused:
+        if look.reused:
             log.warning(
                 "message %s reuses a Message-ID already seen with other content; kept as new",
                 key[:12],
@@ -194,13 +195,9 @@ def _decide(
             found = queries.lock_request(session, found.id)
             tokens = _tokens(session, parsed, outgoing_sender.address)
         tokens = [t for t in tokens if found is not None and t[0].request_id == found.id]
-        sender = parsed.sender.email if parsed.sender else None
-        replies_last_hour, help_sent = (
-            queries.sender_history(session, sender, now) if sender else (0, False)
-        )
         history = SenderHistory(
-            replies_last_hour=replies_last_hour,
-            help_sent_last_day=help_sent,
+            replies_last_hour=look.replies_last_hour,
+            help_sent_last_day=look.help_sent_last_day,
             answers_last_hour=pipeline.answers.count(session, now),
         )
         found_view = (
@@ -241,12 +238,12 @@ def _decide(
                                         else None)),
         )
         result_status = "processed" if answer else "backlog"
-        if status is None:
+        if look.status is None:
             values = _inbound_values(mail, parsed, key, now, status=result_status)
             values.update(request_id=request_id, reason=outcome.verdict)
             queries.insert_rows(session, InboundMessage, [values])
         else:
-            row = queries.inbound_by_id(session, status[0])
+            row = queries.inbound_by_id(session, look.status[0])
             _refresh_row(row, parsed)
             row.request_id = request_id
             row.status = result_status

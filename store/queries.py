@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert as PostgreSQLInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
@@ -42,8 +54,10 @@ _counter = table_of(ReferenceCounter).c
 _INBOUND_STATUS = select(_inbound.id, _inbound.status).where(
     _inbound.message_key == bindparam("key")
 )
-# The row with this key if there is one, else any row with this Message-ID.
-_STATUS_OR_REUSE = (
+# What every mail asks first, in one query: the row with its key if there is one, else
+# any row with its Message-ID; and its sender's replies of the last hour and help
+# replies of the last day (a NULL Message-ID or sender matches nothing).
+_SEEN = (
     select(_inbound.id, _inbound.status, _inbound.message_key)
     .where(
         (_inbound.message_key == bindparam("key"))
@@ -51,11 +65,20 @@ _STATUS_OR_REUSE = (
     )
     .order_by((_inbound.message_key == bindparam("key")).desc())
     .limit(1)
+    .subquery()
 )
-_SENDER_HISTORY = select(
-    func.count().filter(_outbox.created_at >= bindparam("hour")),
-    func.count().filter(_outbox.kind == "help"),
-).where(_outbox.to_addr == bindparam("address"), _outbox.created_at >= bindparam("day"))
+_SENDER_HISTORY = (
+    select(
+        func.count().filter(_outbox.created_at >= bindparam("hour")).label("replies"),
+        func.count().filter(_outbox.kind == "help").label("helps"),
+    )
+    .where(_outbox.to_addr == bindparam("address"), _outbox.created_at >= bindparam("day"))
+    .subquery()
+)
+_FIRST_LOOK = select(
+    _SEEN.c.id, _SEEN.c.status, _SEEN.c.message_key,
+    _SENDER_HISTORY.c.replies, _SENDER_HISTORY.c.helps,
+).select_from(_SENDER_HISTORY.outerjoin(_SEEN, true()))
 _LOCKED_LAST_SEQ = (
     select(_counter.last_seq).where(_counter.year == bindparam("for_year")).with_for_update()
 )
@@ -91,24 +114,34 @@ def inbound_status(session: Session, key: str) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def inbound_status_and_reuse(
-    session: Session, key: str, message_id: str | None
-) -> tuple[tuple[int, str] | None, bool]:
-    """inbound_status, and whether another message already came with this Message-ID:
-    the two questions every mail asks first, in one query."""
-    if message_id is None:
-        return inbound_status(session, key), False
-    # Compared as stored: an over-long Message-ID was cut to its column when written.
-    message_id = clipped(_inbound_table, {"message_id": message_id})["message_id"]
-    row = _core(session).execute(
-        _STATUS_OR_REUSE, {"key": key, "message_id": message_id}
-    ).first()
-    if row is None:
-        return None, False
-    row_id, status, row_key = row
-    if row_key == key:
-        return (row_id, status), False
-    return None, True
+@dataclass(frozen=True)
+class FirstLook:
+    """What ingest asks of every mail before deciding on it."""
+
+    status: tuple[int, str] | None  # id and status of the message with this key
+    reused: bool  # another message already came with this Message-ID
+    replies_last_hour: int  # to its sender
+    help_sent_last_day: bool  # to its sender
+
+
+def first_look(session: Session, key: str, message_id: str | None, sender: str | None,
+               now: datetime) -> FirstLook:
+    """The mail's status by key, Message-ID reuse and its sender's reply history, in one
+    query: every mail asks all of them."""
+    if message_id is not None:
+        # Compared as stored: an over-long Message-ID was cut to its column when written.
+        message_id = clipped(_inbound_table, {"message_id": message_id})["message_id"]
+    row_id, status, row_key, replies, helps = _core(session).execute(_FIRST_LOOK, {
+        "key": key, "message_id": message_id, "address": sender,
+        "hour": now - timedelta(hours=1), "day": now - timedelta(days=1),
+    }).one()
+    seen = row_id is not None and row_key == key
+    return FirstLook(
+        status=(row_id, status) if seen else None,
+        reused=row_id is not None and not seen,
+        replies_last_hour=int(replies or 0),
+        help_sent_last_day=bool(helps),
+    )
 
 
 def link_threads(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -240,16 +273,6 @@ def _scalar(session: Session, statement: Any, values: dict[str, Any]) -> Any:
 
 def format_reference(year: int, seq: int) -> str:
     return f"ONB-{year}-{seq:04d}"
-
-
-def sender_history(session: Session, address: str, now: datetime) -> tuple[int, bool]:
-    """Replies to `address` in the last hour, and whether a help reply went in the last day,
-    in one query over the last day's replies (ingest asks both for every mail)."""
-    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
-    row = _core(session).execute(
-        _SENDER_HISTORY, {"hour": hour, "day": day, "address": address}
-    ).one()
-    return int(row[0] or 0), bool(row[1])
 
 
 def created_since(session: Session, since: datetime, kinds: Sequence[str]) -> list[datetime]:
