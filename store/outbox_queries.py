@@ -1,8 +1,9 @@
 """The outbox's claim, lease and result statements, for daemon/outbox.py's drain.
 
-Built once, run for every message (a run writes thousands), on the table: a plain row
-update needs none of the ORM's bulk-update machinery. The caller holds the transaction
-each runs in; the claim and its lease belong in the same one.
+Built once, run for every message (a run writes thousands), on the table and on the
+session's connection: a plain row update needs none of the ORM's bulk-update machinery,
+nor the Session's own execute. The caller holds the transaction each runs in; the claim
+and its lease belong in the same one.
 """
 
 from __future__ import annotations
@@ -59,14 +60,14 @@ def due_for_sending(session: Session, due: datetime) -> Sequence[Row[*tuple[Any,
     """Up to CLAIM_BATCH messages due by `due`, locked until the transaction ends:
     rows of id, kind, attempts, created_at, next_attempt_at, message_id, mail_from,
     recipients, raw."""
-    return session.execute(_DUE, {"due": due}).all()
+    return session.connection().execute(_DUE, {"due": due}).all()
 
 
 def lease(session: Session, leases: Sequence[tuple[int, int, datetime]]) -> None:
     """Each (id, attempts, until): the attempt counted and the next one pushed to
     `until`, so no other drain takes the message while it is being sent."""
     if leases:
-        session.execute(
+        session.connection().execute(
             _LEASE, [{"row_id": row_id, "tries": tries, "until": until}
                      for row_id, tries, until in leases]
         )
@@ -86,16 +87,16 @@ def hand_back(session: Session, claims: Sequence[tuple[int, int, datetime]]) -> 
 def record_sent(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows of row_id, at and text (the server's reply)."""
     if rows:
-        session.execute(_MARK_SENT, rows)
+        session.connection().execute(_MARK_SENT, rows)
 
 
 def record_failed(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows of row_id and text (the last error)."""
     if rows:
-        session.execute(_MARK_FAILED, rows)
+        session.connection().execute(_MARK_FAILED, rows)
 
 
 def record_deferred(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Rows of row_id, text (the last error) and retry_at."""
     if rows:
-        session.execute(_MARK_DEFERRED, rows)
+        session.connection().execute(_MARK_DEFERRED, rows)
