@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from tests.daemon.harness import Daemon
 from tests.daemon.test_contracts import (
-    AWARD,
     COR,
     JANE,
     NUMBER,
     STARTS,
+    awarded,
     contracts,
     named_contacts,
     run_at,
@@ -193,8 +193,7 @@ def test_a_stranger_changing_the_spoc_changes_nothing(daemon: Daemon) -> None:
 def test_the_contractor_removes_its_spoc_and_the_role_is_asked_for_again(
     daemon: Daemon,
 ) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     started = datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9)
     run_at(daemon, started)
     ask = daemon.sent()[-1]
@@ -258,8 +257,7 @@ def test_a_new_spoc_without_a_harp_id_waits_for_it_after_the_cors_yes(daemon: Da
 
 
 def test_a_change_of_cor_asked_by_the_contractor_needs_the_current_cor(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     daemon.maildir.deliver(compose(JANE, "New COR: Lee Park <lee.park@cms.example.gov>\n",
                                    subject=f"{NUMBER} COR"))
     daemon.run_once()

@@ -55,14 +55,19 @@ def contracts(daemon: Daemon) -> list[dict[str, Any]]:
     return json.loads(daemon.capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
+def awarded(daemon: Daemon) -> None:
+    """The COR's award notice delivered and read: the contract every test here starts from."""
+    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
+    daemon.run_once()
+
+
 def run_at(daemon: Daemon, moment: datetime) -> None:
     assert daemon.run("run", "--once", "--now", moment.isoformat()) == 0
     daemon.capsys.readouterr()
 
 
 def test_an_award_from_a_cor_is_recorded_and_acknowledged(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     [ack] = daemon.sent()
     assert ack.kind == "award-acknowledgment"
     assert "dana.smith@cms.example.gov" in ack.to
@@ -104,8 +109,7 @@ def test_an_award_notice_from_anyone_but_a_cor_records_no_contract(daemon: Daemo
 def test_the_contractor_is_asked_for_its_so_and_spoc_once_when_the_period_starts(
     daemon: Daemon,
 ) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     run_at(daemon, datetime.combine(STARTS - timedelta(days=1), datetime.min.time(), UTC))
     assert [m.kind for m in daemon.sent()] == ["award-acknowledgment"]  # not yet
     started = datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9)
@@ -120,8 +124,7 @@ def test_the_contractor_is_asked_for_its_so_and_spoc_once_when_the_period_starts
 
 
 def test_the_contractor_names_its_so_and_spoc_by_reply(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     run_at(daemon, datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9))
     ask = daemon.sent()[-1]
     daemon.maildir.deliver(reply_to(ask, JANE, (
@@ -153,8 +156,7 @@ def test_the_contractor_names_its_so_and_spoc_by_reply(daemon: Daemon) -> None:
 
 def named_contacts(daemon: Daemon) -> None:
     """An awarded contract whose contractor has named both roles in full."""
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     daemon.maildir.deliver(compose(JANE, (
         "Security Official: Sam Lee <sam.lee@acmehealth.example.com>, HARP user ID: SLEE01\n"
         "Security Point of Contact: Ana Cruz <ana.cruz@acmehealth.example.com>, HARP user "
@@ -208,8 +210,7 @@ def test_the_cor_replaces_a_contact_and_both_are_told(daemon: Daemon) -> None:
 
 
 def test_a_stranger_naming_contacts_changes_no_contract(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     daemon.maildir.deliver(compose(
         "Eve <eve@elsewhere.example.org>",
         "Security Official: Eve <eve@elsewhere.example.org>, HARP user ID: EVIL01\n"))
@@ -220,8 +221,7 @@ def test_a_stranger_naming_contacts_changes_no_contract(daemon: Daemon) -> None:
 
 
 def test_a_request_naming_the_contract_number_is_filed_with_it(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     daemon.maildir.deliver(compose(JANE, REQUEST, subject="Jira for Acme Health Solutions"))
     daemon.run_once()
     [request] = daemon.export()
@@ -315,8 +315,7 @@ def test_the_offboarding_notice_goes_once_60_days_before_the_end_and_again_after
 def test_the_offboarding_notice_is_reminded_of_once_unless_the_offboarding_is_under_way(
     daemon: Daemon,
 ) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     noon = datetime.combine(ENDS, datetime.min.time(), UTC) + timedelta(hours=12)
     def reminders() -> list[Sent]:
         return [m for m in daemon.sent() if m.kind == "offboarding-reminder"]
@@ -355,8 +354,7 @@ def test_the_offboarding_notice_is_reminded_of_once_unless_the_offboarding_is_un
 
 
 def test_a_request_is_filed_by_organization_only_when_one_contract_fits(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     without_number = REQUEST.replace(f"Contract number: {NUMBER}\n", "")
     daemon.maildir.deliver(compose(JANE, without_number, subject="Jira for Acme"))
     daemon.run_once()
@@ -373,8 +371,7 @@ def test_a_request_is_filed_by_organization_only_when_one_contract_fits(daemon: 
 
 
 def test_an_overdue_so_and_spoc_are_reminded_once(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     asked = datetime.combine(STARTS, datetime.min.time(), UTC) + timedelta(hours=9)
     run_at(daemon, asked)
     run_at(daemon, asked + timedelta(days=1, hours=12))
@@ -391,8 +388,7 @@ def test_an_overdue_so_and_spoc_are_reminded_once(daemon: Daemon) -> None:
 
 
 def test_the_cor_hands_the_contract_to_a_new_cor_at_once(daemon: Daemon) -> None:
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     daemon.maildir.deliver(compose(JANE, "New COR: Lee Park <lee.park@cms.example.gov>\n",
                                    subject=f"{NUMBER} COR"))
     daemon.run_once()

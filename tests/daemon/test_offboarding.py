@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.daemon.harness import Daemon
-from tests.daemon.test_contracts import AWARD, COR, ENDS, JANE, NUMBER, STARTS, us
+from tests.daemon.test_contracts import COR, ENDS, JANE, NUMBER, STARTS, awarded, us
 from tests.mailkit import Sent, compose, reply_to
 
 JIRA_LEAD = "Jira Lead <jira.lead@cms.example.gov>"
@@ -62,8 +62,7 @@ def run_at(daemon: Daemon, moment: datetime) -> None:
 
 def approved_contract(daemon: Daemon, services: str = "Jira, Confluence") -> None:
     """An awarded contract with its SO named and `services` approved on a request."""
-    daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
-    daemon.run_once()
+    awarded(daemon)
     daemon.maildir.deliver(compose(JANE, (
         f"Security Official: Sam Lee <{SO}>, HARP user ID: SLEE01\n"
         "Security Point of Contact: Ana Cruz <ana.cruz@acmehealth.example.com>, HARP user "
