@@ -56,7 +56,7 @@ def contracts(daemon: Daemon) -> list[dict[str, Any]]:
 
 
 def awarded(daemon: Daemon) -> None:
-    """The COR's award notice delivered and read: the contract every test here starts from."""
+    """The COR's award notice delivered and read: the contract most tests here start from."""
     daemon.maildir.deliver(compose(COR, AWARD, subject="Notice of contract award"))
     daemon.run_once()
 
