@@ -17,7 +17,6 @@ from onboardd.daemon.apply import record_outcome
 from onboardd.daemon.contact_changes import pending_change
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.offboarding import is_offboarding, offboarding_target
-from onboardd.daemon.outbox import NextCommit
 from onboardd.daemon.outgoing import Sender, token_hash
 from onboardd.daemon.prepare import Prepared, Reading, prepare
 from onboardd.daemon.records import contract_view_of, view_of
@@ -56,8 +55,6 @@ class Pipeline:
     policy: Policy
     renderer: Renderer
     answers: AnswerWindow = field(default_factory=AnswerWindow)
-    # Send results of the background sender that ride on a mail's transaction.
-    next_commit: NextCommit = field(default_factory=NextCommit)
 
     @functools.cached_property
     def reading(self) -> Reading:
@@ -172,11 +169,7 @@ def _decide(
 ) -> IngestResult:
     # No autoflush: every query below reads rows committed before this mail, and what
     # this mail writes goes out in one flush at commit, each table's rows in one INSERT.
-    with (
-        pipeline.next_commit.carrying() as write_send_result,
-        transaction(pipeline.factory, group_commit=group) as session,
-        session.no_autoflush,
-    ):
+    with transaction(pipeline.factory, group_commit=group) as session, session.no_autoflush:
         message_id = parsed.message_id or None
         sender = parsed.sender.email if parsed.sender else None
         look = queries.first_look(session, key, message_id, sender, now)
@@ -249,7 +242,6 @@ def _decide(
             row.status = result_status
             row.reason = outcome.verdict
         reference = outcome.request.reference if request_id and outcome.request else None
-        write_send_result(session)
     # Counted once committed: a mail whose transaction fails queued nothing.
     pipeline.answers.add(now, sum(m.kind in ANSWER_KINDS for m in outcome.outgoing))
     for event in outcome.events:

@@ -146,8 +146,7 @@ def run_once(app: App, now: datetime) -> PassReport:
     thread, and whatever is still due when the mailboxes are done."""
     report = PassReport()
     transport = app.transport()
-    sender = BackgroundSender(app.pipeline.factory, transport, lambda: now,
-                              app.pipeline.next_commit)
+    sender = BackgroundSender(app.pipeline.factory, transport, lambda: now)
     sender.start()
     try:
         for mailbox in app.mailboxes():

@@ -5,15 +5,14 @@ with the next mails' work instead of adding it after the whole backlog. The thre
 uses the outbox's ordinary claim/lease protocol (outbox.drain), the same one two
 instances share, so nothing is sent twice; it only ever touches rows already committed.
 
-It commits each result before its next send, as every drain does: a kill can then
-repeat at most the one reply whose DATA the server had just accepted. Unlike the other
-drains it does not also sync each result: that would put an fsync of the WAL between
-every two replies of a backlog, and the sender, which takes turns at the write lock with
-the drain, would fall behind it. Its results reach the disk with the next claim's sync
-(or the drain's), so a power loss, unlike a kill, can send one claim batch again.
-Claims are what it gathers: it lets committed rows pile up for a moment before it
-claims them, so a backlog costs a claim (and its fsync) per batch of replies, not one
-per mail.
+It keeps each result before its next send, as every drain does, so a kill can repeat at
+most the one reply whose DATA the server had just accepted; on SQLite it keeps them in
+the send journal (daemon/send_journal.py) rather than taking the drain's write lock for
+each. Unlike the other drains it does not also sync each result: that would put an fsync
+between every two replies of a backlog. Its results reach the disk with the next claim's
+sync, so a power loss, unlike a kill, can send one claim batch again. Claims are what it
+gathers: it lets committed rows pile up for a moment before it claims them, so a backlog
+costs a claim (and its fsync) per batch of replies, not one per mail.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from onboardd.daemon.outbox import DrainReport, NextCommit, drain
+from onboardd.daemon.outbox import DrainReport, drain
 from onboardd.daemon.transport import Transport
 
 # Rows committed while a round was under way are looked for at least this often.
@@ -45,10 +44,8 @@ class BackgroundSender:
         factory: sessionmaker[Session],
         transport: Transport,
         now: Callable[[], datetime],
-        next_commit: NextCommit | None = None,
     ) -> None:
         self._factory = factory
-        self._next_commit = next_commit
         self._transport = transport
         self._now = now
         self._nudged = threading.Event()
@@ -80,8 +77,7 @@ class BackgroundSender:
                 self._nudged.clear()
                 # Read before the round: a finish() that comes during it gets one more.
                 last = self._finishing.is_set()
-                sent = drain(self._factory, self._transport, self._now(), sync_each=False,
-                             next_commit=self._next_commit)
+                sent = drain(self._factory, self._transport, self._now(), sync_each=False)
                 self._report.add(sent)
                 if sent.unreachable or last:
                     return

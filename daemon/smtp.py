@@ -6,7 +6,6 @@ import base64
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
 
 from onboardd.daemon.config import SmtpTransport as SmtpConfig
 from onboardd.daemon.secrets import SecretError, SecretSource
@@ -15,7 +14,6 @@ from onboardd.daemon.transport import (
     PermanentSendError,
     TransientSendError,
     TransportDown,
-    nothing_before,
 )
 
 log = logging.getLogger("onboardd.smtp")
@@ -103,15 +101,13 @@ class SmtpTransport:
             # The token may have expired since the command last ran: ask it again, once.
             _xoauth2(smtp, username, self.secrets.oauth2_token())
 
-    def send(self, envelope: Envelope, before_handover: Callable[[], None] = nothing_before
-             ) -> str:
-        """Deliver once; the server's final reply (with its queue id) is returned.
-        `before_handover` runs between the envelope (MAIL, RCPT) and DATA."""
+    def send(self, envelope: Envelope) -> str:
+        """Deliver once; the server's final reply (with its queue id) is returned."""
         for attempt in (1, 2):
             if self._smtp is None:
                 self._smtp = self._connect()
             try:
-                return self._transaction(self._smtp, envelope, before_handover)
+                return self._transaction(self._smtp, envelope)
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 # A kept-open connection may have timed out at the server: one new one.
                 self.close()
@@ -119,10 +115,9 @@ class SmtpTransport:
                     raise TransportDown(f"connection lost: {exc}") from exc
         raise AssertionError("unreachable")
 
-    def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope,
-                     before_handover: Callable[[], None]) -> str:
+    def _transaction(self, smtp: smtplib.SMTP, envelope: Envelope) -> str:
         try:
-            return self._deliver(smtp, envelope, before_handover)
+            return self._deliver(smtp, envelope)
         except smtplib.SMTPResponseException as exc:
             # An unexpected reply, e.g. to the DATA command itself (SMTPDataError).
             self._reset(smtp)
@@ -131,8 +126,7 @@ class SmtpTransport:
             self._reset(smtp)
             raise
 
-    def _deliver(self, smtp: smtplib.SMTP, envelope: Envelope,
-                 before_handover: Callable[[], None]) -> str:
+    def _deliver(self, smtp: smtplib.SMTP, envelope: Envelope) -> str:
         options: list[str] = []
         if not all(a.isascii() for a in (envelope.mail_from, *envelope.recipients)):
             if not smtp.has_extn("smtputf8"):
@@ -153,7 +147,6 @@ class SmtpTransport:
                 worst = max(worst, code)
         if len(refused) == len(envelope.recipients):
             raise _failure(worst, "; ".join(f"{r}: {m}" for r, m in refused.items()))
-        before_handover()
         code, message = smtp.data(envelope.raw)
         if code != 250:
             raise _failure(code, message)

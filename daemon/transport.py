@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -35,20 +34,9 @@ class Envelope:
     raw: bytes
 
 
-def nothing_before() -> None:
-    """The default `before_handover` of a send: nothing waits."""
-
-
 class Transport(Protocol):
-    def send(self, envelope: Envelope, before_handover: Callable[[], None] = nothing_before
-             ) -> str:
-        """Deliver, returning the server's reply (or a description) for the record.
-
-        `before_handover` runs once, just before the message is handed over for good
-        (SMTP's DATA; a file's link into place), after whatever may go before it (the
-        SMTP envelope): the outbox waits there for the previous result's commit, so the
-        envelope's round trips go on meanwhile and a kill still repeats one message at
-        most (daemon/outbox.py)."""
+    def send(self, envelope: Envelope) -> str:
+        """Deliver, returning the server's reply (or a description) for the record."""
         ...
 
     def close(self) -> None: ...
@@ -70,8 +58,7 @@ class FileTransport:
         digest = hashlib.sha256(message_id.encode()).hexdigest()[:16]
         return self.path / f"{digest}.eml"
 
-    def send(self, envelope: Envelope, before_handover: Callable[[], None] = nothing_before
-             ) -> str:
+    def send(self, envelope: Envelope) -> str:
         target = self.file_for(envelope.message_id)
         if target.exists():
             return _already_written(target)
@@ -84,7 +71,6 @@ class FileTransport:
                     handle.write(header + envelope.raw)
                     handle.flush()
                     os.fsync(handle.fileno())
-                before_handover()
                 # A link, unlike a rename, never replaces a file already there: of two
                 # writers of one Message-ID (two instances) exactly one writes it.
                 os.link(temp, target)

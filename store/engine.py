@@ -185,6 +185,14 @@ def upgrade_database(url: str) -> tuple[str | None, str | None, list[str]]:
     return before, after, migrations_between(before, after)
 
 
+def database_file(engine: Engine) -> Path | None:
+    """The SQLite database's file, None for an in-memory one or another database."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 def make_durable(engine: Engine) -> None:
     """Every commit made so far on this database survives a power loss from now on.
 
@@ -193,15 +201,15 @@ def make_durable(engine: Engine) -> None:
     its directory, in case the WAL was just created. Run before anything outside the
     database acts on a group commit; a no-op on other databases.
     """
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
+    database = database_file(engine)
+    if database is None:
         return
     wal = Path(f"{database}-wal")
     for path in (wal, wal.parent):
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
-            if not Path(database).exists():
+            if not database.exists():
                 # Not a WAL that is missing but the database itself: this path is not the
                 # file SQLite writes, and skipping the sync would go unnoticed.
                 raise StoreError(f"cannot sync {database}: no such database file") from None

@@ -23,15 +23,20 @@ CLAIM_BATCH = 20
 
 _outbox = table_of(OutboxMessage)
 _by_id = _outbox.c.id == bindparam("row_id")
+# A result is of one attempt: it applies while that attempt is the row's last and open.
+_this_attempt = (_outbox.c.id == bindparam("row_id"), _outbox.c.attempts == bindparam("tries"),
+                 _outbox.c.status == "pending")
 _MARK_SENT = (
     update(_outbox)
-    .where(_by_id)
+    .where(*_this_attempt)
     .values(status="sent", sent_at=bindparam("at"), last_error=None, server_reply=bindparam("text"))
 )
-_MARK_FAILED = update(_outbox).where(_by_id).values(status="failed", last_error=bindparam("text"))
+_MARK_FAILED = (
+    update(_outbox).where(*_this_attempt).values(status="failed", last_error=bindparam("text"))
+)
 _MARK_DEFERRED = (
     update(_outbox)
-    .where(_by_id)
+    .where(*_this_attempt)
     .values(last_error=bindparam("text"), next_attempt_at=bindparam("retry_at"))
 )
 
@@ -85,18 +90,18 @@ def hand_back(session: Session, claims: Sequence[tuple[int, int, datetime]]) -> 
 
 
 def record_sent(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows of row_id, at and text (the server's reply)."""
+    """Rows of row_id, tries (the attempt), at and text (the server's reply)."""
     if rows:
         session.connection().execute(_MARK_SENT, rows)
 
 
 def record_failed(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows of row_id and text (the last error)."""
+    """Rows of row_id, tries (the attempt) and text (the last error)."""
     if rows:
         session.connection().execute(_MARK_FAILED, rows)
 
 
 def record_deferred(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows of row_id, text (the last error) and retry_at."""
+    """Rows of row_id, tries (the attempt), text (the last error) and retry_at."""
     if rows:
         session.connection().execute(_MARK_DEFERRED, rows)

@@ -21,7 +21,7 @@ from onboardd.daemon.app import App
 from onboardd.daemon.ingest import IngestResult, ingest
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.outbox import drain
-from onboardd.daemon.transport import Envelope, nothing_before
+from onboardd.daemon.transport import Envelope
 from onboardd.store.models import OutboxMessage, ReferenceCounter, Request
 from onboardd.store.queries import format_reference
 from tests.daemon.harness import Daemon
@@ -116,10 +116,8 @@ class SlowTransport:
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    def send(self, envelope: Envelope, before_handover: Callable[[], None] = nothing_before
-             ) -> str:
+    def send(self, envelope: Envelope) -> str:
         time.sleep(0.01)
-        before_handover()
         self.sent.append(envelope.message_id)
         return "250 ok"
 
