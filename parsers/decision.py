@@ -71,6 +71,12 @@ _NEGATION = (r"(?:can\s*not|can'?t|won'?t|will\s+not|would\s+not|wouldn'?t|do\s+
              r"|is\s+not|isn'?t|was\s+not|wasn'?t|has\s+not|hasn'?t|have\s+not|haven'?t"
              r"|not|never|no)")
 _R, _D, _H, _C = Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE, Kind.CONSENT
+# A consent word as a form's field name, then its value: "Approved: ", "Approve (Y/N) ".
+_FORM_FIELD = (rf"\b{_CONSENT}(?>\s*(?:\(\s*y(?:es)?\s*/\s*n(?:o)?\s*\)\s*[:=\-\u2013\u2014]?"
+               r"|[:=\-\u2013\u2014])\s*)")
+# What ends a value written as a word: the text or a sentence ("Approved: no." but not
+# "Approved: no changes needed").
+_VALUE_ENDS = r"(?=\s*(?:[.!;]|$))"
 
 RULES: tuple[WordRule, ...] = (
     # "Approve? No." answers its own question; read before the question mark can hedge.
@@ -94,6 +100,16 @@ RULES: tuple[WordRule, ...] = (
     _rule("choice echoed", _D, r"\bapprove\s*(?:or|/)\s*deny\b|\bdeny\s*(?:or|/)\s*approve\b"),
     # "Approved - NOT": a negation that closes the sentence takes the approval back.
     _rule("approval taken back", _R, rf"\b{_CONSENT}\W{{0,4}}(?:not|no|never)\b(?!\s*\w)"),
+    # A form's field answered ("Approved: N", "Approve (Y/N): false", "Approved: [ ]"): a
+    # negative value is a refusal, and any other short value but an affirmative one
+    # leaves the field's word without the weight of an approval. A lone letter or mark
+    # stands alone whatever follows it on the joined lines of its paragraph.
+    _rule("form answered no", _R, _FORM_FIELD + r"(?:(?:n|0|[\u2717\u2718\u274c\u2612])"
+                                  r"(?![\w/'-])|(?:no|nope|nah|false)" + _VALUE_ENDS + ")"),
+    _rule("form answered otherwise", _H, _FORM_FIELD + r"(?:\[\s*\]|\(\s*\)"
+                                         r"|(?![y1\u2713\u2714\u2611\u2705](?!\S))\S(?!\S)"
+                                         r"|(?!(?:yes|yep|ok|true|on)\b)\S{2,3}"
+                                         + _VALUE_ENDS + ")"),
     _rule("negated consent", _R, rf"\b{_NEGATION}\s+(?:[\w']+\s+){{0,3}}?{_CONSENT}"),
     _rule("no consent", _R, r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"),
     _rule("saying no", _R, r"\b(?:a|say|saying|said)\s+(?:hard\s+|firm\s+)?no\b(?!-\w)"

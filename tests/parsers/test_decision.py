@@ -147,6 +147,44 @@ def test_promises_doubts_and_second_thoughts_are_unclear(text: str) -> None:
     assert read_decision(text).verdict is Verdict.UNCLEAR
 
 
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # the approval request answered as a form: a negative value refuses
+        ("Approved: N", Verdict.DENY),
+        ("Approve (Y/N): N", Verdict.DENY),
+        ("Approved (Y/N) n.", Verdict.DENY),
+        ("Approval = false", Verdict.DENY),
+        ("Approved: 0", Verdict.DENY),
+        ("Approved - nope.", Verdict.DENY),
+        ("Approved: \u274c", Verdict.DENY),
+        ("Approved: N\nThanks,\nPat", Verdict.DENY),
+        # any other short value is no answer
+        ("Approved: X", Verdict.UNCLEAR),
+        ("Approved: [ ]", Verdict.UNCLEAR),
+        ("Approved: N/A", Verdict.UNCLEAR),
+        ("Approved: TBD", Verdict.UNCLEAR),
+        # an affirmative value, or words, approve as before
+        ("Approved: Y", Verdict.APPROVE),
+        ("Approved (Y/N): Y\nThanks, Pat", Verdict.APPROVE),
+        ("Approved: yes", Verdict.APPROVE),
+        ("Approved: \u2713", Verdict.APPROVE),
+        ("Approved - thanks", Verdict.APPROVE),
+        ("Approved: Jira and Confluence for 40 users", Verdict.APPROVE),
+    ],
+)
+def test_a_form_field_answered_approves_only_with_an_affirmative_value(
+    text: str, verdict: Verdict
+) -> None:
+    assert read_decision(text).verdict is verdict
+
+
+def test_a_cor_line_answered_no_in_a_form_is_no_consent() -> None:
+    assert not says_approve("COR Approval: N")
+    assert refuses("Approved: N")
+    assert says_approve("Approved: Y")
+
+
 def test_the_rules_are_one_ordered_table_with_consent_last() -> None:
     names = [rule.name for rule in RULES]
     assert len(names) == len(set(names))
