@@ -60,11 +60,13 @@ def _rule(name: str, kind: Kind, pattern: str) -> WordRule:
     return WordRule(name, kind, re.compile(pattern, re.IGNORECASE))
 
 
-# The verbs and nouns of consent; a negation in front of any of them is a refusal.
-_CONSENT = (r"(?:approv\w*|concur\w*|sign(?:ing|ed)?\s+off|support\w*|authori[sz]\w*"
+# The verbs and nouns of consent; a negation in front of any of them is a refusal. Only
+# the refusal and hedge rules read this list (a misspelt "Not aproved" still refuses);
+# the consent rules at the end of RULES keep their own, narrower words.
+_CONSENT = (r"(?:ap+ro+v\w*|concur\w*|sign(?:ing|ed)?\s+off|support\w*|authori[sz]\w*"
             r"|ok(?:ay)?|agree\w*|endorse\w*|allow\w*|grant\w*|green[- ]?light\w*"
             r"|proceed\w*|go\s+ahead|move\s+forward|onboard\w*|provision\w*"
-            r"|give\s+(?:them\s+)?access)")
+            r"|give\s+(?:them\s+)?access|consent\w*|acceptabl\w*|permi(?:t|ss)\w*|good\s+to\s+go)")
 _NEGATION = (r"(?:can\s*not|can'?t|won'?t|will\s+not|would\s+not|wouldn'?t|do\s+not|don'?t"
              r"|does\s+not|doesn'?t|did\s+not|didn'?t|shall\s+not|should\s+not|shouldn'?t"
              r"|could\s+not|couldn'?t|must\s+not|mustn'?t|am\s+not|are\s+not|aren'?t"
@@ -72,15 +74,24 @@ _NEGATION = (r"(?:can\s*not|can'?t|won'?t|will\s+not|would\s+not|wouldn'?t|do\s+
              r"|not|never|no)")
 _R, _D, _H, _C = Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE, Kind.CONSENT
 # A consent word as a form's field name, then its value: "Approved: ", "Approve (Y/N) ".
-_FORM_FIELD = (rf"\b{_CONSENT}(?>\s*(?:\(\s*y(?:es)?\s*/\s*n(?:o)?\s*\)\s*[:=\-\u2013\u2014]?"
-               r"|[:=\-\u2013\u2014])\s*)")
+# The value may be boxed without a separator ("Approved [N]", "Approve [ ]").
+_FORM_FIELD = (rf"\b{_CONSENT}(?>\s*(?:[(\[]?\s*y(?:es)?\s*/\s*n(?:o)?\s*[)\]]?\s*"
+               r"[:=\-\u2013\u2014]?|[:=\-\u2013\u2014]>?)\s*|\s*(?=[(\[]))")
 # What ends a value written as a word: the text or a sentence ("Approved: no." but not
 # "Approved: no changes needed").
 _VALUE_ENDS = r"(?=\s*(?:[.!;]|$))"
+# The boxes of a checkbox form, and the words of refusal that label one.
+_EMPTY_BOX = r"(?:\[\s*\]|\(\s*\)|\u2610)"
+_TICKED_BOX = r"(?:\[\s*[x\u2713\u2714]\s*\]|\(\s*[x\u2713\u2714]\s*\)|[\u2612\u2611])"
+_WITHDRAWN = (r"\b(?:revok\w*|revocation|rescind\w*|rescission|retract\w*|withdr[ae]w\w*"
+              r"|withh[oe]ld\w*"
+              r"|void(?:ed|s)?|invalidat\w*)\b")
+_REFUSING = r"(?:deny|denied|reject\w*|declin\w*|disapprov\w*)\b"
 
 RULES: tuple[WordRule, ...] = (
     # "Approve? No." answers its own question; read before the question mark can hedge.
-    _rule("question answered no", _R, r"\?\s*(?:no|nope|nah|negative|denied|rejected)\b"),
+    _rule("question answered no", _R, r"\?\s*(?:no|nope|nah|negative|denied|rejected|never"
+                                      r"|hardly|not\s+a\s+chance)\b"),
     # Not knowing yet is neither yes nor no ("I'm not sure I can approve this").
     _rule("not sure", _D, r"\b(?:not\s+(?:sure|certain|clear)|unsure|uncertain"
                           r"|don'?t\s+know|no\s+idea)\b"),
@@ -89,7 +100,8 @@ RULES: tuple[WordRule, ...] = (
                                   r"|will\s+(?:check|review|look)"
                                   r"|(?:need|have)\s+to\s+(?:check|look|review|think"
                                   r"|confirm|verify)"
-                                  r"|still\s+(?:reviewing|checking|looking))\b"),
+                                  r"|still\s+(?:reviewing|checking|looking|deciding|thinking"
+                                  r"|considering|waiting)|undecided|on\s+the\s+fence)\b"),
     _rule("wants more", _D, r"\b(?:need|needs|want|require)\s+(?:more|additional|further)\s+"
                             r"(?:info\w*|details?|context|justification)\b"),
     # A lead who is not the one to decide, or who echoes the choice back, decides nothing.
@@ -104,39 +116,139 @@ RULES: tuple[WordRule, ...] = (
     # negative value is a refusal, and any other short value but an affirmative one
     # leaves the field's word without the weight of an approval. A lone letter or mark
     # stands alone whatever follows it on the joined lines of its paragraph.
+    # A checkbox form with the consent box left empty and the refusal's box ticked, box
+    # before or after its word: "[ ] Approve [X] Deny", "Approve [ ] Deny [x]".
+    _rule("box ticked for refusal", _R,
+          rf"^(?=[\s\S]*(?:{_EMPTY_BOX}\s*{_CONSENT}|\b{_CONSENT}\s*[:=-]?\s*{_EMPTY_BOX}))"
+          rf"(?=[\s\S]*(?:{_TICKED_BOX}\s*{_REFUSING}|\b{_REFUSING}\s*[:=-]?\s*{_TICKED_BOX}))"),
     _rule("form answered no", _R, _FORM_FIELD + r"(?:(?:n|0|[\u2717\u2718\u274c\u2612])"
-                                  r"(?![\w/'-])|(?:no|nope|nah|false)" + _VALUE_ENDS + ")"),
+                                  r"(?![\w/'-])|[(\[]\s*(?:n|no)\s*[)\]]"
+                                  r"|(?:no|nope|nah|negative|none|false)" + _VALUE_ENDS + ")"),
     _rule("form answered otherwise", _H, _FORM_FIELD + r"(?:\[\s*\]|\(\s*\)"
                                          r"|(?![y1\u2713\u2714\u2611\u2705](?!\S))\S(?!\S)"
                                          r"|(?!(?:yes|yep|ok|true|on)\b)\S{2,3}"
                                          + _VALUE_ENDS + ")"),
     _rule("negated consent", _R, rf"\b{_NEGATION}\s+(?:[\w']+\s+){{0,3}}?{_CONSENT}"),
-    _rule("no consent", _R, r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"),
+    _rule("no consent", _R, r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"
+                            r"|\bwithout\s+(?:my\s+|any\s+|an\s+)?(?:ap+ro+v|consent)\w*"
+                            r"|\b(?:ap+ro+v\w*|consent|authori[sz]ation|sign[- ]?off)\s+(?:is\s+"
+                            r"|was\s+|has\s+been\s+)?(?:not|never)\s+(?:yet\s+)?given\b"),
     _rule("saying no", _R, r"\b(?:a|say|saying|said)\s+(?:hard\s+|firm\s+)?no\b(?!-\w)"
-                           r"|\b(?:absolutely|definitely|certainly|of\s+course)\s+not\b"),
+                           r"|\b(?:absolutely|definitely|certainly|of\s+course)\s+not\b"
+                           r"|\bno\s+(?:way|chance)\b|\bnot\s+a\s+chance\b|\bimpossible\b"
+                           r"|\bout\s+of\s+the\s+question\b|\bover\s+my\s+dead\s+body\b"
+                           # "My answer is no.", "Decision: hold": an answer given as a word
+                           r"|\b(?:answer|decision|verdict|response|vote)\s*(?:is|was|[:=-]|->)?"
+                           r"\s*(?:a\s+)?(?:no|nope|nah|negative|nay|n|hold)(?=\s*(?:[.!;,]|$))"),
     _rule("unable", _R, r"\b(?:unable|not\s+able|not\s+in\s+a\s+position|not\s+prepared"
-                        r"|not\s+willing|unwilling)\s+to\b"),
-    _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial)|reject\w*|declin\w*|refus\w*"
+                        r"|not\s+willing|unwilling)\s+to\b"
+                        # "Can't do it.", "Sorry, I can't."
+                        r"|\b(?:can'?t|cannot|can\s+not|won'?t|will\s+not)\s+do\s+(?:it|this|that)\b"
+                        r"|\b(?:i|we)\s+(?:can'?t|cannot|won'?t)(?=\s*(?:[.!;,]|$))"),
+    _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial|yed)|reject\w*|declin\w*|refus\w*"
                               r"|disapprov\w*|disallow\w*|veto\w*|turn(?:ed|ing)?\s+down"
                               r"|object(?:s|ed|ing)?\s+to)\b"),
+    # A consent word made negative by its prefix ("Non-concur", "Unapproved"), or
+    # disagreement, objection, opposition and passing said outright.
+    # ("Unauthorized use of this mail ..." in a signature is not about the request.)
+    _rule("consent negated by prefix", _R, r"\b(?:non[- ]?|un|dis)(?:concur\w*|ap+ro+v\w*"
+                                           r"|(?>authori[sz]\w*)(?!\s+(?:use|access|disclos\w*"
+                                           r"|review|distribut\w*|copying|persons?|recipients?"
+                                           r"|part(?:y|ies)))|acceptabl\w*)|\bdisagree\w*"),
+    _rule("objecting", _R, r"\bi\s+(?:(?:am|'m|must|strongly|do)\s+)*(?:object|oppose[ds]?)\b"
+                           r"|^\W*(?:strongly\s+)?(?:object(?:ion)?|opposed)\b"
+                           r"|^\W*(?:hard\s+)?pass(?=\s*(?:[.!;,]|$))|\bhard\s+pass\b"
+                           r"|\b(?:i'?ll|i\s+(?:will|must|have\s+to))\s+(?:have\s+to\s+)?pass"
+                           r"(?:\s+on\s+(?:this|it))?(?=\s*(?:[.!;,]|$))|\bnot\s+from\s+me\b"),
+    # An approval or the request taken back: revoked or withdrawn in the same clause as
+    # the approval or the request ("Access revoked" alone confirms a removal), or an
+    # approval to be disregarded.
+    _rule("approval withdrawn", _R, rf"\b(?:{_CONSENT}|request)\b[^.!?;\n]{{0,40}}?{_WITHDRAWN}"
+                                    rf"|{_WITHDRAWN}[^.!?;\n]{{0,40}}?\b(?:{_CONSENT}|request)\b"
+                                    r"|\b(?:disregard|ignore|scratch|undo|strike|pull(?:ing|ed)?"
+                                    r"|revers\w*|cancel\w*|take\s+back|taking\s+back)\s+"
+                                    rf"(?:[\w']+\s+){{0,3}}?(?:{_CONSENT}|yes)\b"),
+    # The request itself stopped: "Cancel this request.", "Stop - ...", "Pause this".
+    _rule("request stopped", _R, r"^\W*(?:please\s+)?(?:stop|cancel|halt|pause|kill|abort|block)\b"
+                                 r"|\b(?:stop|cancel\w*|halt|pause|suspend|kill|abort|block\w*)"
+                                 r"\s+(?:this"
+                                 r"|it|that|them|(?:the|this)\s+(?:request|onboarding|process"
+                                 r"|ticket)|onboarding)\b"
+                                 r"|\b(?:request|onboarding|approval)\s+(?:is\s+|was\s+"
+                                 r"|has\s+been\s+)?(?:cancel+ed|suspended|paused|halted|stopped)\b"),
+    # Not needed, not eligible: the reason given as the answer.
+    _rule("not needed", _R, r"\b(?:they|access|it|this|that|accounts?|licen[cs]es?)\s+"
+                            r"(?:(?:is|are|do|does)\s*n'?t|(?:is|are|do|does)\s+not|no\s+longer)"
+                            r"\s+(?:really\s+)?(?:need\w*|requir\w*|necessary)\b"
+                            r"|^\W*not\s+(?:needed|required|necessary)\b"
+                            r"|\b(?:not|n't|no\s+longer)\s+(?:on|under|part\s+of|covered\s+by)"
+                            r"\s+(?:the|our|this|my|any|their)\s+(?:\w+\s+)?contract\b"
+                            r"|\b(?:ineligible|not\s+eligible)\b"),
     _rule("not now", _R, r"\b(?:not|no)\s+(?:at\s+this\s+(?:time|point|moment|stage)"
-                         r"|right\s+now|now|yet|for\s+now|this\s+(?:time|quarter|year|month|one))\b"),
-    _rule("on hold", _R, r"\b(?:hold\s+off|on\s+hold|put\s+(?:this|it|them)\s+on\s+hold"
+                         r"|right\s+now|now|yet|for\s+now|this\s+(?:time|quarter|year|month|one))\b"
+                         r"|\bnot\s+(?:until|till|before|unless|without)\b"),
+    _rule("on hold", _R, r"\b(?:hold(?:ing)?\s+off|on\s+hold|put\s+(?:this|it|them)\s+on\s+hold"
                          r"|hold\s+(?:this|it|the\s+request))\b"),
-    _rule("plain no", _R, r"^\W*(?:no|nope|nah|negative)\b(?!-\w)"),
+    _rule("plain no", _R, r"^\W*(?:(?:sorry|unfortunately|regrettably|afraid)\W+)?"
+                          r"(?:no+|nope|nah|nay|negative|negatory)\b(?!-\w)|^\W*n\W*$"),
     _rule("never", _R, r"\bnever\b"),
     # Anything below keeps an approval word from approving without making a denial.
     _rule("question", _H, r"\?"),
+    # A question typed without its mark: "Did Dana approve this already".
+    _rule("question unmarked", _H, r"(?:^|[.!;]\s)\W*(?:who|what|why|where|which|how|whose)\b"
+                                   r"|(?:^|[.!;]\s)\W*(?:did|does|do|is|are|was|were|has|have|had"
+                                   r"|should|shall|can|could|would|will)\s+(?:i|you|we|they|he|she"
+                                   r"|it|this|that|these|those|the|anyone|someone"
+                                   r"|(?-i:[A-Z][a-z]+))\b|,\s*(?:right|correct)\W*$"),
+    # A consent word beside an empty box is a choice not made: "[ ] Approve", "Approve [ ]".
+    _rule("box left empty", _H, rf"{_EMPTY_BOX}\s*{_CONSENT}|\b{_CONSENT}\s*[:=-]?\s*{_EMPTY_BOX}"),
     _rule("condition", _H, r"\b(?:if|once|after(?!\s+all\b)|until|till|unless|provided"
                            r"|providing|pending|when|whenever|as\s+soon\s+as|subject\s+to"
                            r"|contingent|conditional\w*|conditions?|assuming|only\s+for"
                            r"|only\s+if|except|excluding|as\s+long\s+as|so\s+long\s+as"
-                           r"|on\s+condition)\b"),
+                           r"|on\s+condition|upon|on\s+(?:receipt|completion|confirmation"
+                           r"|signature)|given\s+(?:that|the|they|their)|barring|save\s+for"
+                           r"|apart\s+from|aside\s+from|other\s+than|sans|exception\w*)\b"),
+    # What must come first: "Approved, need the DUA", "Approved - COR to confirm".
+    _rule("requirement", _H, r"\b(?:before|beforehand|first|await\w*|wait\w*|hold|pause\w*"
+                             r"|stop|cancel\w*|suspend\w*|need(?:s|ed)?|must|requir\w*"
+                             r"|prerequisite\w*|to\s+(?:be\s+)?confirm\w*)\b"),
+    # Less than was asked: "Approved for 10 users only", "Approved minus Slack".
+    _rule("limitation", _H, r"\b(?:only|solely|exclusively|exclud\w*|minus|w/o|max(?:imum)?"
+                            r"|at\s+most|up\s+to|no\s+more\s+than|limit\w*|restrict\w*"
+                            r"|caveats?|reservations?|in\s+part|half|read[- ]?only|trial"
+                            r"|pilot|probation\w*|the\s+rest|remaining|some\s+of|most\s+of"
+                            r"|mostly|less(?=\s+(?!than\b)\w)|\d+\s+of\s+(?:the\s+)?\d+"
+                            r"|short[- ]term|expir\w*"
+                            r"|for\s+(?:\d+|one|two"
+                            r"|three|six|a\s+few)\s+(?:days?|weeks?|months?))(?![\w/])"),
+    # Later than now: "Approving shortly", "Approved starting next month".
+    _rule("later", _H, r"(?<!talk\s)(?<!speak\s)(?<!chat\s)(?<!you\s)\b(?:soon|shortly"
+                       r"|later|tomorrow|tonight|eventually|about\s+to|starting|revisit\w*"
+                       r"|effective(?!\s+(?:immediately|today|now))|as\s+of(?!\s+(?:today|now))"
+                       r"|ahead\s+of|in\s+advance|pre-?ap+ro+v\w*"
+                       r"|re-?(?:evaluat|assess|review)\w*|in\s+(?:\d+|a\s+few|one|two|three"
+                       r"|six)\s+(?:days?|weeks?|months?)"
+                       r"|in\s+a\s+(?:bit|while|moment|few)|next\s+(?:week|month|quarter|year"
+                       r"|fy|fiscal|monday|tuesday|wednesday|thursday|friday))\b"),
+    # Someone else's approval reported, not this approver's own.
+    # ("The COR approved it", "Already approved by Dana"); a named person's approval is
+    # left alone, as a COR line states one ("COR Approval: Marcus Bell approved this").
+    _rule("hearsay", _H, r"\b(?:(?:he|she|they|someone|somebody|(?:the|my|our|your)\s+(?:cor"
+                         r"|boss|director|manager|lead|deputy|so|team|supervisor|chief))\s+"
+                         r"(?:has\s+|had\s+|have\s+|already\s+)*ap+ro+v\w*"
+                         r"|(?:already|previously|earlier)\s+ap+ro+v\w*"
+                         r"|per(?!\s+(?:your|our|my|this|the\s+request)\b)|according\s+to|says?|said|heard"
+                         r"|told\s+(?:me|us)|(?:was|were|am|'m)\s+told|defer\w*"
+                         r"|supposedly|reportedly|apparently|allegedly)\b"),
     _rule("contrast", _H, r"\b(?:but|however|although|though|yet|otherwise|instead|rather)\b"),
     _rule("doubt", _H, r"\b(?:maybe|perhaps|probably|possibly|likely|might|may|would|could"
                        r"|should|guess|think|believe|suppose|seems?|hopefully|normally"
                        r"|usually|in\s+principle|tentative\w*|provisional\w*|partial\w*"
-                       r"|partly|for\s+now|for\s+the\s+time\s+being|temporar\w*|interim)\b"),
+                       r"|partly|for\s+now|for\s+the\s+time\s+being|temporar\w*|interim"
+                       r"|kind\s+of|sort\s+of|kinda|sorta|somewhat|more\s+or\s+less|hope\w*"
+                       r"|in\s+theory|on\s+paper|in\s+a\s+sense|(?:i|we)'d|id(?=\s+(?:approve|have)))\b"
+                       r"|-ish\b"),
     # Our mail acknowledged is not our question answered ("Yes, received."), and what
     # was done by mistake or on something else is not this approval. Only an opening
     # acknowledgment counts: "Received from Dana Smith: approved" states a COR's approval.
@@ -145,10 +257,14 @@ RULES: tuple[WordRule, ...] = (
                               r"\s+(?:the|your)\s+(?:note|mail|e-?mail|message|request|heads))"
                               r"\b|\b(?:will\s+do|looking\s+into)\b"),
     _rule("by mistake", _H, r"\b(?:by\s+mistake|mistaken\w*|in\s+error|wrong\s+(?:request|one"
-                            r"|ticket|service|mail|e-?mail|thread|form|link))\b"),
-    # A promise or an ability to approve is not the approval itself.
+                            r"|ticket|service|mail|e-?mail|thread|form|link)|typo\w*|kidding"
+                            r"|joking|jk|wrong|accident\w*|misclick\w*|oops|ignore|disregard"
+                            r"|never\s*mind|too\s+(?:soon|early))\b"),
+    # A promise or an ability to approve is not the approval itself, nor is "to approve"
+    # ("Leaving this to Dana to approve"), but for the glad "Happy to approve".
     _rule("not yet given", _H, r"\b(?:will|'ll|shall|going\s+to|plan\s+to|intend\s+to|can"
-                               r"|able\s+to)\s+(?:\w+\s+)?approv\w*"),
+                               r"|able\s+to)\s+(?:\w+\s+)?ap+ro+v\w*"
+                               r"|(?<!happy\s)(?<!glad\s)(?<!pleased\s)\bto\s+(?:be\s+)?ap+ro+v\w*"),
     _rule("negation", _H, r"\b(?:not|no|never|none|nor|neither|without|cannot|cant|dont|wont"
                           r"|didnt|doesnt|isnt|wasnt|arent|havent|hasnt|shouldnt|couldnt"
                           r"|wouldnt)\b|n't\b"),

@@ -339,3 +339,117 @@ def test_a_legal_notice_or_a_request_to_be_told_takes_nothing_back(text: str) ->
 )
 def test_what_only_looks_like_a_notice_still_takes_an_approval_back(text: str) -> None:
     assert read_decision(text).verdict is not Verdict.APPROVE
+
+
+# Approvals a probe of approvers' wordings found read as consent: an approval limited,
+# put off, reported second-hand, boxed empty, answered "no" in a form, taken back, or
+# negated by its prefix. None may approve.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Non-concur.",
+        "Approved Y/N: N",
+        "Approved [N]",
+        "Approve [ ]",
+        "[ ] Approve",
+        "Approve: NEGATIVE",
+        "Approved for 10 users only.",
+        "Approved minus Slack.",
+        "Approved w/o Slack.",
+        "Approved, with caveats.",
+        "Approved, 5 users max.",
+        "Approved save for Slack.",
+        "Approve some of them.",
+        "Approved upon completion of training.",
+        "Approved, need the DUA.",
+        "Approved - COR must confirm.",
+        "Approved, DUA first.",
+        "Approve, wait for training.",
+        "Approved - hold Slack.",
+        "Approving shortly.",
+        "Approved starting next month.",
+        "Approved, we'll revisit in 6 months.",
+        "Approved effective 4/1.",
+        "Leaving this to Dana to approve.",
+        "To be approved.",
+        "I'd approve.",
+        "Did Dana approve this already",
+        "Per Dana: approved.",
+        "The COR approved it.",
+        "Already approved by Dana.",
+        "I was told it's approved.",
+        "Dana approved it; I\u2019m still deciding.",
+        "Kind of approved.",
+        "Approved in theory.",
+        "\"Approved\" was a typo.",
+        "Approved - misclick.",
+        "Approved. Disregard.",
+        "Approved lol jk",
+        "Was approved, now revoked.",
+        "Ignore my previous email approving this.",
+        "Approved.\n\nCorrection: please disregard my approval.",
+        "Approved. Holding off on provisioning.",
+    ],
+)
+def test_the_probes_false_approvals_never_approve(text: str) -> None:
+    assert read_decision(text).verdict is not Verdict.APPROVE
+
+
+# Refusals the probe found read unclear, with the reason a requester should be told.
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Approval withdrawn - the task order was cancelled.", "the task order was cancelled."),
+        ("I revoke my earlier approval.", "I revoke my earlier approval."),
+        ("Please disregard my approval.", "Please disregard my approval."),
+        ("Cancel this request.", "Cancel this request."),
+        ("Stop - this contractor is not on our contract.",
+         "this contractor is not on our contract."),
+        ("Pause this for now.", "Pause this for now."),
+        ("Not until they finish training.", "Not until they finish training."),
+        ("Not without a signed DUA.", "Not without a signed DUA."),
+        ("Unapproved - no SO on file.", "no SO on file."),
+        ("Non concur - no business need.", "no business need."),
+        ("Not aproved.", None),
+        ("Denyed, wrong team.", "wrong team."),
+        ("I disagree.", "I disagree."),
+        ("I object.", None),
+        ("Sorry, no.", None),
+        ("Regrettably no - the contract has expired.", "the contract has expired."),
+        ("My answer is no.", "My answer is no."),
+        ("Sorry, I can't.", "Sorry, I can't."),
+        ("They don't need access.", "They don't need access."),
+        ("Approval not given.", None),
+        ("Approved: [N]", None),
+        ("Approve (Y/N) - no", None),
+        ("Approve? Not a chance.", "Approve? Not a chance."),
+        ("[ ] Approve [X] Deny", "[ ] Approve [X] Deny"),
+        ("Approve [ ]  Deny [x]", "Approve [ ]  Deny [x]"),
+        ("Approval withheld.", None),
+        ("Without my approval.", None),
+    ],
+)
+def test_the_probes_refusals_are_denials(text: str, reason: str | None) -> None:
+    reading = read_decision(text)
+    assert (reading.verdict, reading.reason) == (Verdict.DENY, reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what the new hedges leave alone
+        "Happy to approve this request.",
+        "Approved. Talk soon!",
+        "Approved, as requested.",
+        "Approved.\n\nPat Lee\nJira Service Lead\nUnauthorized use of this mail is prohibited.",
+        "[X] Approve",
+    ],
+)
+def test_the_new_hedges_leave_plain_approvals_alone(text: str) -> None:
+    assert read_decision(text).verdict is Verdict.APPROVE
+
+
+def test_revoked_access_is_no_withdrawn_approval() -> None:
+    """A lead confirming a removal says "access revoked"; only an approval or the
+    request revoked is a refusal (parsers/removal.py reads the same rules)."""
+    assert read_decision("The users' access has been revoked.").rule != "approval withdrawn"
