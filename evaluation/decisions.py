@@ -1,8 +1,8 @@
 """Score the decision reader on the labelled approver replies in `replies/`.
 
-Each mail file is parsed with the daemon's own parser and read from its trimmed text
-exactly as responders/approvals.py reads a lead's or a COR's answer
-(`read_decision(mail.reply_text)`). A false approval is a reply read as approve whose
+Each mail file is parsed with the daemon's own parser and read exactly as
+responders/approvals.py reads a lead's or a COR's answer (`decision_in(mail, view)`, the
+view being the request every reply answers). A false approval is a reply read as approve whose
 truth is deny or unclear; the product must have none.
 """
 
@@ -12,9 +12,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from evaluation.mailforms import WHEN
 from evaluation.make_replies import EXPECTED, FOLDER, entries
-from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
+from onboardd.parsers.decision import DecisionReading, Verdict
 from onboardd.parsers.message import parse_message
+from onboardd.parsers.model import Address
+from onboardd.responders.approvals import decision_in
+from onboardd.responders.state import State
+from onboardd.responders.view import RequestView, ServiceDecision
 
 ORDER = (Verdict.APPROVE, Verdict.DENY, Verdict.UNCLEAR)
 
@@ -47,13 +52,20 @@ class Result:
                 and self.case.reason.lower() in (self.reading.reason or "").lower())
 
 
+# The request every reply answers (evaluation/make_replies.py's REQUEST, quoted in each).
+ANSWERED = RequestView(
+    reference="ONB-2026-0042", state=State.AWAITING_APPROVAL,
+    requester=Address("Jane Doe", "jane.doe@acmehealth.example.com"), created_at=WHEN,
+    organization="Acme Health Solutions", user_count=40, services=(ServiceDecision("Jira"),))
+
+
 def cases(expected: Path = EXPECTED) -> list[Case]:
     return [Case(e.file, Verdict(e.expect), e.client, e.reason) for e in entries(expected)]
 
 
 def read(case: Case, folder: Path = FOLDER) -> Result:
     mail = parse_message((folder / case.file).read_bytes())
-    return Result(case, read_decision(mail.reply_text), mail.reply_text)
+    return Result(case, decision_in(mail, ANSWERED), mail.reply_text)
 
 
 def results() -> list[Result]:

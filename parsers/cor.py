@@ -7,9 +7,7 @@ import re
 from onboardd.parsers.decision import (
     RULES,
     Kind,
-    Verdict,
     approval_in,
-    read_decision,
     refusal_in,
     rule_in,
 )
@@ -25,8 +23,10 @@ from onboardd.parsers.reply import trim_reply
 from onboardd.parsers.wording import plain_text
 
 # Words that also say "approved" in an approval line or a COR's own mail, besides the
-# approvers' words (parsers/decision.py): "COR approval: confirmed", "no objection".
-_COR_CONSENT = re.compile(r"\b(?:confirmed|no\s+objections?)\b", re.IGNORECASE)
+# approvers' words (parsers/decision.py): "COR approval: confirmed", "no objection", and
+# a form's yes standing alone ("COR Approval: Y", "COR Approval: \u2713").
+_COR_CONSENT = re.compile(r"\b(?:confirmed|no\s+objections?)\b"
+                          r"|^\W*(?:y|true|[\u2713\u2714\u2611\u2705])\W*$", re.IGNORECASE)
 # A value that says "not given": at the start ("No", "TBD") or anywhere ("pending").
 # "No objection" and its kind are consent, not a refusal.
 _NOT_GIVEN = re.compile(
@@ -54,8 +54,8 @@ _NAME_NOISE = re.compile(
 def says_approve(text: str) -> bool:
     """Consent in the approvers' words, with nothing that refuses, defers or conditions it.
 
-    The consent must be a sentence the decision reader would take as an approval on its
-    own ("Approved, but not for Slack" is not one); the rest of the text may say other
+    The consent must be a sentence that no refusal, doubt or hedge rule of the decision
+    reader matches ("Approved, but not for Slack" is not one); the rest may say other
     things, but none of them may refuse, doubt or set a condition.
     """
     plain = plain_text(text)
@@ -64,14 +64,11 @@ def says_approve(text: str) -> bool:
 
 
 def _approves(sentence: str) -> bool:
-    if not sentence.strip():
-        return False
-    verdict = read_decision(sentence).verdict
-    if verdict is Verdict.APPROVE:
-        return True
-    return (verdict is Verdict.UNCLEAR and approval_in(sentence) is None
-            and rule_in(sentence, Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE) is None
-            and bool(_COR_CONSENT.search(sentence)))
+    """Consent in the sentence and nothing the approvers' rules read as refusing,
+    doubting or hedging. Unlike an approver's reply, a COR line reports an approval,
+    so names and dates may stand beside it ("Marcus Bell approved this on 2/26")."""
+    consent = approval_in(sentence) is not None or bool(_COR_CONSENT.search(sentence))
+    return consent and rule_in(sentence, Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE) is None
 
 
 def refuses(text: str) -> bool:

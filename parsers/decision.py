@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from onboardd.parsers.wording import plain_text
@@ -51,13 +52,16 @@ class WordRule:
     name: str
     kind: Kind
     pattern: re.Pattern[str]
+    # A consent that would answer any question ("Yes") stands apart only when the whole
+    # paragraph does: "Yes, I saw it" answers something else.
+    whole_paragraph: bool = False
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text)
 
 
-def _rule(name: str, kind: Kind, pattern: str) -> WordRule:
-    return WordRule(name, kind, re.compile(pattern, re.IGNORECASE))
+def _rule(name: str, kind: Kind, pattern: str, *, whole_paragraph: bool = False) -> WordRule:
+    return WordRule(name, kind, re.compile(pattern, re.IGNORECASE), whole_paragraph)
 
 
 # The verbs and nouns of consent; a negation in front of any of them is a refusal. Only
@@ -97,7 +101,7 @@ RULES: tuple[WordRule, ...] = (
                           r"|don'?t\s+know|no\s+idea)\b"),
     _rule("thinking it over", _D, r"\b(?:let\s+me\s+(?:check|think|confirm|look|review"
                                   r"|get\s+back)|get\s+back\s+to\s+you"
-                                  r"|will\s+(?:check|review|look)"
+                                  r"|will\s+(?:check|review|look|confirm|verify|follow\s+up)"
                                   r"|(?:need|have)\s+to\s+(?:check|look|review|think"
                                   r"|confirm|verify)"
                                   r"|still\s+(?:reviewing|checking|looking|deciding|thinking"
@@ -128,12 +132,17 @@ RULES: tuple[WordRule, ...] = (
                                          r"|(?![y1\u2713\u2714\u2611\u2705](?!\S))\S(?!\S)"
                                          r"|(?!(?:yes|yep|ok|true|on)\b)\S{2,3}"
                                          + _VALUE_ENDS + ")"),
+    # A refusal negated is no approval either: "Not denied.", "I won't say no."
+    _rule("refusal negated", _H, r"(?:\bnot|n't|\bnever)\s+(?:going\s+to\s+|gonna\s+|be\s+)?"
+                                 r"(?:den(?:y|ied|ying)|reject\w*|refus\w*|declin\w*"
+                                 r"|say(?:ing)?\s+no)\b"),
     _rule("negated consent", _R, rf"\b{_NEGATION}\s+(?:[\w']+\s+){{0,3}}?{_CONSENT}"),
     _rule("no consent", _R, r"\bno\s+(?:approval|go|consent|authori[sz]ation|sign[- ]?off)\b"
                             r"|\bwithout\s+(?:my\s+|any\s+|an\s+)?(?:ap+ro+v|consent)\w*"
                             r"|\b(?:ap+ro+v\w*|consent|authori[sz]ation|sign[- ]?off)\s+(?:is\s+"
                             r"|was\s+|has\s+been\s+)?(?:not|never)\s+(?:yet\s+)?given\b"),
     _rule("saying no", _R, r"\b(?:a|say|saying|said)\s+(?:hard\s+|firm\s+)?no\b(?!-\w)"
+                           r"|^\W*(?:hard|firm|big)\s+no\b|\bno[- ]go\b"
                            r"|\b(?:absolutely|definitely|certainly|of\s+course)\s+not\b"
                            r"|\bno\s+(?:way|chance)\b|\bnot\s+a\s+chance\b|\bimpossible\b"
                            r"|\bout\s+of\s+the\s+question\b|\bover\s+my\s+dead\s+body\b"
@@ -146,7 +155,8 @@ RULES: tuple[WordRule, ...] = (
                         r"|\b(?:can'?t|cannot|can\s+not|won'?t|will\s+not)\s+do\s+(?:it|this|that)\b"
                         r"|\b(?:i|we)\s+(?:can'?t|cannot|won'?t)(?=\s*(?:[.!;,]|$))"),
     _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial|yed)|reject\w*|declin\w*|refus\w*"
-                              r"|disapprov\w*|disallow\w*|veto\w*|turn(?:ed|ing)?\s+down"
+                              r"|disapprov\w*|disallow\w*|veto\w*|turn(?:s|ed|ing)?\s+(?:(?:this|it|them|that)"
+                              r"(?:\s+one)?\s+)?down"
                               r"|object(?:s|ed|ing)?\s+to)\b"),
     # A consent word made negative by its prefix ("Non-concur", "Unapproved"), or
     # disagreement, objection, opposition and passing said outright.
@@ -211,8 +221,13 @@ RULES: tuple[WordRule, ...] = (
                            r"|apart\s+from|aside\s+from|other\s+than|sans|exception\w*)\b"),
     # What must come first: "Approved, need the DUA", "Approved - COR to confirm".
     _rule("requirement", _H, r"\b(?:before|beforehand|first|await\w*|wait\w*|hold|pause\w*"
+                             r"|make\s+sure|ensure|be\s+sure"
                              r"|stop|cancel\w*|suspend\w*|need(?:s|ed)?|must|requir\w*"
                              r"|prerequisite\w*|to\s+(?:be\s+)?confirm\w*)\b"),
+    # The decision or its terms kept somewhere else: "Approved (see the Teams thread)".
+    _rule("said elsewhere", _H, r"\bsee\s+(?:[\w']+\s+){0,3}?(?:thread|chat|ticket|portal|notes?"
+                                r"|comments?|e-?mail|mail|attach\w*|details|below|above)\b"
+                                r"|\bfor\s+(?:the\s+|more\s+)?details\b"),
     # Less than was asked: "Approved for 10 users only", "Approved minus Slack".
     _rule("limitation", _H, r"\b(?:only|solely|exclusively|exclud\w*|minus|w/o|max(?:imum)?"
                             r"|at\s+most|up\s+to|no\s+more\s+than|limit\w*|restrict\w*"
@@ -226,7 +241,7 @@ RULES: tuple[WordRule, ...] = (
     _rule("later", _H, r"(?<!talk\s)(?<!speak\s)(?<!chat\s)(?<!you\s)\b(?:soon|shortly"
                        r"|later|tomorrow|tonight|eventually|about\s+to|starting|revisit\w*"
                        r"|effective(?!\s+(?:immediately|today|now))|as\s+of(?!\s+(?:today|now))"
-                       r"|ahead\s+of|in\s+advance|pre-?ap+ro+v\w*"
+                       r"|ahead\s+of|in\s+advance|pre-?ap+ro+v\w*|to\s+follow"
                        r"|re-?(?:evaluat|assess|review)\w*|in\s+(?:\d+|a\s+few|one|two|three"
                        r"|six)\s+(?:days?|weeks?|months?)"
                        r"|in\s+a\s+(?:bit|while|moment|few)|next\s+(?:week|month|quarter|year"
@@ -260,16 +275,17 @@ RULES: tuple[WordRule, ...] = (
                             r"|ticket|service|mail|e-?mail|thread|form|link)|typo\w*|kidding"
                             r"|joking|jk|wrong|accident\w*|misclick\w*|oops|ignore|disregard"
                             r"|never\s*mind|too\s+(?:soon|early))\b"),
-    # A promise or an ability to approve is not the approval itself, nor is "to approve"
-    # ("Leaving this to Dana to approve"), but for the glad "Happy to approve".
+    # A promise, an ability or a request to approve is not the approval itself ("Dana,
+    # please approve"), nor is "to approve" ("Leaving this to Dana to approve"), but for
+    # the glad "Happy to approve".
     _rule("not yet given", _H, r"\b(?:will|'ll|shall|going\s+to|plan\s+to|intend\s+to|can"
-                               r"|able\s+to)\s+(?:\w+\s+)?ap+ro+v\w*"
+                               r"|able\s+to|please)\s+(?:\w+\s+)?ap+ro+v\w*"
                                r"|(?<!happy\s)(?<!glad\s)(?<!pleased\s)\bto\s+(?:be\s+)?ap+ro+v\w*"),
     _rule("negation", _H, r"\b(?:not|no|never|none|nor|neither|without|cannot|cant|dont|wont"
                           r"|didnt|doesnt|isnt|wasnt|arent|havent|hasnt|shouldnt|couldnt"
                           r"|wouldnt)\b|n't\b"),
     # Consent, in the few wordings that leave no doubt.
-    _rule("approve", _C, r"\b(?:approved?|approving|i\s+approve|you\s+have\s+my\s+approval"
+    _rule("approve", _C, r"\b(?:ap+r+o+v(?:e|ed|d|ing)?|i\s+approve|you\s+have\s+my\s+approval"
                          r"|approval\s+(?:granted|given))\b"),
     _rule("concur", _C, r"\b(?:i\s+)?concur\b|\bi\s+agree\b|^\W*agreed\b"),
     _rule("proceed", _C, r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go)\b"
@@ -277,21 +293,25 @@ RULES: tuple[WordRule, ...] = (
     _rule("no objection", _C, r"\b(?:i\s+have\s+)?no\s+objections?\b"),
     _rule("support", _C, r"\bi\s+(?:fully\s+)?support\s+(?:this|the)\s+request\b"),
     _rule("granted", _C, r"\b(?:granted|authori[sz]ed|signed\s+off)\b"),
-    _rule("yes", _C, r"^\W*(?:yes|yep|yeah|yup|affirmative)\b"),
+    _rule("yes", _C, r"^\W*(?:yes|yep|yeah|yup|affirmative)\b", whole_paragraph=True),
 )
 
 # What, below the deciding paragraph, still takes an approval back: all but consent.
 # "Approved.\n\nNot for Slack though." is a conditional approval.
 _TAKES_APPROVAL_BACK = tuple(r for r in RULES if r.kind is not Kind.CONSENT)
+_CONSENT_RULES = tuple(r for r in RULES if r.kind is Kind.CONSENT)
 
 # Phrases that look like a refusal or a condition and are neither: consent that carries
-# a "no" ("No objection, approved"), and asking to be told of what follows ("let me
-# know when the accounts are set up"). They are blanked (same length, so match
-# positions still index the reply) before the refusal, doubt and hedge rules read the
+# a "no" ("No objection, approved"), asking to be told of what follows ("let me know
+# when the accounts are set up"), and offering help. They are blanked (same length, so
+# match positions still index the reply) before the refusal, doubt and hedge rules read the
 # text; the consent rules read it as written.
 _BENIGN = re.compile(r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b"
                      r"|\b(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|notify\s+(?:me|us)"
-                     r"|tell\s+(?:me|us))\s+(?:when|once|as\s+soon\s+as)\b",
+                     r"|tell\s+(?:me|us))\s+(?:when|once|as\s+soon\s+as)\b"
+                     # and help offered: "let me know if you need anything else"
+                     r"|\b(?:let\s+(?:me|us)\s+know|reach\s+out|ask)\s+if\s+(?:you|they|\w+)"
+                     r"\s+(?:need|needs|have|has)\s+(?:anything|any|help|questions?)\b",
                      re.IGNORECASE)
 
 # A paragraph is a signature's legal notice, not the approver's words, when it is long,
@@ -307,18 +327,60 @@ _NOTICE_MARKS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:disclos\w*|distribut\w*|dissemina\w*|copying|unauthori[sz]ed\s+(?:use|review))\b",
 ))
 _SEPARATORS = " \t-:;,.!"
+# The line that opens a signature by convention ("-- "); nothing below it is a decision.
+_SIGNATURE_DELIMITER = re.compile(r"^--[ \t]*$", re.MULTILINE)
+# A paragraph that says it is a notice is one whatever its length.
+_NOTICE_LABEL = re.compile(r"^\W*(?:(?:confidentiality|legal|privacy|security)\s+(?:notice"
+                           r"|statement|warning|disclaimer)|disclaimer)\b", re.IGNORECASE)
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|all|team"
     r"|onboarding\s+team)\b[^.!?:]{0,40}[,!:]?\s*$", re.IGNORECASE)
 
 
-def read_decision(reply_text: str) -> DecisionReading:
+# An approval must stand apart: each clause that holds a consent word may hold beside it
+# only words that cannot change what it grants. The hedge rules above know many ways
+# of taking an approval back; this list is what keeps the ways they do not know ("Dana
+# approved this yesterday", "Approved for the pilot") from approving. A word missing
+# here costs a clarification, never a false approval.
+_HARMLESS_WORDS = frozenset(word for group in (
+    # consent and assent themselves
+    "approve approved approves approving approval concur concurs concurred agree agreed"
+    " granted given authorized authorised authorize authorise signed off support supported"
+    " proceed go ahead ok okay good clear cleared fine yes yep yeah yup sure affirmative"
+    " confirmed lgtm",
+    # who grants what to whom
+    " i we me my our us you your it this that these those them they their the a an all"
+    " both each is are am be been being has have do does i'm we're it's that's i've we've",
+    " request requests requested onboarding access accounts account application ask"
+    " submission one ticket service services team contractor contract organization org"
+    " company vendor users user staff people persons seats licenses licences members",
+    " for of on behalf by with from as and to in full side end here now",
+    # manner, courtesy and what to do next
+    " hereby fully formally officially happily gladly definitely absolutely certainly"
+    " totally wholeheartedly also too please kindly thanks thank happy glad pleased great"
+    " looks look welcome aboard onboard provision set up get thx ty consider you're"
+    " they're submitted proposed",
+    # "No objection", "no concerns": blanked for the hedge rules, consent as written
+    " no objection objections problem problems concern concerns issue issues worries",
+) for word in group.split())
+# Phrases whose words would not pass alone ("after" can set a condition).
+_HARMLESS_PHRASES = re.compile(r"\bafter\s+all\b", re.IGNORECASE)
+# What ends a clause: sentence and clause marks, brackets, and a dash that is not inside
+# a word ("Approved - thanks", but "read-only" is one word).
+_CLAUSE_BREAK = re.compile(r"[.!?;,:()\[\]{}|\n]|(?<!\w)-+|-+(?!\w)")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def read_decision(reply_text: str, names: Iterable[str] = ()) -> DecisionReading:
     """The decision in the first paragraph of the reply's own words.
 
     The later paragraphs are the reason or a note. They can only take an approval
     away: a refusal, doubt or hedge anywhere in them turns an approval into unclear.
+    `names` are what the request itself is called (its reference, organization and
+    services, the people on it), which may stand beside an approval.
     """
-    head, rest = deciding_words(reply_text)
+    lines, rest = _deciding_lines(reply_text)
+    head = " ".join(lines)
     if not head:
         return DecisionReading(Verdict.UNCLEAR, None)
     rule, match = _first_match(head, RULES)
@@ -328,17 +390,45 @@ def read_decision(reply_text: str) -> DecisionReading:
     if verdict is Verdict.UNCLEAR:
         return DecisionReading(Verdict.UNCLEAR, None, match.group(0), rule.name)
     if verdict is Verdict.APPROVE:
+        stray = words_beside_consent("\n".join(lines), names)
+        if stray:
+            return DecisionReading(Verdict.UNCLEAR, None, stray, "consent not set apart")
         later, _ = _first_match(rest, _TAKES_APPROVAL_BACK)
         if later is not None:
             return DecisionReading(Verdict.UNCLEAR, None, rule=f"{later.name} further down")
     return _reading(verdict, head, rest, match, rule)
 
 
+def words_beside_consent(text: str, names: Iterable[str] = ()) -> str:
+    """The words of `text`'s consent clauses that are not known to leave the consent
+    whole, or "" when every clause that consents stands apart."""
+    known = _HARMLESS_WORDS | {w.lower() for name in names for w in _WORD.findall(name)}
+    stray: list[str] = []
+    consenting = [rule for rule in _CONSENT_RULES if rule.search(text)]
+    whole = bool(consenting) and all(rule.whole_paragraph for rule in consenting)
+    for clause in [text] if whole else _CLAUSE_BREAK.split(text):
+        if not any(rule.search(clause) for rule in consenting):
+            continue
+        for rule in consenting:  # the consent words themselves, as typed ("aproved")
+            clause = rule.pattern.sub(" ", clause)
+        for word in _WORD.findall(_HARMLESS_PHRASES.sub(" ", clause).lower()):
+            if word not in known and word.removesuffix("'s") not in known:
+                stray.append(word)
+    return " ".join(stray)
+
+
 def deciding_words(reply_text: str) -> tuple[str, str]:
-    """(the first paragraph of the reply's own words, the paragraphs after it up to a
-    legal notice), normalised: what a reader of an answer to us decides on."""
-    head, rest = _first_paragraph(plain_text(reply_text))
-    return head, _before_legal_notice(rest)
+    """(the first paragraph of the reply's own words, its lines joined, and the
+    paragraphs after it up to a signature or a legal notice), normalised: what a reader
+    of an answer to us decides on."""
+    lines, rest = _deciding_lines(reply_text)
+    return " ".join(lines), rest
+
+
+def _deciding_lines(reply_text: str) -> tuple[list[str], str]:
+    text = _SIGNATURE_DELIMITER.split(plain_text(reply_text), maxsplit=1)[0]
+    lines, rest = _first_paragraph(text)
+    return lines, _before_legal_notice(rest)
 
 
 def rule_in(text: str, *kinds: Kind) -> WordRule | None:
@@ -388,18 +478,19 @@ def _reading(verdict: Verdict, head: str, rest: str, match: re.Match[str],
     return DecisionReading(verdict, reason, head[match.start():match.end()], rule.name)
 
 
-def _first_paragraph(text: str) -> tuple[str, str]:
-    """(the first paragraph that is not only a greeting, everything after it)."""
+def _first_paragraph(text: str) -> tuple[list[str], str]:
+    """(the lines of the first paragraph that is not only a greeting, everything after
+    it)."""
     lines = text.strip().splitlines()
     while lines and (not lines[0].strip() or _GREETING.match(lines[0])):
         lines.pop(0)
     head: list[str] = []
     for index, line in enumerate(lines):
         if not line.strip() and head:
-            return " ".join(head), "\n".join(lines[index + 1:]).strip()
+            return head, "\n".join(lines[index + 1:]).strip()
         if line.strip():
             head.append(line.strip())
-    return " ".join(head), ""
+    return head, ""
 
 
 _REFUSAL_WORD = next(r.pattern for r in RULES if r.name == "refusal word")
@@ -409,8 +500,9 @@ def _before_legal_notice(text: str) -> str:
     """`text` up to the first paragraph that is a legal notice (see _NOTICE_MARKS)."""
     paragraphs = re.split(r"\n\s*\n", text)
     for index, paragraph in enumerate(paragraphs):
-        if (len(paragraph.split()) >= NOTICE_MIN_WORDS
-                and sum(1 for mark in _NOTICE_MARKS if mark.search(paragraph)) >= 2
+        said_to_be = bool(_NOTICE_LABEL.match(paragraph))
+        if ((said_to_be or (len(paragraph.split()) >= NOTICE_MIN_WORDS
+                            and sum(1 for mark in _NOTICE_MARKS if mark.search(paragraph)) >= 2))
                 and not _REFUSAL_WORD.search(paragraph)):
             return "\n\n".join(paragraphs[:index]).strip()
     return text

@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from onboardd.parsers.decision import Verdict, read_decision
+from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
 from onboardd.parsers.model import CorEvidence, CorStatus, ParsedEmail
 from onboardd.responders import letters
 from onboardd.responders.policy import Policy
@@ -56,6 +56,13 @@ def refused(item: Review, refusal: tuple[str, str], verdict: str, **detail: str)
     return Outcome("decision-refused", request=item.view, events=(event,))
 
 
+def decision_in(mail: ParsedEmail, view: RequestView) -> DecisionReading:
+    """The decision a reply about `view` gives. Beside an approval it may name the
+    request and its sender, and nothing else the reader does not know to be harmless."""
+    own_name = mail.sender.name if mail.sender else ""
+    return read_decision(mail.reply_text, (*view.names, own_name))
+
+
 def pick_token(item: Review, scope: str) -> tuple[TokenView | None, tuple[str, str]]:
     """The sender's own token of this scope, or the refusal that there is none."""
     sender = item.mail.sender.email if item.mail.sender else ""
@@ -69,7 +76,7 @@ def pick_token(item: Review, scope: str) -> tuple[TokenView | None, tuple[str, s
 
 
 def _cor_reply(item: Review) -> Outcome:
-    reading = read_decision(item.mail.reply_text)
+    reading = decision_in(item.mail, item.view)
     token, why = pick_token(item, "cor")
     if token is None:
         if reading.verdict is Verdict.UNCLEAR:
@@ -123,7 +130,7 @@ def _cor_reply(item: Review) -> Outcome:
 
 
 def _lead_reply(item: Review) -> Outcome:
-    reading = read_decision(item.mail.reply_text)
+    reading = decision_in(item.mail, item.view)
     token, why = pick_token(item, "approval")
     if token is None:
         if reading.verdict is Verdict.UNCLEAR:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from onboardd.parsers.contract_notice import Contact, ContactsNamed, read_contacts, read_harp_id
-from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
+from onboardd.parsers.decision import DecisionReading, Verdict
 from onboardd.parsers.facts import asks_status
 from onboardd.parsers.model import Address, CorEvidence, CorStatus, ParsedEmail
-from onboardd.responders.approvals import Review, clarify, pick_token, refused
+from onboardd.responders.approvals import Review, clarify, decision_in, pick_token, refused
 from onboardd.responders.contracts import contacts_still_needed, contract_context
 from onboardd.responders.policy import Policy
 from onboardd.responders.render import Renderer
@@ -380,7 +380,7 @@ def follow_up(item: ChangeReply) -> tuple[Outcome, OutgoingMail | None]:
         return _cor_answer(item), None
     if sender is None:
         return Outcome("follow-up", view, events=(AuditEntry("follow-up", None),)), None
-    reading = read_decision(mail.reply_text)
+    reading = decision_in(mail, view)
     if sender.email == view.cor.address and reading.verdict is not Verdict.UNCLEAR:
         # As for a service request: the COR's decision counts only under its token.
         return refused(item.review, ("no-token", "no reply token and no thread to our "
@@ -423,7 +423,7 @@ def _harp_id_given(mail: ParsedEmail, changes: tuple[RoleChange, ...]) -> str | 
 def _cor_answer(item: ChangeReply) -> Outcome:
     """The COR's answer under the confirmation's token, held to the trust rules."""
     review = item.review
-    reading = read_decision(item.mail.reply_text)
+    reading = decision_in(item.mail, item.view)
     token, why = pick_token(review, "cor")
     if token is None:
         return refused(review, why, str(reading.verdict))

@@ -47,6 +47,13 @@ class RequestView:
     def service_names(self) -> tuple[str, ...]:
         return tuple(s.service for s in self.services)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What the request is called and asks for: its reference, organization,
+        services and number of users."""
+        count = str(self.user_count) if self.user_count is not None else ""
+        return (self.reference, self.organization or "", *self.service_names, count)
+
 
 @dataclass(frozen=True)
 class ContractView:

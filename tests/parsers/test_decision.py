@@ -319,7 +319,7 @@ NOTICE = ("This e-mail and any attachments are confidential and meant only for t
     ],
 )
 def test_a_legal_notice_or_a_request_to_be_told_takes_nothing_back(text: str) -> None:
-    assert read_decision(text).verdict is Verdict.APPROVE
+    assert read_decision(text, ("40",)).verdict is Verdict.APPROVE
 
 
 @pytest.mark.parametrize(
@@ -453,3 +453,104 @@ def test_revoked_access_is_no_withdrawn_approval() -> None:
     """A lead confirming a removal says "access revoked"; only an approval or the
     request revoked is a refusal (parsers/removal.py reads the same rules)."""
     assert read_decision("The users' access has been revoked.").rule != "approval withdrawn"
+
+
+# Words beside a consent word that no rule above it knows: each could change what the
+# approval grants, so the reply is unclear until someone asks.
+@pytest.mark.parametrize(
+    ("text", "stray"),
+    [
+        ("Dana approved this yesterday.", "dana yesterday"),
+        ("Approved for the evaluation group.", "evaluation group"),
+        ("Approved for Brightpath.", "brightpath"),
+        ("Approved in spirit.", "spirit"),
+        ("Yes, approved by legal.", "legal"),
+        ("Approved. Sam approved it in March too.", "sam march"),
+        ("OK to proceed with Slack", "slack"),
+        ("Approved lol", "lol"),
+        # a bare yes answers whatever was asked, so its whole paragraph must stand apart
+        ("Yes, I saw it.", "saw"),
+        ("Yes, I'll take a look.", "i'll take"),
+    ],
+)
+def test_consent_beside_unknown_words_is_unclear(text: str, stray: str) -> None:
+    reading = read_decision(text)
+    assert (reading.verdict, reading.rule, reading.matched) == (
+        Verdict.UNCLEAR, "consent not set apart", stray)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Approved for Acme.",
+        "I approve the Jira request for Acme Health Solutions.",
+        "Approved - ONB-2026-0042",
+        "Approved on behalf of the Jira team.",
+        "Approved. Pat",
+        "Yes, please onboard Acme's 40 users to Jira.",
+    ],
+)
+def test_the_requests_own_names_may_stand_beside_an_approval(text: str) -> None:
+    names = ("ONB-2026-0042", "Acme Health Solutions", "Jira", "40", "Pat Lee")
+    assert read_decision(text, names).verdict is Verdict.APPROVE
+
+
+def test_a_name_or_number_the_request_does_not_carry_is_not_known() -> None:
+    assert read_decision("Approved for Acme.").verdict is Verdict.UNCLEAR
+    assert read_decision("Dana approved this.", ("Pat Lee",)).verdict is Verdict.UNCLEAR
+    assert read_decision("Approved for 10 users.", ("40",)).verdict is Verdict.UNCLEAR
+    assert read_decision("Approve ONB-2026-0024.", ("ONB-2026-0042",)).verdict is Verdict.UNCLEAR
+
+
+@pytest.mark.parametrize(
+    ("line", "approves"),
+    [
+        ("COR Approval: Marcus Bell approved this on 02/26/2026", True),
+        ("COR Approval: Y", True),
+        ("COR Approval: \u2713", True),
+        ("COR Approval: Yes", True),
+        ("COR Approval: N", False),
+        ("COR Approval: X", False),
+    ],
+)
+def test_a_cor_line_reports_an_approval_with_names_and_dates(line: str, approves: bool) -> None:
+    value = line.split(":", 1)[1]
+    assert says_approve(value) is approves
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        # a refusal negated refuses nothing, and approves nothing either
+        ("Not denied.", Verdict.UNCLEAR),
+        ("I won't say no.", Verdict.UNCLEAR),
+        ("I'm not going to reject this.", Verdict.UNCLEAR),
+        ("Hard no.", Verdict.DENY),
+        ("No-go on this one, sorry.", Verdict.DENY),
+        ("Turning this one down, sorry - no seats.", Verdict.DENY),
+        # asked of someone else, kept elsewhere, or an order to follow first
+        ("Please approve.", Verdict.UNCLEAR),
+        ("Dana, please approve.", Verdict.UNCLEAR),
+        ("Approved (see the Teams thread for details).", Verdict.UNCLEAR),
+        ("Approved. Make sure they use SSO.", Verdict.UNCLEAR),
+        ("Approved. Dana will confirm the final count.", Verdict.UNCLEAR),
+        ("Approve.\n\nSorry, that was for Confluence. Jira decision to follow.", Verdict.UNCLEAR),
+        # consent as typed in a hurry, beside a signature, a notice or an offer of help
+        ("aproved", Verdict.APPROVE),
+        ("Appproved.", Verdict.APPROVE),
+        ("approved\n\n--\nThis email may contain sensitive information. If you received it "
+         "in error, please delete it.", Verdict.APPROVE),
+        ("Approved.\n\nCONFIDENTIALITY NOTICE: This message is intended only for the named "
+         "recipient.", Verdict.APPROVE),
+        ("Decision: Approved\nNote: standard onboarding.", Verdict.APPROVE),
+        ("Looks good - approved. Let me know if you need anything else.", Verdict.APPROVE),
+        ("Approved. Feel free to reach out if they need help.", Verdict.APPROVE),
+        ("This one's approved.", Verdict.APPROVE),
+    ],
+)
+def test_the_second_probes_wordings(text: str, verdict: Verdict) -> None:
+    assert read_decision(text).verdict is verdict
+
+
+def test_a_typo_of_the_plural_noun_is_no_consent() -> None:
+    assert read_decision("Approvals are handled by Sam now.").verdict is Verdict.UNCLEAR

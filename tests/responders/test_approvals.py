@@ -128,6 +128,22 @@ def test_authentication_is_required_when_configured() -> None:
     assert judge(LEAD + "\n" + PASS, "Approved.", strict=True).verdict == "decision"
 
 
+@pytest.mark.parametrize(
+    ("body", "verdict"),
+    [
+        ("Approved for Acme Health Solutions, all 25 users.", "decision"),
+        ("Approve ONB-2026-0003 - Jira Lead", "decision"),
+        ("Approved for 250 users.", "unclear-reply"),
+        ("Approved for Globex.", "unclear-reply"),
+        ("Dana approved this yesterday.", "unclear-reply"),
+    ],
+)
+def test_an_approval_may_name_the_request_and_its_sender_and_nothing_else(
+    body: str, verdict: str
+) -> None:
+    assert judge(LEAD, body).verdict == verdict
+
+
 def test_unclear_reply_gets_one_clarification_carrying_its_own_grant() -> None:
     first = judge(LEAD, "Can we talk about this on Monday?")
     [clarification] = first.outgoing
