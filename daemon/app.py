@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,10 @@ class App:
         return SmtpTransportAdapter(transport)
 
 
+@functools.cache
 def load_renderer() -> Renderer:
+    """The templates compiled once a process: they ship with the package and change
+    only with it, and a Renderer is only read after it is built."""
     return Renderer(make_environment(FileSystemLoader(TEMPLATES)))
 
 

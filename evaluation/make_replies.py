@@ -50,7 +50,7 @@ request ONB-2026-0042.
 
 Please reply to this mail with your decision on the first line:
 
-  Approve   (anything after it is kept as a note)
+  Approve   (a note may follow on the next line)
   Deny      followed by the reason, which the requester will see
 
 Your decision applies to Jira only.

@@ -154,9 +154,10 @@ RULES: tuple[WordRule, ...] = (
                         # "Can't do it.", "Sorry, I can't."
                         r"|\b(?:can'?t|cannot|can\s+not|won'?t|will\s+not)\s+do\s+(?:it|this|that)\b"
                         r"|\b(?:i|we)\s+(?:can'?t|cannot|won'?t)(?=\s*(?:[.!;,]|$))"),
-    _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial|yed)|reject\w*|declin\w*|refus\w*"
-                              r"|disapprov\w*|disallow\w*|veto\w*|turn(?:s|ed|ing)?\s+(?:(?:this|it|them|that)"
-                              r"(?:\s+one)?\s+)?down"
+    _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial|yed)|deney|deined|reject\w*"
+                              r"|declin\w*|refus\w*"
+                              r"|disapprov\w*|disallow\w*|veto\w*"
+                              r"|turn(?:s|ed|ing)?\s+(?:(?:this|it|them|that)(?:\s+one)?\s+)?down"
                               r"|object(?:s|ed|ing)?\s+to)\b"),
     # A consent word made negative by its prefix ("Non-concur", "Unapproved"), or
     # disagreement, objection, opposition and passing said outright.
@@ -166,6 +167,8 @@ RULES: tuple[WordRule, ...] = (
                                            r"|review|distribut\w*|copying|persons?|recipients?"
                                            r"|part(?:y|ies)))|acceptabl\w*)|\bdisagree\w*"),
     _rule("objecting", _R, r"\bi\s+(?:(?:am|'m|must|strongly|do)\s+)*(?:object|oppose[ds]?)\b"
+                           r"|\b(?:i|we)\s+(?:do\s+)?have\s+(?:some\s+|serious\s+|strong\s+)?"
+                           r"objections?\b|^\W*(?:forbidden|prohibited|not\s+permitted)\W*$"
                            r"|^\W*(?:strongly\s+)?(?:object(?:ion)?|opposed)\b"
                            r"|^\W*(?:hard\s+)?pass(?=\s*(?:[.!;,]|$))|\bhard\s+pass\b"
                            r"|\b(?:i'?ll|i\s+(?:will|must|have\s+to))\s+(?:have\s+to\s+)?pass"
@@ -199,7 +202,7 @@ RULES: tuple[WordRule, ...] = (
                          r"|\bnot\s+(?:until|till|before|unless|without)\b"),
     _rule("on hold", _R, r"\b(?:hold(?:ing)?\s+off|on\s+hold|put\s+(?:this|it|them)\s+on\s+hold"
                          r"|hold\s+(?:this|it|the\s+request))\b"),
-    _rule("plain no", _R, r"^\W*(?:(?:sorry|unfortunately|regrettably|afraid)\W+)?"
+    _rule("plain no", _R, r"^\W*(?:(?:sorry|unfortunately|regrettably|afraid)\W+(?:but\W+)?)?"
                           r"(?:no+|nope|nah|nay|negative|negatory)\b(?!-\w)|^\W*n\W*$"),
     _rule("never", _R, r"\bnever\b"),
     # Anything below keeps an approval word from approving without making a denial.
@@ -225,8 +228,8 @@ RULES: tuple[WordRule, ...] = (
                              r"|stop|cancel\w*|suspend\w*|need(?:s|ed)?|must|requir\w*"
                              r"|prerequisite\w*|to\s+(?:be\s+)?confirm\w*)\b"),
     # The decision or its terms kept somewhere else: "Approved (see the Teams thread)".
-    _rule("said elsewhere", _H, r"\bsee\s+(?:[\w']+\s+){0,3}?(?:thread|chat|ticket|portal|notes?"
-                                r"|comments?|e-?mail|mail|attach\w*|details|below|above)\b"
+    _rule("said elsewhere", _H, r"\bsee\s+(?:[\w']+\s+){0,3}?(?:thread|chat|portal|notes?"
+                                r"|comments?|e-?mail|mail|details|below|above)\b"
                                 r"|\bfor\s+(?:the\s+|more\s+)?details\b"),
     # Less than was asked: "Approved for 10 users only", "Approved minus Slack".
     _rule("limitation", _H, r"\b(?:only|solely|exclusively|exclud\w*|minus|w/o|max(?:imum)?"
@@ -288,7 +291,8 @@ RULES: tuple[WordRule, ...] = (
     _rule("approve", _C, r"\b(?:ap+r+o+v(?:e|ed|d|ing)?|i\s+approve|you\s+have\s+my\s+approval"
                          r"|approval\s+(?:granted|given))\b"),
     _rule("concur", _C, r"\b(?:i\s+)?concur\b|\bi\s+agree\b|^\W*agreed\b"),
-    _rule("proceed", _C, r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go)\b"
+    _rule("proceed", _C, r"\b(?:ok(?:ay)?|good|clear(?:ed)?|fine)\s+to\s+(?:proceed|go|onboard"
+                         r"|provision)\b"
                          r"|\bgo\s+ahead\b|\bplease\s+proceed\b"),
     _rule("no objection", _C, r"\b(?:i\s+have\s+)?no\s+objections?\b"),
     _rule("support", _C, r"\bi\s+(?:fully\s+)?support\s+(?:this|the)\s+request\b"),
@@ -437,7 +441,12 @@ def rule_in(text: str, *kinds: Kind) -> WordRule | None:
     For readers of other mail (a COR's approval line or forwarded mail) that want the
     approvers' words without the first-paragraph reading.
     """
-    rule, _ = _first_match(plain_text(text), tuple(r for r in RULES if r.kind in kinds))
+    return first_rule(text, tuple(r for r in RULES if r.kind in kinds))
+
+
+def first_rule(text: str, rules: tuple[WordRule, ...]) -> WordRule | None:
+    """The first of `rules` (a selection of RULES, in order) that matches `text`."""
+    rule, _ = _first_match(plain_text(text), rules)
     return rule
 
 

@@ -546,6 +546,11 @@ def test_a_cor_line_reports_an_approval_with_names_and_dates(line: str, approves
         ("Looks good - approved. Let me know if you need anything else.", Verdict.APPROVE),
         ("Approved. Feel free to reach out if they need help.", Verdict.APPROVE),
         ("This one's approved.", Verdict.APPROVE),
+        ("OK to onboard.", Verdict.APPROVE),
+        # refusals session 11 left unclear
+        ("Sorry, but no.", Verdict.DENY),
+        ("I have objections.", Verdict.DENY),
+        ("Forbidden.", Verdict.DENY),
     ],
 )
 def test_the_second_probes_wordings(text: str, verdict: Verdict) -> None:

@@ -35,6 +35,7 @@ OTHERS = ("Confluence", "Atlassian Confluence", "Wiki", "Slack")
     "Yes - removed.",
     "OK, done",
     "Yep, all set.",
+    "Access removed. See the ServiceNow ticket for details.",  # a pointer, no objection
 ])
 def test_a_clear_confirmation_counts(text: str) -> None:
     assert read_removal(text, OTHERS).verdict is Removal.CONFIRMED, text
