@@ -357,8 +357,9 @@ _HARMLESS_WORDS = frozenset(word for group in (
     " both each is are am be been being has have do does i'm we're it's that's i've we've",
     " request requests requested onboarding access accounts account application ask"
     " submission one ticket service services team contractor contract organization org"
-    " company vendor users user staff people persons seats licenses licences members",
-    " for of on behalf by with from as and to in full side end here now",
+    " company vendor users user staff people persons seats licenses licences members"
+    " change changes update updates contact contacts role roles new spoc",
+    " for of on behalf by with from as and to in full side end here now today",
     # manner, courtesy and what to do next
     " hereby fully formally officially happily gladly definitely absolutely certainly"
     " totally wholeheartedly also too please kindly thanks thank happy glad pleased great"

@@ -118,7 +118,8 @@ def test_a_stated_approval_asks_the_cor_whose_yes_replaces_the_so(daemon: Daemon
     [request] = daemon.export()
     assert request["state"] == "awaiting_cor"
     before = len(daemon.sent())
-    daemon.maildir.deliver(reply_to(confirmation, COR, "Approve"))
+    daemon.maildir.deliver(
+        reply_to(confirmation, COR, "I approve this change for Acme Health Solutions."))
     daemon.run_once()
     kinds = {m.kind: m for m in daemon.sent_since(before)}
     assert set(kinds) == {"contact-change-decided", "role-assigned", "role-ended"}
