@@ -96,6 +96,10 @@ RULES: tuple[WordRule, ...] = (
     # "Approve? No." answers its own question; read before the question mark can hedge.
     _rule("question answered no", _R, r"\?\s*(?:no|nope|nah|negative|denied|rejected|never"
                                       r"|hardly|not\s+a\s+chance)\b"),
+    # Away from work: an out-of-office note typed or sent without its headers decides
+    # nothing ("I am out of the office and will not be able to approve requests").
+    _rule("away", _D, r"\bout\s+of\s+(?:the\s+)?office\b|\b(?:until|when)\s+i\s+(?:return|am\s+back"
+                      r"|get\s+back)\b|\bon\s+(?:annual\s+|sick\s+|parental\s+)?leave\b"),
     # Not knowing yet is neither yes nor no ("I'm not sure I can approve this").
     _rule("not sure", _D, r"\b(?:not\s+(?:sure|certain|clear)|unsure|uncertain"
                           r"|don'?t\s+know|no\s+idea)\b"),
@@ -112,8 +116,8 @@ RULES: tuple[WordRule, ...] = (
     _rule("not theirs to decide", _D, r"\b(?:not\s+my\s+(?:service|call|decision|area|team"
                                       r"|product|system)|not\s+the\s+right\s+(?:person|lead"
                                       r"|approver|contact)|wrong\s+(?:person|lead|approver"
-                                      r"|contact))\b"),
-    _rule("choice echoed", _D, r"\bapprove\s*(?:or|/)\s*deny\b|\bdeny\s*(?:or|/)\s*approve\b"),
+                                      r"|contact)|not\s+(?:the|an)\s+approver)\b"),
+    _rule("choice echoed", _D, r"\bapprove\s*(?:or|/)?\s*deny\b|\bdeny\s*(?:or|/)?\s*approve\b"),
     # "Approved - NOT": a negation that closes the sentence takes the approval back.
     _rule("approval taken back", _R, rf"\b{_CONSENT}\W{{0,4}}(?:not|no|never)\b(?!\s*\w)"),
     # A form's field answered ("Approved: N", "Approve (Y/N): false", "Approved: [ ]"): a
@@ -190,7 +194,9 @@ RULES: tuple[WordRule, ...] = (
                                  r"|\b(?:request|onboarding|approval)\s+(?:is\s+|was\s+"
                                  r"|has\s+been\s+)?(?:cancel+ed|suspended|paused|halted|stopped)\b"),
     # Not needed, not eligible: the reason given as the answer.
-    _rule("not needed", _R, r"\b(?:they|access|it|this|that|accounts?|licen[cs]es?)\s+"
+    # ("As long as they don't need custom workflows" is a condition, not a reason.)
+    _rule("not needed", _R, r"(?<!\bif\s)(?<!\blong\sas\s)(?<!\bprovided\s)(?<!\bunless\s)"
+                            r"\b(?:they|access|it|this|that|accounts?|licen[cs]es?)\s+"
                             r"(?:(?:is|are|do|does)\s*n'?t|(?:is|are|do|does)\s+not|no\s+longer)"
                             r"\s+(?:really\s+)?(?:need\w*|requir\w*|necessary)\b"
                             r"|^\W*not\s+(?:needed|required|necessary)\b"
@@ -204,7 +210,7 @@ RULES: tuple[WordRule, ...] = (
                          r"|hold\s+(?:this|it|the\s+request))\b"),
     _rule("plain no", _R, r"^\W*(?:(?:sorry|unfortunately|regrettably|afraid)\W+(?:but\W+)?)?"
                           r"(?:no+|nope|nah|nay|negative|negatory)\b(?!-\w)|^\W*n\W*$"),
-    _rule("never", _R, r"\bnever\b"),
+    _rule("never", _R, r"\bnever\b(?!\s*mind)"),
     # Anything below keeps an approval word from approving without making a denial.
     _rule("question", _H, r"\?"),
     # A question typed without its mark: "Did Dana approve this already".

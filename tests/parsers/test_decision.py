@@ -550,6 +550,15 @@ def test_a_cor_line_reports_an_approval_with_names_and_dates(line: str, approves
         # a COR confirming a contact change names what changes
         ("I approve this change.", Verdict.APPROVE),
         ("Approve the new SPOC.", Verdict.APPROVE),
+        # neither approval nor refusal: a condition on a need, someone else to decide,
+        # an out-of-office note without its headers, second thoughts, both words echoed
+        ("Approved as long as they don't need custom workflows.", Verdict.UNCLEAR),
+        ("No objection, but I'm not the approver.", Verdict.UNCLEAR),
+        ("I am out of the office and will not be able to approve requests until I return.",
+         Verdict.UNCLEAR),
+        ("Approved\nWait, never mind, don't process yet.", Verdict.UNCLEAR),
+        ("Approve\nDeny", Verdict.UNCLEAR),
+        ("They don't need it.", Verdict.DENY),
         # refusals session 11 left unclear
         ("Sorry, but no.", Verdict.DENY),
         ("I have objections.", Verdict.DENY),
