@@ -337,6 +337,8 @@ _NOTICE_MARKS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:disclos\w*|distribut\w*|dissemina\w*|copying|unauthori[sz]ed\s+(?:use|review))\b",
 ))
 _SEPARATORS = " \t-:;,.!"
+# A typed smiley, which a form's rules would read as a field's value ("Approved :)").
+_SMILEY = re.compile(r"(?<![\w:;])[:;]-?[)D](?!\w)")
 # The line that opens a signature by convention ("-- "); nothing below it is a decision.
 _SIGNATURE_DELIMITER = re.compile(r"^--[ \t]*$", re.MULTILINE)
 # A paragraph that says it is a notice is one whatever its length.
@@ -375,7 +377,8 @@ _HARMLESS_WORDS = frozenset(word for group in (
     " no objection objections problem problems concern concerns issue issues worries",
 ) for word in group.split())
 # Phrases whose words would not pass alone ("after" can set a condition).
-_HARMLESS_PHRASES = re.compile(r"\bafter\s+all\b", re.IGNORECASE)
+_HARMLESS_PHRASES = re.compile(r"\bafter\s+all\b|\bhave\s+a\s+(?:great|good|nice)\s+(?:day|week"
+                               r"|weekend)\b", re.IGNORECASE)
 # What ends a clause: sentence and clause marks, brackets, and a dash that is not inside
 # a word ("Approved - thanks", but "read-only" is one word).
 _CLAUSE_BREAK = re.compile(r"[.!?;,:()\[\]{}|\n]|(?<!\w)-+|-+(?!\w)")
@@ -438,6 +441,7 @@ def deciding_words(reply_text: str) -> tuple[str, str]:
 
 def _deciding_lines(reply_text: str) -> tuple[list[str], str]:
     text = _SIGNATURE_DELIMITER.split(plain_text(reply_text), maxsplit=1)[0]
+    text = _SMILEY.sub(" ", text)
     lines, rest = _first_paragraph(text)
     return lines, _before_legal_notice(rest)
 

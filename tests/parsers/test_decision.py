@@ -547,6 +547,9 @@ def test_a_cor_line_reports_an_approval_with_names_and_dates(line: str, approves
         ("Approved. Feel free to reach out if they need help.", Verdict.APPROVE),
         ("This one's approved.", Verdict.APPROVE),
         ("OK to onboard.", Verdict.APPROVE),
+        ("Approved :)", Verdict.APPROVE),
+        ("Morning! Approved \U0001f642 have a great day", Verdict.APPROVE),
+        ("Approved: N :)", Verdict.DENY),
         # a COR confirming a contact change names what changes
         ("I approve this change.", Verdict.APPROVE),
         ("Approve the new SPOC.", Verdict.APPROVE),
