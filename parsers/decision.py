@@ -84,6 +84,8 @@ _FORM_FIELD = (rf"\b{_CONSENT}(?>\s*(?:[(\[]?\s*y(?:es)?\s*/\s*n(?:o)?\s*[)\]]?\
 # What ends a value written as a word: the text or a sentence ("Approved: no." but not
 # "Approved: no changes needed").
 _VALUE_ENDS = r"(?=\s*(?:[.!;]|$))"
+# What ends a word said as a whole answer: the text or a clause ("Sorry, I can't, ...").
+_ANSWER_ENDS = r"(?=\s*(?:[.!;,]|$))"
 # The boxes of a checkbox form, and the words of refusal that label one.
 _EMPTY_BOX = r"(?:\[\s*\]|\(\s*\)|\u2610)"
 _TICKED_BOX = r"(?:\[\s*[x\u2713\u2714]\s*\]|\(\s*[x\u2713\u2714]\s*\)|[\u2612\u2611])"
@@ -152,12 +154,12 @@ RULES: tuple[WordRule, ...] = (
                            r"|\bout\s+of\s+the\s+question\b|\bover\s+my\s+dead\s+body\b"
                            # "My answer is no.", "Decision: hold": an answer given as a word
                            r"|\b(?:answer|decision|verdict|response|vote)\s*(?:is|was|[:=-]|->)?"
-                           r"\s*(?:a\s+)?(?:no|nope|nah|negative|nay|n|hold)(?=\s*(?:[.!;,]|$))"),
+                           rf"\s*(?:a\s+)?(?:no|nope|nah|negative|nay|n|hold){_ANSWER_ENDS}"),
     _rule("unable", _R, r"\b(?:unable|not\s+able|not\s+in\s+a\s+position|not\s+prepared"
                         r"|not\s+willing|unwilling)\s+to\b"
                         # "Can't do it.", "Sorry, I can't."
                         r"|\b(?:can'?t|cannot|can\s+not|won'?t|will\s+not)\s+do\s+(?:it|this|that)\b"
-                        r"|\b(?:i|we)\s+(?:can'?t|cannot|won'?t)(?=\s*(?:[.!;,]|$))"),
+                        rf"|\b(?:i|we)\s+(?:can'?t|cannot|won'?t){_ANSWER_ENDS}"),
     _rule("refusal word", _R, r"\b(?:den(?:y|ied|ies|ying|ial|yed)|deney|deined|reject\w*"
                               r"|declin\w*|refus\w*"
                               r"|disapprov\w*|disallow\w*|veto\w*"
@@ -174,9 +176,9 @@ RULES: tuple[WordRule, ...] = (
                            r"|\b(?:i|we)\s+(?:do\s+)?have\s+(?:some\s+|serious\s+|strong\s+)?"
                            r"objections?\b|^\W*(?:forbidden|prohibited|not\s+permitted)\W*$"
                            r"|^\W*(?:strongly\s+)?(?:object(?:ion)?|opposed)\b"
-                           r"|^\W*(?:hard\s+)?pass(?=\s*(?:[.!;,]|$))|\bhard\s+pass\b"
+                           rf"|^\W*(?:hard\s+)?pass{_ANSWER_ENDS}|\bhard\s+pass\b"
                            r"|\b(?:i'?ll|i\s+(?:will|must|have\s+to))\s+(?:have\s+to\s+)?pass"
-                           r"(?:\s+on\s+(?:this|it))?(?=\s*(?:[.!;,]|$))|\bnot\s+from\s+me\b"),
+                           rf"(?:\s+on\s+(?:this|it))?{_ANSWER_ENDS}|\bnot\s+from\s+me\b"),
     # An approval or the request taken back: revoked or withdrawn in the same clause as
     # the approval or the request ("Access revoked" alone confirms a removal), or an
     # approval to be disregarded.
