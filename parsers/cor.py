@@ -59,8 +59,12 @@ def says_approve(text: str) -> bool:
     things, but none of them may refuse, doubt or set a condition.
     """
     plain = plain_text(text)
-    consent = any(_approves(sentence) for sentence in _SENTENCE_END.split(plain))
-    return consent and not refuses(plain) and not any(rule.search(plain) for rule in _WITHHELD)
+    sentences = [sentence for sentence in _SENTENCE_END.split(plain) if sentence.strip()]
+    if not any(_approves(sentence) for sentence in sentences):
+        return False
+    if len(sentences) == 1:  # a COR line, mostly: every rule has read it already
+        return not _NOT_GIVEN.search(plain)
+    return not refuses(plain) and not any(rule.search(plain) for rule in _WITHHELD)
 
 
 def _approves(sentence: str) -> bool:
@@ -80,8 +84,9 @@ def refuses(text: str) -> bool:
 def cor_evidence(mail: ParsedEmail, cor_value: str | None, cors: CorDirectory) -> CorEvidence:
     """Verified beats forwarded beats stated; anything else is missing."""
     sender = mail.sender
-    negative = cor_value is not None and refuses(cor_value)
-    if sender and cors.is_cor(sender.email) and not negative and not refuses(mail.reply_text):
+    if (sender and cors.is_cor(sender.email)
+            and not (cor_value is not None and refuses(cor_value))
+            and not refuses(mail.reply_text)):
         return CorEvidence(CorStatus.VERIFIED, sender.email, sender.name or None,
                            "sent by a COR address")
     for forwarded in mail.forwarded:
