@@ -366,21 +366,24 @@ _HARMLESS_WORDS = frozenset(word for group in (
     " i we me my our us you your it this that these those them they their the a an all"
     " both each is are am be been being has have do does i'm we're it's that's i've we've",
     " request requests requested onboarding access accounts account application ask"
-    " submission one ticket service services team contractor contract organization org"
+    " submission ticket service services team contractor contract organization org"
     " company vendor users user staff people persons seats licenses licences members"
-    " change changes update updates contact contacts role roles new spoc",
+    " contact contacts role roles new spoc",
     " for of on behalf by with from as and to in full side end here now today",
     # manner, courtesy and what to do next
     " hereby fully formally officially happily gladly definitely absolutely certainly"
     " totally wholeheartedly also too please kindly thanks thank happy glad pleased great"
-    " looks look welcome aboard onboard provision set up get thx ty consider you're"
-    " they're submitted proposed",
-    # "No objection", "no concerns": blanked for the hedge rules, consent as written
-    " no objection objections problem problems concern concerns issue issues worries",
+    " looks look welcome aboard onboard provision set up get thx ty you're they're"
+    " submitted proposed",
 ) for word in group.split())
-# Phrases whose words would not pass alone ("after" can set a condition).
-_HARMLESS_PHRASES = re.compile(r"\bafter\s+all\b|\bhave\s+a\s+(?:great|good|nice)\s+(?:day|week"
-                               r"|weekend)\b", re.IGNORECASE)
+# Phrases whose words would not pass alone: "after" can set a condition, "one" a number
+# ("Approved for one user"), "changes" or "issues" a reservation ("Approved with
+# changes"), "consider" a request ("Consider approving this").
+_HARMLESS_PHRASES = re.compile(
+    r"\bafter\s+all\b|\bhave\s+a\s+(?:great|good|nice)\s+(?:day|week|weekend)\b"
+    r"|\b(?:this|that)\s+one(?:'s)?\b|\bconsider\s+(?:this|it)\s+ap+r+o+ved\b"
+    r"|\b(?:this|the|these|that)\s+(?:contact\s+)?(?:change|update)s?\b"
+    r"|\bno\s+(?:objections?|problems?|concerns?|issues?|worries)\b", re.IGNORECASE)
 # What ends a clause: sentence and clause marks, brackets, and a dash that is not inside
 # a word ("Approved - thanks", but "read-only" is one word).
 _CLAUSE_BREAK = re.compile(r"[.!?;,:()\[\]{}|\n]|(?<!\w)-+|-+(?!\w)")
@@ -425,9 +428,10 @@ def words_beside_consent(text: str, names: Iterable[str] = ()) -> str:
     for clause in [text] if whole else _CLAUSE_BREAK.split(text):
         if not any(rule.search(clause) for rule in consenting):
             continue
+        clause = _HARMLESS_PHRASES.sub(" ", clause)
         for rule in consenting:  # the consent words themselves, as typed ("aproved")
             clause = rule.pattern.sub(" ", clause)
-        for word in _WORD.findall(_HARMLESS_PHRASES.sub(" ", clause).lower()):
+        for word in _WORD.findall(clause.lower()):
             if word not in known and word.removesuffix("'s") not in known:
                 stray.append(word)
     return " ".join(stray)

@@ -468,6 +468,11 @@ def test_revoked_access_is_no_withdrawn_approval() -> None:
         ("Approved. Sam approved it in March too.", "sam march"),
         ("OK to proceed with Slack", "slack"),
         ("Approved lol", "lol"),
+        # words harmless in one phrase and not in another
+        ("Approved for one user.", "one"),
+        ("Approved with changes.", "changes"),
+        ("Approved with objections.", "objections"),
+        ("Consider approving this.", "consider"),
         # a bare yes answers whatever was asked, so its whole paragraph must stand apart
         ("Yes, I saw it.", "saw"),
         ("Yes, I'll take a look.", "i'll take"),
