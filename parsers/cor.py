@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from onboardd.parsers.decision import (
+    OBJECTIONS,
     RULES,
     Kind,
     approval_in,
+    first_rule,
     refusal_in,
-    rule_in,
 )
 from onboardd.parsers.labels import label_line, read_labels
 from onboardd.parsers.model import (
@@ -40,6 +41,10 @@ _NOT_GIVEN = re.compile(
 # stray negations: a forwarded mail's other sentences have those).
 _WITHHELD = tuple(rule for rule in RULES if rule.kind is Kind.DOUBT
                   or rule.name in ("condition", "question"))
+# What keeps a COR line or a COR's mail from approving: the approvers' objections but
+# for a report of the approval itself, which is what such a line says ("Our COR
+# approved it on 3/2").
+_COR_LINE_OBJECTIONS = tuple(rule for rule in OBJECTIONS if rule.name != "hearsay")
 _SENTENCE_END = re.compile(r"(?<=[.!;])\s+|\n")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # How many closing lines of a document may hold its signature (name, title, address).
@@ -70,9 +75,10 @@ def says_approve(text: str) -> bool:
 def _approves(sentence: str) -> bool:
     """Consent in the sentence and nothing the approvers' rules read as refusing,
     doubting or hedging. Unlike an approver's reply, a COR line reports an approval,
-    so names and dates may stand beside it ("Marcus Bell approved this on 2/26")."""
+    so names and dates may stand beside it ("Marcus Bell approved this on 2/26"), and
+    so may where to find it ("approved (see the forwarded mail)")."""
     consent = approval_in(sentence) is not None or bool(_COR_CONSENT.search(sentence))
-    return consent and rule_in(sentence, Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE) is None
+    return consent and first_rule(sentence, _COR_LINE_OBJECTIONS) is None
 
 
 def refuses(text: str) -> bool:

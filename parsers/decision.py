@@ -107,7 +107,8 @@ RULES: tuple[WordRule, ...] = (
                           r"|don'?t\s+know|no\s+idea)\b"),
     _rule("thinking it over", _D, r"\b(?:let\s+me\s+(?:check|think|confirm|look|review"
                                   r"|get\s+back)|get\s+back\s+to\s+you"
-                                  r"|will\s+(?:check|review|look|confirm|verify|follow\s+up)"
+                                  r"|will\s+(?:check|review|look|verify|follow\s+up"
+                                  r"|confirm(?!\s+(?:by|in|via)\s+(?:e-?mail|writing)))"
                                   r"|(?:need|have)\s+to\s+(?:check|look|review|think"
                                   r"|confirm|verify)"
                                   r"|still\s+(?:reviewing|checking|looking|deciding|thinking"
@@ -257,16 +258,17 @@ RULES: tuple[WordRule, ...] = (
                        r"|six)\s+(?:days?|weeks?|months?)"
                        r"|in\s+a\s+(?:bit|while|moment|few)|next\s+(?:week|month|quarter|year"
                        r"|fy|fiscal|monday|tuesday|wednesday|thursday|friday))\b"),
-    # Someone else's approval reported, not this approver's own.
-    # ("The COR approved it", "Already approved by Dana"); a named person's approval is
-    # left alone, as a COR line states one ("COR Approval: Marcus Bell approved this").
+    # Someone else's approval reported, not this approver's own ("The COR approved it",
+    # "Already approved by Dana"); what a COR line exists to say, so it reads these apart
+    # (parsers/cor.py).
     _rule("hearsay", _H, r"\b(?:(?:he|she|they|someone|somebody|(?:the|my|our|your)\s+(?:cor"
                          r"|boss|director|manager|lead|deputy|so|team|supervisor|chief))\s+"
                          r"(?:has\s+|had\s+|have\s+|already\s+)*ap+ro+v\w*"
                          r"|(?:already|previously|earlier)\s+ap+ro+v\w*"
-                         r"|per(?!\s+(?:your|our|my|this|the\s+request)\b)|according\s+to|says?|said|heard"
-                         r"|told\s+(?:me|us)|(?:was|were|am|'m)\s+told|defer\w*"
-                         r"|supposedly|reportedly|apparently|allegedly)\b"),
+                         r"|per(?!\s+(?:your|our|my|this|the\s+request)\b)|according\s+to|says?|said"
+                         r"|told\s+(?:me|us)|(?:was|were|am|'m)\s+told|defer\w*)\b"),
+    # Words that doubt the report itself, wherever it is read.
+    _rule("rumour", _H, r"\b(?:heard|supposedly|reportedly|apparently|allegedly)\b"),
     _rule("contrast", _H, r"\b(?:but|however|although|though|yet|otherwise|instead|rather)\b"),
     _rule("doubt", _H, r"\b(?:maybe|perhaps|probably|possibly|likely|might|may|would|could"
                        r"|should|guess|think|believe|suppose|seems?|hopefully|normally"
@@ -459,6 +461,12 @@ def rule_in(text: str, *kinds: Kind) -> WordRule | None:
     approvers' words without the first-paragraph reading.
     """
     return first_rule(text, tuple(r for r in RULES if r.kind in kinds))
+
+
+# Every refusal, doubt and hedge but a pointer to where the details are: what objects to
+# a removal confirmed ("Access removed, see the ticket for details").
+OBJECTIONS = tuple(rule for rule in RULES if rule.kind is not Kind.CONSENT
+                   and rule.name != "said elsewhere")
 
 
 def first_rule(text: str, rules: tuple[WordRule, ...]) -> WordRule | None:

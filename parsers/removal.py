@@ -16,7 +16,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from onboardd.parsers.decision import RULES, Kind, deciding_words, first_rule
+from onboardd.parsers.decision import OBJECTIONS, deciding_words, first_rule
 from onboardd.parsers.wording import plain_text
 
 
@@ -35,10 +35,6 @@ def _rule(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-# decision.py's refusals, doubts and hedges object to a removal too, but for a pointer
-# to where the details are: "Access removed. See the ticket for details." confirms.
-_OBJECTIONS = tuple(rule for rule in RULES if rule.kind is not Kind.CONSENT
-                    and rule.name != "said elsewhere")
 # What keeps "done" words from confirming, beyond decision.py's refusals, doubts and
 # hedges: the work is promised or under way, our mail is only acknowledged, or some
 # of it is left.
@@ -86,7 +82,7 @@ def read_removal(reply_text: str, other_services: tuple[str, ...] = ()) -> Remov
     if not head:
         return RemovalReading(Removal.UNCLEAR, "no words")
     words = f"{head}\n\n{rest}" if rest else head
-    objection = first_rule(words, _OBJECTIONS)
+    objection = first_rule(words, OBJECTIONS)  # "See the ticket for details" confirms
     if objection is not None:
         return RemovalReading(Removal.UNCLEAR, objection.name)
     for name, pattern in _NOT_DONE:

@@ -516,6 +516,13 @@ def test_a_name_or_number_the_request_does_not_carry_is_not_known() -> None:
         ("COR Approval: Yes", True),
         ("COR Approval: N", False),
         ("COR Approval: X", False),
+        # a COR line reports the approval and says where it is
+        ("COR Approval: Approved (see below)", True),
+        ("COR approval: approved by Rachel Kim (see forwarded email)", True),
+        ("COR: The COR approved it last Tuesday.", True),
+        ("COR: Our COR approved, will confirm by email.", True),
+        ("COR: Our COR supposedly approved it.", False),
+        ("COR: Our COR will confirm the count first.", False),
     ],
 )
 def test_a_cor_line_reports_an_approval_with_names_and_dates(line: str, approves: bool) -> None:
