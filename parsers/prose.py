@@ -75,18 +75,27 @@ _INLINE_REASON = re.compile(
 _PURPOSE = re.compile(
     r"\b(?:in order to|so that|so we can|so our|to)\s+(?P<reason>(?!be\b|the\b|a\b|an\b"
     r"|our\b|your\b|you\b|us\b|me\b|it\b|this\b|that\b|access\b|request\b|onboard\b"
-    r"|add\b|get\b|use\b|have\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
+    r"|add\b|get\b|use\b|have\b|ask\b|thank\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
     # "... so the help desk can triage ...", "... so nurse abstractors can upload ..."
     r"|\bso\s+(?:that\s+)?(?P<so>(?:the|our|we|they|[a-z]+\s+[a-z]+)\b[^.!?;\n]{0,40}?"
     r"\b(?:can|could|will|may)\s+[a-z][^.!?;\n]{6,}[.!?]?)"
     # "... for 25 users for managing user roles ..."
-    r"|\bfor\s+(?P<gerund>[a-z]+ing\b[^.!?;\n]{6,}[.!?]?)")
+    r"|\bfor\s+(?P<gerund>[a-z]+ing\b[^.!?;\n]{6,}[.!?]?)"
+    # "... for 40 staff who will track defects ..."
+    r"|\b(?:who|that)\s+(?:will|would|'ll)\s+(?P<who>(?!be\b|need\b|have\b|not\b)[a-z]+\b"
+    r"[^.!?;\n]{6,}[.!?]?)"
+    # "They'll use it for specification drafts", "It would be used by 16 staff to ..."
+    r"|\b(?:use|used)\b[^.!?;\n]{0,40}?\b(?:for|to)\s+(?P<use>(?!the\s+same\b|be\b)[a-z]"
+    r"[^.!?;\n]{6,}[.!?]?)")
 # A sentence that is all purpose: "This is so our analysts can ...", "This is to publish".
 _PURPOSE_SENTENCE = re.compile(
     r"^(?:this|it) is (?:so\s+(?:that\s+)?|to\s+|for\s+)(?P<reason>[a-z][^.!?;\n]{6,}[.!?]?)",
     re.IGNORECASE)
 _NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|access"
-                   r"|use it|use them|use the)\b", re.IGNORECASE)
+                   r"|use it|use them|use the|ask(?:s|ing)?\s+for|wants?\s+(?=(?-i:[A-Z]))"
+                   r"|could\s+use"
+                   r"|(?:will|would|'ll)\s+(?:be\s+)?use[sd]?|(?:is|are)\s+for)\b",
+                   re.IGNORECASE)
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
 _COR_TITLE = r"(?:\bCOR\b|\b[Cc]ontracting [Oo]fficer'?s? [Rr]epresentative\b)"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n\s*\n")
@@ -242,6 +251,6 @@ def _purpose(sentence: str) -> str | None:
     # defects", not "talk to Dana"); "so the analysts can ..." is one on its own, also
     # in a clause cut from its need at a semicolon.
     if purpose and (purpose.group("so") or _NEED.search(sentence)):
-        reason = purpose.group("reason") or purpose.group("so") or purpose.group("gerund")
+        reason = next(group for group in purpose.groups() if group)
         return reason.strip()
     return None

@@ -229,6 +229,18 @@ PROSE_REQUESTS = [
      "folks in order to replace our email threads. I can ask my COR to approve it if "
      "needed.\n",
      Stated("Tidewater Informatics", ("Slack",), 20, "replace our email threads")),
+    # the purpose as people who "will" do something, as a use, as a want; the COR's
+    # approval reported ("Our COR approved it")
+    ("Hello,\n\nWe are Larkspur Analytics and need Jira for about 40 staff who will track "
+     "defects for the new measure engine. Our COR approved it last Tuesday.\n",
+     Stated("Larkspur Analytics", ("Jira",), 40, "track defects", CorStatus.STATED)),
+    ("Hi,\n\nLarkspur Analytics is asking for Confluence. It will be used by our 20 analysts "
+     "to publish the conversion guides.\n",
+     Stated("Larkspur Analytics", ("Confluence",), 20, "publish the conversion guides")),
+    ("Hi,\n\nWe want Confluence for 9 reviewers to document our analytics pipelines.\n",
+     Stated(None, ("Confluence",), 9, "document our analytics pipelines")),
+    ("Hi,\n\nI want to thank you for setting up Jira for our 6 testers last year.\n",
+     Stated(None, ("Jira",), 6, None)),
 ]
 
 
