@@ -60,14 +60,27 @@ _NOT_A_NAME = frozenset({"we", "i", "our", "the", "this", "it", "please", "hello
                          "thanks", "thank", "dear", "team", "jira", "slack", "confluence"})
 _PEOPLE = (r"users?|staff|people|persons|team\s+members|members|employees|accounts"
            r"|seats|licen[cs]es|analysts|developers|engineers|testers|contractors"
-           r"|reviewers|abstractors|nurses|coders|individuals|folks|personnel")
+           r"|reviewers|abstractors|nurses|coders|individuals|folks|personnel"
+           r"|consultants|evaluators|researchers|writers|advisors|advisers|specialists"
+           r"|clinicians|coordinators|administrators|admins|agents|auditors|architects"
+           r"|managers|programmers|scientists|statisticians|hires")
 _AMOUNT = (r"(?:about|around|approximately|approx\.?|roughly|nearly|some|up to|at most"
            r"|no more than|~)?\s*"
-           r"(?:\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:[- ][a-z]+){0,3})"
+           r"(?:\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:[- ][a-z]+){0,3}?)"
            r"(?:\s*(?:-|to)\s*\d+)?(?:\s*\(\d+\))?")
+# Up to three words may stand between a count and its people ("8 new QI advisors"), but
+# never a word that joins or places ("version 2 of the users guide").
+_QUALIFIER = (r"(?:(?!(?:of|the|our|their|and|or|to|for|in|on|at|with|from|by|per|a|an"
+              r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
+              r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+              r"|dozen)\b)[a-z][a-z-]*\s+){0,3}")
 _COUNT = (
-    re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+(?:{_PEOPLE})\b", re.IGNORECASE),
+    re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+{_QUALIFIER}(?:{_PEOPLE})\b",
+               re.IGNORECASE),
     re.compile(rf"\b(?:team|group|staff)\s+of\s+(?P<count>{_AMOUNT})\b", re.IGNORECASE),
+    # "our 12-member team", "a 9-person measure team"
+    re.compile(r"(?<![\w$#/.:-])(?P<count>\d+|[a-z]+(?:-[a-z]+)?)-(?:person|member|strong)\b",
+               re.IGNORECASE),
 )
 _INLINE_REASON = re.compile(
     r"\b(?:business\s+)?(?:justification|reason|purpose)\s*(?:is|:|-)\s*"

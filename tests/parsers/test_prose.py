@@ -241,6 +241,17 @@ PROSE_REQUESTS = [
      Stated(None, ("Confluence",), 9, "document our analytics pipelines")),
     ("Hi,\n\nI want to thank you for setting up Jira for our 6 testers last year.\n",
      Stated(None, ("Jira",), 6, None)),
+    # counts with words between them and their people, other roles, "N-person team"
+    ("Hi,\n\nCopperleaf Quality is requesting HARP for 8 new quality improvement advisors.\n",
+     Stated("Copperleaf Quality", ("HARP",), 8, None)),
+    ("Hi,\n\nWe need Slack so our 12-member team can coordinate with CMS.\n",
+     Stated(None, ("Slack",), 12, "coordinate with CMS")),
+    ("Hello,\n\nWe need Okta IDM for roughly one hundred nurse reviewers.\n",
+     Stated(None, ("Identity Management (IDM)",), 100, None)),
+    ("Hello,\n\nWe need HARP for two dozen new abstractors.\n",
+     Stated(None, ("HARP",), 24, None)),
+    ("Hello,\n\nWe need Jira; see version 2 of the users guide.\n",
+     Stated(None, ("Jira",), None, None)),
 ]
 
 
