@@ -30,6 +30,16 @@ _NAME = r"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][\w&'.-]*)*"
 _PERSON = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2}"
 # "Dana" or "Dana Smith" introducing themselves: "This is Dana from ...".
 _FIRST_NAME = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){0,2}"
+# A name as organizations end theirs ("... Data Services", "... Quality Improvement",
+# "... LLC"), for the patterns that would otherwise take a service or a team for one
+# (never "CMS ...": the agency's own teams and systems; nor "Quality Review" alone).
+_ORG_END = (r"(?:Inc\.?|LLC|Corp\.?|Corporation|Company|Group|Solutions|Services|Analytics"
+            r"|Health|Healthcare|Research|Consulting|Partners|Systems|Technologies|Data"
+            r"|Quality|Improvement|Institute|Associates|Informatics|Metrics|Measures"
+            r"|Strategies|Initiatives|Assurance|Review|Evaluation|Sciences|Collaborative"
+            r"|Enterprises|Works)")
+_ORG_NAME = (rf"(?!CMS\b|{_ORG_END}\b)[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|the|&)\s+)?[A-Z][\w&'.-]*)*"
+             rf"\s+{_ORG_END}(?:,?\s+(?:Inc\.?|LLC))?(?![\w&'-])")
 _ORGANIZATION = (
     # "This is Jane Doe from Acme ..." before "this is X": the name there is a person's.
     re.compile(rf"\b(?i:I'm|I am|this is|it's|it is)\s+{_FIRST_NAME}\s*,?\s+(?i:from|at|with)"
@@ -54,6 +64,10 @@ _ORGANIZATION = (
     # "We are a small team of 6 analysts at X"
     re.compile(rf"\b(?i:we are|we're)\s+(?:a|an)\s+[a-z][\w ]{{2,60}}?\s+(?i:at|with|from)\s+"
                rf"(?:the\s+)?(?P<name>{_NAME})"),
+    # Last, and only for a name that ends as organizations do: "... for Granite State
+    # Quality Improvement", "Request from X:", "X - request for IDM", "three of us at X".
+    re.compile(rf"\b(?i:for|from|at)\s+(?:the\s+)?(?P<name>{_ORG_NAME})\b"),
+    re.compile(rf"^(?P<name>{_ORG_NAME})\s*(?::|\s-+\s)"),
 )
 # Words that begin a sentence but name no organization.
 _NOT_A_NAME = frozenset({"we", "i", "our", "the", "this", "it", "please", "hello", "hi",
@@ -78,6 +92,9 @@ _COUNT = (
     re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+{_QUALIFIER}(?:{_PEOPLE})\b",
                re.IGNORECASE),
     re.compile(rf"\b(?:team|group|staff)\s+of\s+(?P<count>{_AMOUNT})\b", re.IGNORECASE),
+    # "about 25 of us", "around 20 of our staff"
+    re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+of\s+(?:us|our\s+(?:staff|people|team"
+               rf"|employees))\b", re.IGNORECASE),
     # "our 12-member team", "a 9-person measure team"
     re.compile(r"(?<![\w$#/.:-])(?P<count>\d+|[a-z]+(?:-[a-z]+)?)-(?:person|member|strong)\b",
                re.IGNORECASE),

@@ -252,6 +252,18 @@ PROSE_REQUESTS = [
      Stated(None, ("HARP",), 24, None)),
     ("Hello,\n\nWe need Jira; see version 2 of the users guide.\n",
      Stated(None, ("Jira",), None, None)),
+    # an organization named as organizations end their names, after "for", "from", "at"
+    # or as a heading; never a service, an agency team or a phrase like "Quality Review"
+    ("Hello,\n\nPlease add Jira for Granite State Quality Improvement. Around 20 of our "
+     "staff will use it.\n",
+     Stated("Granite State Quality Improvement", ("Jira",), 20, None)),
+    ("Hi,\n\nRequest from Pioneer Healthcare Quality:\n\nWe need HARP for 12 new analysts.\n",
+     Stated("Pioneer Healthcare Quality", ("HARP",), 12, None)),
+    ("Hi,\n\nIt is just us at Pinnacle Data Group who will need Confluence.\n",
+     Stated("Pinnacle Data Group", ("Confluence",), None, None)),
+    ("Hi,\n\nWe need Slack for the CMS Quality Measures team; please send it for Quality "
+     "Review.\n",
+     Stated(None, ("Slack",), None, None)),
 ]
 
 
