@@ -149,11 +149,17 @@ def _person(value: str | None) -> Address | None:
     return Address(name=name, email=found.group(0).lower() if found else "")
 
 
+_HARP_ORGANIZATION = re.compile(r"\bHARP\s+organi[sz]ation(?:al)?\s+name\b", re.IGNORECASE)
+
+
 def _unlabelled(text: str) -> str:
-    """The text with label names cut off, so "HARP organization" names no service."""
+    """The text with label names cut off, so "HARP organization" names no service; also
+    where the label is asked as a question ("Q1. What is your organization (HARP
+    organization name preferred)?") or stated in a sentence ("Our HARP organization name
+    is ...")."""
     lines = []
     for line in text.split("\n"):
         hit = label_line(line)
-        lines.append(hit[1] if hit else line)
+        lines.append(_HARP_ORGANIZATION.sub(" ", hit[1] if hit else line))
     return "\n".join(lines)
 

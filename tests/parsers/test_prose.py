@@ -398,3 +398,10 @@ def test_the_directory_travels_to_the_parse_worker() -> None:
     assert prepared.facts is not None
     assert prepared.facts.organization == "Acme Health Solutions"
     assert prepared.facts.source_of("organization") == FROM_DOMAIN
+
+
+def test_the_harp_organization_name_asked_as_a_question_names_no_service() -> None:
+    facts = facts_of("Dear Team,\n\nQ1. What is the name of your organization (HARP "
+                     "organization name preferred)?\nHorizon Health Solutions Group\n\nQ2. "
+                     "Which service do you need?\nJira, for 6 developers.\n")
+    assert facts.services == ("Jira",)
