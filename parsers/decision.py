@@ -320,7 +320,9 @@ _CONSENT_RULES = tuple(r for r in RULES if r.kind is Kind.CONSENT)
 # when the accounts are set up"), and offering help. They are blanked (same length, so
 # match positions still index the reply) before the refusal, doubt and hedge rules read the
 # text; the consent rules read it as written.
-_BENIGN = re.compile(r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b"
+# "No objection", "no concerns": consent, not a negation.
+_NO_CONCERN = r"\bno\s+(?:problems?|issues?|objections?|concerns?|worries)\b"
+_BENIGN = re.compile(rf"{_NO_CONCERN}"
                      r"|\b(?:let\s+(?:me|us)\s+know|keep\s+(?:me|us)\s+posted|notify\s+(?:me|us)"
                      r"|tell\s+(?:me|us))\s+(?:when|once|as\s+soon\s+as)\b"
                      # and help offered: "let me know if you need anything else"
@@ -385,7 +387,7 @@ _HARMLESS_PHRASES = re.compile(
     r"\bafter\s+all\b|\bhave\s+a\s+(?:great|good|nice)\s+(?:day|week|weekend)\b"
     r"|\b(?:this|that)\s+one(?:'s)?\b|\bconsider\s+(?:this|it)\s+ap+r+o+ved\b"
     r"|\b(?:this|the|these|that)\s+(?:contact\s+)?(?:change|update)s?\b"
-    r"|\bno\s+(?:objections?|problems?|concerns?|issues?|worries)\b", re.IGNORECASE)
+    rf"|{_NO_CONCERN}", re.IGNORECASE)
 # What ends a clause: sentence and clause marks, brackets, and a dash that is not inside
 # a word ("Approved - thanks", but "read-only" is one word).
 _CLAUSE_BREAK = re.compile(r"[.!?;,:()\[\]{}|\n]|(?<!\w)-+|-+(?!\w)")

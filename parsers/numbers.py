@@ -19,8 +19,9 @@ _RANGE = re.compile(
     rf"({_NUMBER})\s*(?:-|–|—|to)\s*({_NUMBER})|between ({_NUMBER}) and ({_NUMBER})"
 )
 _DIGITS = re.compile(rf"(?<![\w.])(-\s*)?({_NUMBER})(\.\d+)?(\s*k\b)?")
-_WORDS = "|".join(sorted([*_UNITS, *_SCALES], key=len, reverse=True))
-_WORD_RUN = re.compile(rf"\b(?:(?:{_WORDS})\b[\s-]*(?:and\s+)?)+", re.IGNORECASE)
+# Every number word, as one alternation (longest first).
+NUMBER_WORDS = "|".join(sorted([*_UNITS, *_SCALES], key=len, reverse=True))
+_WORD_RUN = re.compile(rf"\b(?:(?:{NUMBER_WORDS})\b[\s-]*(?:and\s+)?)+", re.IGNORECASE)
 
 
 def parse_user_count(value: str) -> tuple[int | None, str | None]:

@@ -16,7 +16,7 @@ from collections.abc import Collection
 
 from onboardd.parsers.cor import says_approve
 from onboardd.parsers.model import Address, CatalogEntry, KnownOrganization
-from onboardd.parsers.numbers import parse_user_count
+from onboardd.parsers.numbers import NUMBER_WORDS, parse_user_count
 from onboardd.parsers.services import services_named_in
 from onboardd.parsers.wording import plain_text
 
@@ -83,11 +83,10 @@ _AMOUNT = (r"(?:about|around|approximately|approx\.?|roughly|nearly|some|up to|a
            r"(?:\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:[- ][a-z]+){0,3}?)"
            r"(?:\s*(?:-|to)\s*\d+)?(?:\s*\(\d+\))?")
 # Up to three words may stand between a count and its people ("8 new QI advisors"), but
-# never a word that joins or places ("version 2 of the users guide").
-_QUALIFIER = (r"(?:(?!(?:of|the|our|their|and|or|to|for|in|on|at|with|from|by|per|a|an"
-              r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
-              r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
-              r"|dozen)\b)[a-z][a-z-]*\s+){0,3}")
+# never a word that joins or places ("version 2 of the users guide") nor a number word
+# ("one hundred nurse reviewers" is one count).
+_QUALIFIER = (rf"(?:(?!(?:of|the|our|their|and|or|to|for|in|on|at|with|from|by|per"
+              rf"|{NUMBER_WORDS}|\w+teen)\b)[a-z][a-z-]*\s+){{0,3}}")
 _COUNT = (
     re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+{_QUALIFIER}(?:{_PEOPLE})\b",
                re.IGNORECASE),
