@@ -37,7 +37,7 @@ from onboardd.daemon.ingest import ingest
 from onboardd.daemon.mailbox import FetchedMail
 from onboardd.daemon.prepare import Prepared, Reading, prepare
 from onboardd.daemon.runner import MOVE_BATCH
-from onboardd.store.engine import make_durable
+from onboardd.store.engine import checkpoint, make_durable
 from tests.conftest import volume_budget
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -69,13 +69,15 @@ def main(argv: list[str] | None = None) -> int:
         sender = app.sender_for("onboarding")
 
         def run() -> None:
-            # As the drain commits them: group commits, made durable a move batch at a time.
+            # As the drain commits them: group commits, made durable and checkpointed a move
+            # batch at a time.
             for number, (mail, prepared) in enumerate([] if args.no_ingest else mails, 1):
                 ingest(
                     app.pipeline, mail, sender=sender, now=NOW, prepared=prepared, group_commit=True
                 )
                 if number % MOVE_BATCH == 0 or number == len(mails):
                     make_durable(app.engine)
+                    checkpoint(app.engine)
 
         wall, cpu = time.perf_counter(), time.process_time()
         if args.profile:

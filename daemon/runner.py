@@ -18,7 +18,7 @@ from onboardd.daemon.outbox import DrainReport
 from onboardd.daemon.parse_ahead import parse_ahead
 from onboardd.daemon.sending import BackgroundSender
 from onboardd.store import queries
-from onboardd.store.engine import make_durable
+from onboardd.store.engine import checkpoint, make_durable
 
 log = logging.getLogger("onboardd.run")
 
@@ -134,11 +134,13 @@ def drain_mailbox(
 
 
 def _move_done(app: App, mailbox: Mailbox, done: list[FetchedMail]) -> None:
-    """Out of the folder, once their commits are on disk."""
+    """Out of the folder, once their commits are on disk; then the WAL copied into the
+    database file, which group commits leave to this point."""
     if done:
         make_durable(app.engine)
         mailbox.mark_all_done(done)
         done.clear()
+        checkpoint(app.engine)
 
 
 def run_once(app: App, now: datetime) -> PassReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SCHEMA_LOCK = 0x6F6E6264_00000001
 # How long a SQLite writer waits for another before "database is locked".
 BUSY_TIMEOUT_SECONDS = 30
+log = logging.getLogger("onboardd.store")
+
 # The execution option that makes a transaction a group commit (see transaction()).
 GROUP_COMMIT = "onboardd_group_commit"
 
@@ -218,6 +221,31 @@ def make_durable(engine: Engine) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy what the WAL holds into the database file, as far as readers allow.
+
+    Group commits turn SQLite's automatic checkpoint off for themselves (see
+    TurnTakingConnection.sync_at_commit), so the drain calls this once a move batch is
+    durable: one copy and two fsyncs a batch, not a pause inside whichever mail's commit
+    crossed SQLite's threshold. PASSIVE neither waits for readers nor blocks writers.
+    A checkpoint that fails loses nothing (the WAL keeps every commit); it is logged and
+    the next one copies what this one left. A no-op on other databases.
+    """
+    database = database_file(engine)
+    if database is None:
+        return
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        cursor.close()
+    except sqlite3.Error as exc:
+        log.warning("WAL checkpoint of %s failed (its commits stay in the WAL): %s",
+                    database, exc)
+    finally:
+        connection.close()
 
 
 def database_of(session: Session) -> Engine:

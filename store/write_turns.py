@@ -63,6 +63,10 @@ def turns_for(database: str) -> WriteTurns | None:
         return _turns_by_file.setdefault(key, WriteTurns())
 
 
+# SQLite's own default: a commit that takes the WAL past this many pages checkpoints it.
+AUTOCHECKPOINT_PAGES = 1000
+
+
 class TurnTakingConnection(sqlite3.Connection):
     """A pysqlite connection that holds its file's write turn from `take_turn()` until
     its COMMIT or ROLLBACK has finished (or it is closed)."""
@@ -76,10 +80,16 @@ class TurnTakingConnection(sqlite3.Connection):
 
     def sync_at_commit(self, full: bool) -> None:
         """synchronous=FULL (each commit waits for an fsync) or NORMAL (group commits);
-        NORMAL only in WAL mode, where it still keeps every commit whole."""
+        NORMAL only in WAL mode, where it still keeps every commit whole.
+
+        A group commit also leaves the WAL to store.engine.checkpoint(), which the drain
+        runs once a move batch is durable: SQLite's automatic checkpoint runs inside the
+        commit that takes the WAL past 1,000 pages, copying them and, at NORMAL, waiting
+        for two fsyncs there, in the middle of a mail."""
         full = full or not self.in_wal
         if full != self._full_sync:
             self.execute(f"PRAGMA synchronous={'FULL' if full else 'NORMAL'}")
+            self.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES if full else 0}")
             self._full_sync = full
 
     def take_turn(self, timeout: float) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from onboardd.store.engine import (
     StoreError,
+    checkpoint,
     make_durable,
     make_engine,
     session_factory,
@@ -86,4 +87,34 @@ def test_postgresql_takes_group_commits_as_ordinary_ones(store_url: str) -> None
     with transaction(session_factory(engine), group_commit=True) as session:
         assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
     make_durable(engine)
+    engine.dispose()
+
+
+def _write_pages(factory: sessionmaker[Session], grouped: bool, pages: int) -> None:
+    with transaction(factory, group_commit=grouped) as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS blobs (b BLOB)"))
+        session.execute(text("INSERT INTO blobs VALUES (zeroblob(:size))"),
+                        [{"size": 4000}] * pages)
+
+
+def test_group_commits_leave_the_checkpoint_to_the_drain(tmp_path: Path) -> None:
+    database = tmp_path / "db.sqlite"
+    engine = make_engine(f"sqlite:///{database}")
+    factory = session_factory(engine)
+    # Past SQLite's 1,000-page threshold: a group commit leaves the pages in the WAL...
+    _write_pages(factory, True, 1500)
+    assert database.stat().st_size < 1_000_000
+    # ...until checkpoint() copies them into the database file.
+    checkpoint(engine)
+    assert database.stat().st_size > 1500 * 4000
+    # A commit that waits for its fsync still checkpoints on its own past the threshold,
+    # on the same pooled connection.
+    _write_pages(factory, False, 1500)
+    assert database.stat().st_size > 3000 * 4000
+    engine.dispose()
+
+
+def test_checkpoint_of_a_database_without_a_file_is_a_no_op() -> None:
+    engine = make_engine("sqlite://")
+    checkpoint(engine)
     engine.dispose()
