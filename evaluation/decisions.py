@@ -68,8 +68,8 @@ def read(case: Case, folder: Path = FOLDER) -> Result:
     return Result(case, decision_in(mail, ANSWERED), mail.reply_text)
 
 
-def results() -> list[Result]:
-    return [read(case) for case in cases()]
+def results(folder: Path = FOLDER) -> list[Result]:
+    return [read(case, folder) for case in cases(folder / EXPECTED.name)]
 
 
 def counts(found: list[Result] | None = None) -> dict[str, int]:
@@ -98,11 +98,12 @@ def false_approvals(found: list[Result]) -> list[Result]:
             if r.reading.verdict is Verdict.APPROVE and r.case.expect is not Verdict.APPROVE]
 
 
-def report(found: list[Result] | None = None) -> str:
+def report(found: list[Result] | None = None, folder: Path = FOLDER) -> str:
     """The confusion matrix, per-class precision and recall, and every misread."""
-    found = results() if found is None else found
+    found = results(folder) if found is None else found
     matrix = confusion(found)
-    lines = [f"Decisions: {len(found)} approver replies (evaluation/replies/)",
+    shown = folder.relative_to(FOLDER.parent.parent)
+    lines = [f"Decisions: {len(found)} approver replies ({shown}/)",
              "", "truth \\ read   " + "".join(f"{v.value:>9}" for v in ORDER)]
     for truth in ORDER:
         lines.append(f"{truth.value:<15}" + "".join(f"{matrix[(truth, v)]:>9}" for v in ORDER))

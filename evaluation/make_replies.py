@@ -77,11 +77,11 @@ def entries(path: Path = EXPECTED) -> list[Entry]:
                   e.get("quoted", REQUEST)) for e in listed]
 
 
-def mail_bytes(entry: Entry, number: int) -> bytes:
+def mail_bytes(entry: Entry, number: int, approvers: tuple[str, ...] = APPROVERS) -> bytes:
     """The reply of `entry` as its client sends it; `number` picks the approver."""
     if entry.words is None:
         raise ValueError(f"{entry.file} is a captured mail, not written from words")
-    sender = APPROVERS[number % len(APPROVERS)]
+    sender = approvers[number % len(approvers)]
     if entry.client in CLIENTS:
         raw = reply_bytes(sender, SUBJECT, entry.words, entry.quoted, entry.client)
         return _fixed_boundary(raw, entry.file)
@@ -129,7 +129,8 @@ def _outlook_variant(sender: str, entry: Entry) -> bytes:
     return bytes(message)
 
 
-def main(folder: Path = FOLDER, expected: Path = EXPECTED) -> None:
+def main(folder: Path = FOLDER, expected: Path = EXPECTED,
+         approvers: tuple[str, ...] = APPROVERS) -> None:
     """Write every entry of `expected` that has words into `folder`, and delete the mail
     files there that `expected` no longer lists."""
     listed = entries(expected)
@@ -139,7 +140,7 @@ def main(folder: Path = FOLDER, expected: Path = EXPECTED) -> None:
     folder.mkdir(exist_ok=True)
     for number, entry in enumerate(listed):
         if entry.words is not None:
-            (folder / entry.file).write_bytes(mail_bytes(entry, number))
+            (folder / entry.file).write_bytes(mail_bytes(entry, number, approvers))
     for stale in set(p.name for p in folder.glob("*.eml")) - set(names):
         (folder / stale).unlink()
 

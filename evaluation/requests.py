@@ -82,8 +82,8 @@ def policy() -> Policy:
 
 
 @cache
-def expected() -> tuple[Expected, ...]:
-    data = tomllib.loads((FOLDER / "expected.toml").read_text(encoding="utf-8"))
+def expected(folder: Path = FOLDER) -> tuple[Expected, ...]:
+    data = tomllib.loads((folder / "expected.toml").read_text(encoding="utf-8"))
     return tuple(_expected(entry) for entry in data["mail"])
 
 
@@ -104,9 +104,9 @@ def _expected(entry: dict[str, Any]) -> Expected:
     )
 
 
-def read(truth: Expected) -> RequestFacts:
+def read(truth: Expected, folder: Path = FOLDER) -> RequestFacts:
     """The facts the daemon would read from the mail."""
-    mail = parse_message((FOLDER / truth.file).read_bytes())
+    mail = parse_message((folder / truth.file).read_bytes())
     if mail.auto.generated:
         return RequestFacts()
     rules = policy()
@@ -175,12 +175,12 @@ class Scores:
 
 
 @cache
-def scores() -> Scores:
+def scores(folder: Path = FOLDER) -> Scores:
     per_fact: dict[str, Counter[str]] = {fact: Counter() for fact in FACTS}
     misses: list[Outcome] = []
     published = complete = 0
-    for truth in expected():
-        found = outcomes(truth, read(truth))
+    for truth in expected(folder):
+        found = outcomes(truth, read(truth, folder))
         for outcome in found:
             per_fact[outcome.fact][outcome.score] += 1
             if outcome.score not in ("tp", "tn"):
@@ -191,10 +191,11 @@ def scores() -> Scores:
     return Scores(per_fact, published, complete, misses)
 
 
-def report() -> str:
-    result = scores()
-    mails = expected()
-    lines = [f"Facts: {len(mails)} request mails (evaluation/requests/)", "",
+def report(folder: Path = FOLDER) -> str:
+    result = scores(folder)
+    mails = expected(folder)
+    shown = folder.relative_to(FOLDER.parent.parent)
+    lines = [f"Facts: {len(mails)} request mails ({shown}/)", "",
              f"{'fact':<14}{'precision':>10}{'recall':>9}{'tp':>6}{'fp':>5}{'fn':>5}"
              f"{'wrong':>7}"]
     for fact in FACTS:
