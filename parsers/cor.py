@@ -25,9 +25,10 @@ from onboardd.parsers.wording import plain_text
 
 # Words that also say "approved" in an approval line or a COR's own mail, besides the
 # approvers' words (parsers/decision.py): "COR approval: confirmed", "no objection", and
-# a form's yes standing alone ("COR Approval: Y", "COR Approval: \u2713").
+# a form's yes standing alone ("COR Approval: Yes", "COR Approval: \u2713"). A lead's bare
+# "Yes" answers our Approve-or-Deny question with neither word; a form's field asks for it.
 _COR_CONSENT = re.compile(r"\b(?:confirmed|no\s+objections?)\b"
-                          r"|^\W*(?:y|true|[\u2713\u2714\u2611\u2705])\W*$", re.IGNORECASE)
+                          r"|^\W*(?:y|yes|true|[\u2713\u2714\u2611\u2705])\W*$", re.IGNORECASE)
 # A value that says "not given": at the start ("No", "TBD") or anywhere ("pending").
 # "No objection" and its kind are consent, not a refusal.
 _NOT_GIVEN = re.compile(

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from onboardd.parsers.model import REFERENCE_TAG
 from onboardd.parsers.wording import plain_text
 
 
@@ -95,9 +96,18 @@ _WITHDRAWN = (r"\b(?:revok\w*|revocation|rescind\w*|rescission|retract\w*|withdr
 _REFUSING = r"(?:deny|denied|reject\w*|declin\w*|disapprov\w*)\b"
 
 RULES: tuple[WordRule, ...] = (
-    # "Approve? No." answers its own question; read before the question mark can hedge.
-    _rule("question answered no", _R, r"\?\s*(?:no|nope|nah|negative|denied|rejected|never"
-                                      r"|hardly|not\s+a\s+chance)\b"),
+    # A writer who takes back what they just wrote has decided nothing yet ("Approve.
+    # Actually, wait - hold off.", "Deny. Sorry, approve - misread.").
+    _rule("second thoughts", _D, r"\bon\s+second\s+thoughts?\b|\bscratch\s+that\b"
+                                 r"|\b(?:actually|oops|sorry)\W+wait\b|\bwait\W+(?:actually|no)\b"
+                                 r"|\bmis-?read\b|\b(?:ignore|disregard)\s+(?:my|the|that)\s+"
+                                 r"(?:last|previous|earlier|above|first)\b"),
+    # "Approve? No." answers its own question about the decision; read before the
+    # question mark can hedge. Another question answered no ("Who is Acme? Never heard of
+    # them.") is a doubt, read by the rules below.
+    _rule("question answered no", _R, rf"\b(?:{_CONSENT}|access)"
+                                      r"[^.!?\n]{0,60}\?\s*(?:no|nope|nah|negative|denied"
+                                      r"|rejected|never|hardly|not\s+a\s+chance)\b"),
     # Away from work: an out-of-office note typed or sent without its headers decides
     # nothing ("I am out of the office and will not be able to approve requests").
     _rule("away", _D, r"\bout\s+of\s+(?:the\s+)?office\b|\b(?:until|when)\s+i\s+(?:return|am\s+back"
@@ -213,7 +223,10 @@ RULES: tuple[WordRule, ...] = (
                          r"|hold\s+(?:this|it|the\s+request))\b"),
     _rule("plain no", _R, r"^\W*(?:(?:sorry|unfortunately|regrettably|afraid)\W+(?:but\W+)?)?"
                           r"(?:no+|nope|nah|nay|negative|negatory)\b(?!-\w)|^\W*n\W*$"),
-    _rule("never", _R, r"\bnever\b(?!\s*mind)"),
+    # "Never." and "never going to happen" refuse; "I never saw the COR letter" doubts.
+    _rule("never", _R, r"^\W*never\b(?!\s*mind)|\bnever\s+(?:going|gonna|will|happen\w*"
+                       r"|ever)\b"),
+    _rule("never said", _D, r"\bnever\b(?!\s*mind)"),
     # Anything below keeps an approval word from approving without making a denial.
     _rule("question", _H, r"\?"),
     # A question typed without its mark: "Did Dana approve this already".
@@ -307,7 +320,8 @@ RULES: tuple[WordRule, ...] = (
     _rule("no objection", _C, r"\b(?:i\s+have\s+)?no\s+objections?\b"),
     _rule("support", _C, r"\bi\s+(?:fully\s+)?support\s+(?:this|the)\s+request\b"),
     _rule("granted", _C, r"\b(?:granted|authori[sz]ed|signed\s+off)\b"),
-    _rule("yes", _C, r"^\W*(?:yes|yep|yeah|yup|affirmative)\b", whole_paragraph=True),
+    # A bare "Yes" answers "Approve or Deny?" with neither word: it gets a clarification.
+    _rule("yes", _C, r"^\W*(?:yes|yep|yeah|yup|affirmative)\b(?=\W+\w)", whole_paragraph=True),
 )
 
 # What, below the deciding paragraph, still takes an approval back: all but consent.
@@ -365,7 +379,7 @@ _HARMLESS_WORDS = frozenset(word for group in (
     "approve approved approves approving approval concur concurs concurred agree agreed"
     " granted given authorized authorised authorize authorise signed off support supported"
     " proceed go ahead ok okay good clear cleared fine yes yep yeah yup sure affirmative"
-    " confirmed lgtm",
+    " confirmed lgtm y decision",
     # who grants what to whom
     " i we me my our us you your it this that these those them they their the a an all"
     " both each is are am be been being has have do does i'm we're it's that's i've we've",
@@ -385,12 +399,25 @@ _HARMLESS_WORDS = frozenset(word for group in (
 # changes"), "consider" a request ("Consider approving this").
 _HARMLESS_PHRASES = re.compile(
     r"\bafter\s+all\b|\bhave\s+a\s+(?:great|good|nice)\s+(?:day|week|weekend)\b"
+    # a form's own marks: "Approved (Y/N): Y", "[X] Approve"
+    rf"|[(\[]\s*y(?:es)?\s*/\s*n(?:o)?\s*[)\]]|{_TICKED_BOX}"
+    # asking to be told it is done: "let us know once they are on board"
+    r"|\blet\s+(?:us|me)\s+know\s+(?:once|when)\s+(?:they|it|this|that)(?:'re|'s|\s+(?:are|is))"
+    r"\s+(?:on\s*board|set\s+up|done|provisioned|live|in)\b"
     r"|\b(?:this|that)\s+one(?:'s)?\b|\bconsider\s+(?:this|it)\s+ap+r+o+ved\b"
     r"|\b(?:this|the|these|that)\s+(?:contact\s+)?(?:change|update)s?\b"
     rf"|{_NO_CONCERN}", re.IGNORECASE)
-# What ends a clause: sentence and clause marks, brackets, and a dash that is not inside
-# a word ("Approved - thanks", but "read-only" is one word).
-_CLAUSE_BREAK = re.compile(r"[.!?;,:()\[\]{}|\n]|(?<!\w)-+|-+(?!\w)")
+# What ends a sentence, and within one a clause: clause marks, brackets, and a dash that
+# is not inside a word ("Approved - thanks", but "read-only" is one word). The sentence
+# that holds a consent word is what must stand apart, every clause of it: "Yeah,
+# approved, just like the last three that went nowhere" approves nothing.
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+_CLAUSE_BREAK = re.compile(r"[,:()\[\]{}|]|(?<!\w)-+|-+(?!\w)")
+# A clause of thanks or apology beside an approval changes nothing ("Approved, thanks for
+# the heads up"), unless it negates ("thanks for nothing").
+_COURTESY = re.compile(r"^\W*(?:(?:many\s+)?thanks|thank\s+you|thx|ty|sorry|apologies"
+                       r"|(?:much\s+)?appreciated?|cheers)\b(?![\s\S]*\b(?:no|not|nothing"
+                       r"|never)\b)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 
 
@@ -416,6 +443,9 @@ def read_decision(reply_text: str, names: Iterable[str] = ()) -> DecisionReading
         stray = words_beside_consent("\n".join(lines), names)
         if stray:
             return DecisionReading(Verdict.UNCLEAR, None, stray, "consent not set apart")
+        other = _another_request(f"{head}\n{rest}", names)
+        if other:
+            return DecisionReading(Verdict.UNCLEAR, None, other, "another request named")
         later, _ = _first_match(rest, _TAKES_APPROVAL_BACK)
         if later is not None:
             return DecisionReading(Verdict.UNCLEAR, None, rule=f"{later.name} further down")
@@ -423,22 +453,32 @@ def read_decision(reply_text: str, names: Iterable[str] = ()) -> DecisionReading
 
 
 def words_beside_consent(text: str, names: Iterable[str] = ()) -> str:
-    """The words of `text`'s consent clauses that are not known to leave the consent
-    whole, or "" when every clause that consents stands apart."""
+    """The words of `text`'s consenting sentences that are not known to leave the
+    consent whole, or "" when every sentence that consents stands apart."""
     known = _HARMLESS_WORDS | {w.lower() for name in names for w in _WORD.findall(name)}
     stray: list[str] = []
     consenting = [rule for rule in _CONSENT_RULES if rule.search(text)]
     whole = bool(consenting) and all(rule.whole_paragraph for rule in consenting)
-    for clause in [text] if whole else _CLAUSE_BREAK.split(text):
-        if not any(rule.search(clause) for rule in consenting):
+    for sentence in [text] if whole else _SENTENCE_BREAK.split(text):
+        if not any(rule.search(sentence) for rule in consenting):
             continue
-        clause = _HARMLESS_PHRASES.sub(" ", clause)
-        for rule in consenting:  # the consent words themselves, as typed ("aproved")
-            clause = rule.pattern.sub(" ", clause)
-        for word in _WORD.findall(clause.lower()):
-            if word not in known and word.removesuffix("'s") not in known:
-                stray.append(word)
+        for clause in _CLAUSE_BREAK.split(_HARMLESS_PHRASES.sub(" ", sentence)):
+            if _COURTESY.match(clause):
+                continue
+            for rule in consenting:  # the consent words themselves, as typed ("aproved")
+                clause = rule.pattern.sub(" ", clause)
+            for word in _WORD.findall(clause.lower()):
+                if word not in known and word.removesuffix("'s") not in known:
+                    stray.append(word)
     return " ".join(stray)
+
+
+def _another_request(text: str, names: Iterable[str]) -> str:
+    """A request reference in `text` that is not one of `names` ("Approved - ONB-2026-0043
+    (the Confluence one)" answers another request), or ""."""
+    ours = {name.upper() for name in names}
+    return next((m.group(1) for m in REFERENCE_TAG.finditer(text)
+                 if m.group(1).upper() not in ours), "")
 
 
 def deciding_words(reply_text: str) -> tuple[str, str]:

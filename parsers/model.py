@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from onboardd.parsers.documents import DocumentText
+
+# A request's reference as we issue it and as people type it ("ONB-2026-0031 status").
+REFERENCE_TAG = re.compile(r"(?<![\w-])(ONB-\d{4}-\d{4,})(?![\w-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

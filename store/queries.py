@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from sqlalchemy.dialects.sqlite import Insert as SQLiteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, defer, selectinload
 
+from onboardd.parsers.model import REFERENCE_TAG
 from onboardd.store.limits import clipped
 from onboardd.store.models import (
     AuditEvent,
@@ -40,9 +40,6 @@ from onboardd.store.models import (
     ThreadRef,
     table_of,
 )
-
-# A reference in a subject, in our brackets or as people type it ("ONB-2026-0031 status").
-REFERENCE_TAG = re.compile(r"(?<![\w-])(ONB-\d{4}-\d{4,})(?![\w-])", re.IGNORECASE)
 
 # The statements every mail runs, built once: constructing a statement and computing its
 # cache key on each call cost about as much as running it. On the tables, not the

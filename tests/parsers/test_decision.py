@@ -17,7 +17,8 @@ from onboardd.parsers.message import parse_message
     [
         ("Approved.", Verdict.APPROVE, None),
         ("Approve", Verdict.APPROVE, None),
-        ("Yes", Verdict.APPROVE, None),
+        ("Yes", Verdict.UNCLEAR, None),
+        ("Yes, please onboard them", Verdict.APPROVE, "please onboard them"),
         ("yes, go ahead", Verdict.APPROVE, "yes, go ahead"),
         ("I concur", Verdict.APPROVE, None),
         ("OK to proceed.\n\nThanks,\nPat", Verdict.APPROVE, "Thanks,\nPat"),
@@ -53,7 +54,8 @@ def test_read_decision(text: str, verdict: Verdict, reason: str | None) -> None:
         ("I don\u2019t approve this request.", Verdict.DENY, "I don't approve this request."),
         ("I won't approve this.", Verdict.DENY, "I won't approve this."),
         ("I cannot approve this", Verdict.DENY, "I cannot approve this"),
-        ("Approve? No.", Verdict.DENY, "Approve? No."),
+        # The question and its answer are the decision, with no reason beside them.
+        ("Approve? No.", Verdict.DENY, None),
         ("Approved - NOT", Verdict.DENY, None),
         ("Approved \u2013 NOT.  They already have access.", Verdict.DENY,
          "They already have access."),
@@ -176,7 +178,8 @@ def test_promises_doubts_and_second_thoughts_are_unclear(text: str) -> None:
 def test_a_form_field_answered_approves_only_with_an_affirmative_value(
     text: str, verdict: Verdict
 ) -> None:
-    assert read_decision(text).verdict is verdict
+    # Named as the daemon names the request beside a reply (responders/approvals.py).
+    assert read_decision(text, ("Jira", "Confluence", "40")).verdict is verdict
 
 
 def test_a_cor_line_answered_no_in_a_form_is_no_consent() -> None:
@@ -389,10 +392,38 @@ def test_what_only_looks_like_a_notice_still_takes_an_approval_back(text: str) -
         "Ignore my previous email approving this.",
         "Approved.\n\nCorrection: please disregard my approval.",
         "Approved. Holding off on provisioning.",
+        # session 13's held-out probe (evaluation/probe/)
+        "Yeah, approved, just like the last three requests from Acme that went nowhere.",
+        "Approved - ONB-2026-0043 (Acme's Confluence one).",
+        "Approve.\n\nOn second thought, let's talk Monday.",
+        "Yes",
+        "Approved, thanks for nothing.",
+        "Approve. Actually, wait - hold off.",
+        "Deny. Sorry, approve - misread.",
     ],
 )
 def test_the_probes_false_approvals_never_approve(text: str) -> None:
-    assert read_decision(text).verdict is not Verdict.APPROVE
+    assert read_decision(text, ("ONB-2026-0042", "Acme Health Solutions")).verdict \
+        is not Verdict.APPROVE
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("Approved, thanks for the heads up.", Verdict.APPROVE),
+        ("Approved - sorry for the slow reply.", Verdict.APPROVE),
+        ("Approve ONB-2026-0042.", Verdict.APPROVE),
+        ("Who is Acme Health Solutions? Never heard of them.", Verdict.UNCLEAR),
+        ("Approved by whom? I never saw the COR letter.", Verdict.UNCLEAR),
+        ("Never.", Verdict.DENY),
+        ("That will never happen.", Verdict.DENY),
+        ("Approved? No. Budget cut.", Verdict.DENY),
+    ],
+)
+def test_a_sentence_holding_an_approval_and_what_it_answers(text: str, verdict: Verdict) -> None:
+    """Thanks and apologies stand beside an approval; our own reference may too. A
+    question about someone else answered "never" doubts, it does not refuse."""
+    assert read_decision(text, ("ONB-2026-0042", "Acme Health Solutions")).verdict is verdict
 
 
 # Refusals the probe found read unclear, with the reason a requester should be told.
@@ -422,7 +453,7 @@ def test_the_probes_false_approvals_never_approve(text: str) -> None:
         ("Approval not given.", None),
         ("Approved: [N]", None),
         ("Approve (Y/N) - no", None),
-        ("Approve? Not a chance.", "Approve? Not a chance."),
+        ("Approve? Not a chance.", None),
         ("[ ] Approve [X] Deny", "[ ] Approve [X] Deny"),
         ("Approve [ ]  Deny [x]", "Approve [ ]  Deny [x]"),
         ("Approval withheld.", None),

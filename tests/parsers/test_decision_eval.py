@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation import decisions, make_replies
+from evaluation import decisions, make_replies, probe
 from onboardd.parsers.decision import DecisionReading, Verdict, read_decision
 
 
@@ -83,3 +83,16 @@ def test_the_yardstick_counts_a_false_approval_and_a_lost_reason() -> None:
 def test_words_that_do_not_approve_never_approve_without_their_mail(words: str) -> None:
     """The same words read bare, with no client layout or quote to trim away."""
     assert read_decision(words).verdict is not Verdict.APPROVE
+
+
+def test_no_reply_of_the_held_out_probe_is_read_as_an_approval_it_is_not() -> None:
+    found = decisions.results(probe.REPLIES)
+    assert len(found) >= 200
+    assert [(r.case.file, r.reply_text) for r in decisions.false_approvals(found)] == []
+
+
+def test_the_probes_reply_files_are_the_ones_its_list_writes(tmp_path: Path) -> None:
+    expected = probe.REPLIES / make_replies.EXPECTED.name
+    make_replies.main(tmp_path, expected, probe.APPROVER)
+    for entry in make_replies.entries(expected):
+        assert (tmp_path / entry.file).read_bytes() == (probe.REPLIES / entry.file).read_bytes()
