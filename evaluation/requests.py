@@ -187,7 +187,7 @@ def scores(folder: Path = FOLDER) -> Scores:
                 misses.append(outcome)
         if truth.published_form:
             published += 1
-            complete += all(o.score == "tp" for o in found)
+            complete += all(o.score in ("tp", "tn") for o in found)
     return Scores(per_fact, published, complete, misses)
 
 

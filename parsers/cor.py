@@ -27,8 +27,16 @@ from onboardd.parsers.wording import plain_text
 # approvers' words (parsers/decision.py): "COR approval: confirmed", "no objection", and
 # a form's yes standing alone ("COR Approval: Yes", "COR Approval: \u2713"). A lead's bare
 # "Yes" answers our Approve-or-Deny question with neither word; a form's field asks for it.
+# A report of the approval may also say it was given or received ("Our COR has given
+# her approval", "COR approval: received 2/20 from Priya Raman", "COR ok'd it").
 _COR_CONSENT = re.compile(r"\b(?:confirmed|no\s+objections?)\b"
-                          r"|^\W*(?:y|yes|true|[\u2713\u2714\u2611\u2705])\W*$", re.IGNORECASE)
+                          r"|^\W*(?:y|yes|true|[\u2713\u2714\u2611\u2705])\W*$"
+                          r"|\b(?:gave|given|granted|provided|sent)\s+(?:(?:her|his|their|the|an?"
+                          r"|its|written|formal|verbal)\s+){0,2}(?:ap+ro+val|ok|okay|blessing)\b"
+                          r"|\bap+ro+val\s+(?:(?:is|was|has\s+been|had\s+been)\s+)?(?:given|done"
+                          r"|received|obtained|granted|provided|in\s+hand|on\s+file)\b"
+                          r"|^\W*(?:received|obtained|on\s+file|in\s+hand)\b"
+                          r"|\bok(?:'d|'ed|ayed)\b", re.IGNORECASE)
 # A value that says "not given": at the start ("No", "TBD") or anywhere ("pending").
 # "No objection" and its kind are consent, not a refusal.
 _NOT_GIVEN = re.compile(

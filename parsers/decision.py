@@ -242,7 +242,8 @@ RULES: tuple[WordRule, ...] = (
                            r"|contingent|conditional\w*|conditions?|assuming|only\s+for"
                            r"|only\s+if|except|excluding|as\s+long\s+as|so\s+long\s+as"
                            r"|on\s+condition|upon|on\s+(?:receipt|completion|confirmation"
-                           r"|signature)|given\s+(?:that|the|they|their)|barring|save\s+for"
+                           r"|signature)|(?<!has\s)(?<!had\s)(?<!have\s)(?<!been\s)(?<!was\s)given\s+"
+                           r"(?:that|the|they|their)|barring|save\s+for"
                            r"|apart\s+from|aside\s+from|other\s+than|sans|exception\w*)\b"),
     # What must come first: "Approved, need the DUA", "Approved - COR to confirm".
     _rule("requirement", _H, r"\b(?:before|beforehand|first|await\w*|wait\w*|hold|pause\w*"

@@ -12,14 +12,22 @@ from onboardd.parsers.model import (
     Address,
     CatalogEntry,
     CorDirectory,
+    ForwardedMessage,
     KnownOrganization,
     ParsedEmail,
     RequestFacts,
 )
 from onboardd.parsers.numbers import parse_user_count
 from onboardd.parsers.prose import read_prose
-from onboardd.parsers.services import match_services, services_named_in
+from onboardd.parsers.services import (
+    match_services,
+    services_listed_with,
+    services_named_in,
+    writes_in_lower_case,
+)
 
+# Where a fact came from, as RequestFacts.sources and the acknowledgment name it.
+FROM_OWN_FORWARD = "your own earlier mail, forwarded"
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _WITHDRAW = re.compile(r"\b(cancel|cancell?ed|cancell?ing|withdraw|withdrawn|withdrawing"
                        r"|retract|retracting)\b", re.IGNORECASE)
@@ -55,7 +63,9 @@ def extract_facts(
     cors: CorDirectory,
     organizations: tuple[KnownOrganization, ...] = (),
 ) -> RequestFacts:
-    """Facts from `mail.reply_text` only: quoted and forwarded text never supply values."""
+    """Facts from the mail's own words: its new text, its HTML part, its attachments and
+    the sender's own earlier mail forwarded in it; nobody else's quoted or forwarded
+    text supplies a value."""
     values = read_labels(mail.reply_text)
     sources = dict.fromkeys(values, "labels")
     # A value holding a tab is a table row Outlook's plain part cut apart (a label cell
@@ -75,6 +85,13 @@ def extract_facts(
         for fact, value in read_labels(document.text).items():
             if fact not in values:
                 values[fact], sources[fact] = value, f"the attachment {document.filename}"
+    for forwarded in _own_forwarded(mail):
+        # The sender's own earlier request under a forward ("Forwarding the thread with
+        # Hector's approval") is the sender's words; its COR line is what the forwarded
+        # COR mail above it answered, so the COR evidence is read from that mail instead.
+        for fact, value in read_labels(forwarded.text).items():
+            if fact not in values and fact != "cor":
+                values[fact], sources[fact] = value, FROM_OWN_FORWARD
     if _SENTENCE_FACTS - values.keys():
         for fact, (value, place) in read_prose(
                 mail.reply_text, _SENTENCE_FACTS - values.keys(), sender=mail.sender,
@@ -85,7 +102,14 @@ def extract_facts(
     if "services" in values:
         services, unknown = match_services(values["services"], catalog)
     else:
-        services = services_named_in(f"{mail.subject}\n{_unlabelled(mail.reply_text)}", catalog)
+        # A subject that names services says what the mail asks for, with those the text
+        # lists beside them; the text may also name what the sender already has ("we
+        # already use Slack", "same users as our Jira group").
+        any_case = writes_in_lower_case(mail.reply_text)
+        text = _unlabelled(mail.reply_text)
+        in_subject = services_named_in(mail.subject, catalog, any_case=any_case)
+        services = (services_listed_with(text, in_subject, catalog, any_case=any_case)
+                    if in_subject else services_named_in(text, catalog, any_case=any_case))
         if services:
             sources["services"] = "a sentence"
     count, invalid = (None, None)
@@ -105,6 +129,11 @@ def extract_facts(
         contract_number=_single_line(values.get("contract_number")),
         sources=tuple(sources.items()),
     )
+
+
+def _own_forwarded(mail: ParsedEmail) -> list[ForwardedMessage]:
+    sender = mail.sender.email if mail.sender else None
+    return [f for f in mail.forwarded if sender and f.sender and f.sender.email == sender]
 
 
 def wants_withdrawal(reply_text: str) -> bool:

@@ -127,7 +127,9 @@ _NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|acce
                    re.IGNORECASE)
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
 _COR_TITLE = r"(?:\bCOR\b|\b[Cc]ontracting [Oo]fficer'?s? [Rr]epresentative\b)"
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\"'])|\n\s*\n")
+# A sentence ends at its mark, but not after a title ("Our COR Mr. Daniel Brooks").
+_SENTENCE = re.compile(r"(?<=[.!?;])(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bDr\.)"
+                       r"\s+(?=[A-Z(\"'])|\n\s*\n")
 # A name before a people word or a part of an organization is what the people are or
 # whose part it is, not who they work for: "We are CMS contractors", "from the CMS team".
 _DESCRIBED = re.compile(rf"\s+(?:{_PEOPLE}|teams?|groups?|office|side|division|department)\b",
@@ -176,8 +178,8 @@ def read_sentences(text: str, *, sender_name: str = "") -> dict[str, str]:
         _take(found, "organization", _organization(sentence, sender_name))
         _take(found, "user_count", _count(sentence))
         _take(found, "justification", _reason(sentence))
-        if "cor" not in found and _COR.search(sentence) and says_approve(sentence):
-            found["cor"] = _cor_line(sentence)
+        if "cor" not in found and (said := _cor_said(sentence)):
+            found["cor"] = _cor_line(said)
     return found
 
 
@@ -234,6 +236,20 @@ def _directory_name(name: str, organizations: tuple[KnownOrganization, ...]) -> 
 
 def _fold(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _cor_said(sentence: str) -> str | None:
+    """The part of `sentence` from its mention of the COR on, when that part reports an
+    approval: "Redwood needs Confluence for 14 users, COR Keisha Howard approved" holds a
+    need the approval rules would read as a condition, before the COR is named."""
+    mention = _COR.search(sentence)
+    if mention is None:
+        return None
+    start = max(sentence.rfind(mark, 0, mention.start()) for mark in ",;:(") + 1
+    for part in dict.fromkeys((sentence, sentence[start:])):
+        if says_approve(part):
+            return part
+    return None
 
 
 def _cor_line(sentence: str) -> str:

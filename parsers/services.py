@@ -80,13 +80,60 @@ def _joined_names(value: str, catalog: tuple[CatalogEntry, ...]) -> str:
     return value
 
 
-def services_named_in(text: str, catalog: tuple[CatalogEntry, ...]) -> tuple[str, ...]:
+# The first letter of a sentence or line: how a writer who never capitalises shows.
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s|\n)\W*([A-Za-z])")
+
+
+def writes_in_lower_case(text: str) -> bool:
+    """Three of four sentences and lines or more start with a small letter ("hi - kestrel
+    software here. we need confluence and jira ..."): a writer whose lower-case names
+    are names all the same."""
+    starts = _SENTENCE_START.findall(text)
+    return len(starts) >= 2 and sum(c.islower() for c in starts) >= 0.75 * len(starts)
+
+
+def services_named_in(
+    text: str, catalog: tuple[CatalogEntry, ...], *, any_case: bool = False
+) -> tuple[str, ...]:
     """Catalog services named as whole words in free text, in order of first mention.
 
     A capitalised catalog name must be capitalised in the text too, so "some slack in
-    the schedule" does not ask for Slack.
+    the schedule" does not ask for Slack, unless `any_case` (a writer who capitalises
+    nothing, see writes_in_lower_case).
     """
-    hits: list[tuple[int, str]] = []
+    return tuple(dict.fromkeys(name for _, _, name in _mentions(text, catalog, any_case)))
+
+
+def services_listed_with(
+    text: str, named: tuple[str, ...], catalog: tuple[CatalogEntry, ...], *,
+    any_case: bool = False
+) -> tuple[str, ...]:
+    """`named` and the services `text` lists together with one of them ("access to Jira
+    and Confluence"), but not those it names elsewhere ("same users as our Jira group")."""
+    found = dict.fromkeys(named)
+    group: list[str] = []
+    last_end = -1
+    for start, end, name in _mentions(text, catalog, any_case):
+        if last_end < 0 or not _LIST_GAP.match(text[last_end:start]):
+            group = []
+        group.append(name)
+        last_end = end
+        if any(n in named for n in group):
+            found.update(dict.fromkeys(group))
+    return tuple(found)
+
+
+# What stands between two services named as one list: "Jira, Confluence and Slack".
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|&|\+|\band\b|\bor\b|\bplus\b|\bas\s+well\s+as\b)?"
+                       r"\s*(?:(?:and|the|a|an)\s+)?$", re.IGNORECASE)
+
+
+def _mentions(
+    text: str, catalog: tuple[CatalogEntry, ...], any_case: bool
+) -> list[tuple[int, int, str]]:
+    """(start, end, canonical name) of each catalog name in `text`, in order, the
+    longest name where two overlap ("Jira Software" over "Jira")."""
+    hits: list[tuple[int, int, str]] = []
     for entry in catalog:
         for name in sorted({entry.name, *entry.aliases, *re.findall(r"\(([^)]*)\)", entry.name),
                             re.sub(r"\s*\([^)]*\)", "", entry.name)}, key=len, reverse=True):
@@ -94,12 +141,12 @@ def services_named_in(text: str, catalog: tuple[CatalogEntry, ...]) -> tuple[str
                 continue
             pattern = re.compile(rf"(?<![\w-]){re.escape(name.strip())}(?![\w-])", re.IGNORECASE)
             for match in pattern.finditer(text):
-                if name[0].isupper() and not match.group(0)[0].isupper():
+                if name[0].isupper() and not match.group(0)[0].isupper() and not any_case:
                     continue
-                hits.append((match.start(), entry.name))
-                break
-    ordered: list[str] = []
-    for _, name in sorted(hits):
-        if name not in ordered:
-            ordered.append(name)
-    return tuple(ordered)
+                hits.append((match.start(), match.end(), entry.name))
+    hits.sort(key=lambda hit: (hit[0], -hit[1]))
+    kept: list[tuple[int, int, str]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][1]:
+            kept.append(hit)
+    return kept

@@ -117,6 +117,17 @@ def test_no_organization_is_invented(body: str) -> None:
         ("COR approval is pending; dana.smith@cms.example.gov will approve next week.",
          CorStatus.MISSING),
         ("I can ask my COR to approve it if needed.", CorStatus.MISSING),
+        # how the held-out probe's writers report it
+        ("Our COR mister Robert Nguyen has given the approval already.", CorStatus.STATED),
+        ("Approval is given by COR Mr. Daniel Brooks.", CorStatus.STATED),
+        ("Our COR, David Kim (david.kim@cms.example.gov), gave his approval this morning.",
+         CorStatus.STATED),
+        ("COR ok'd it.", CorStatus.STATED),
+        ("It needs 14 users, COR Keisha Howard approved.", CorStatus.STATED),
+        ("We have not received the COR approval yet.", CorStatus.MISSING),
+        ("Our COR has not given her approval.", CorStatus.MISSING),
+        ("The COR approval was not given.", CorStatus.MISSING),
+        ("Approval from our COR is not done yet.", CorStatus.MISSING),
     ],
 )
 def test_a_cor_approval_in_a_sentence(sentence: str, status: CorStatus) -> None:
@@ -405,3 +416,50 @@ def test_the_harp_organization_name_asked_as_a_question_names_no_service() -> No
                      "organization name preferred)?\nHorizon Health Solutions Group\n\nQ2. "
                      "Which service do you need?\nJira, for 6 developers.\n")
     assert facts.services == ("Jira",)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "services"),
+    [
+        # what the mail asks for is in its subject; the text names what they already have
+        ("Confluence request", "Acme also needs Confluence (we already have Slack).",
+         ("Confluence",)),
+        ("Slack - Acme", "11 users, the same team that has Jira.", ("Slack",)),
+        # the text may list more beside the subject's
+        ("Access for Acme to Jira", "We need access to Jira and Confluence.",
+         ("Jira", "Confluence")),
+        ("Access request", "We need Jira, and Confluence later on.", ("Jira", "Confluence")),
+        # a writer who capitalises nothing
+        ("jira/confluence", "hi - kestrel here. we need confluence and jira. thanks",
+         ("Jira", "Confluence")),
+        ("Request", "We need Jira. There is some slack in our plan.", ("Jira",)),
+    ],
+)
+def test_services_named_in_prose(subject: str, body: str, services: tuple[str, ...]) -> None:
+    assert facts_of(body, subject=subject).services == services
+
+
+def test_the_senders_own_forwarded_request_states_its_facts() -> None:
+    body = (
+        "Forwarding the thread with Dana's approval.\n\nJane\n\n"
+        "________________________________\n"
+        "From: Dana Smith <dana.smith@cms.example.gov>\nSent: Friday, March 13, 2026 2:40 PM\n"
+        "To: Jane Doe <jane@acmehealth.example.com>\nSubject: RE: Jira\n\n"
+        "Approved.\n\nDana\n\n"
+        "________________________________\n"
+        "From: Jane Doe <jane@acmehealth.example.com>\nSent: Friday, March 13, 2026 11:05 AM\n"
+        "To: Dana Smith <dana.smith@cms.example.gov>\nSubject: Jira\n\n"
+        "Name of Organization (HARP Organization Name Preferred): Acme Health Solutions\n"
+        "Name of QualityNet IT Service: Jira\n"
+        "Business Justification for Use of Service: Track defects.\n"
+        "Estimated Number of Users: 22\n"
+        "COR Approval: (pending your reply)\n")
+    facts = facts_of(body)
+    assert (facts.organization, facts.services, facts.user_count) == (
+        "Acme Health Solutions", ("Jira",), 22)
+    assert facts.cor.status is CorStatus.FORWARDED
+    assert dict(facts.sources)["user_count"] == "your own earlier mail, forwarded"
+    # Someone else's forwarded request states nothing for this sender.
+    other = facts_of(body.replace("From: Jane Doe <jane@acmehealth.example.com>\nSent: Friday",
+                                  "From: Pat Roe <pat@elsewhere.example.com>\nSent: Friday"))
+    assert other.user_count is None and other.organization is None
