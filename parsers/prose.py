@@ -77,10 +77,13 @@ _PEOPLE = (r"users?|staff|people|persons|team\s+members|members|employees|accoun
            r"|reviewers|abstractors|nurses|coders|individuals|folks|personnel"
            r"|consultants|evaluators|researchers|writers|advisors|advisers|specialists"
            r"|clinicians|coordinators|administrators|admins|agents|auditors|architects"
-           r"|managers|programmers|scientists|statisticians|hires")
+           r"|managers|programmers|scientists|statisticians|hires|devs|ppl|staffs")
+# A count in digits or number words ("twenty-five", "a dozen"), never other words: "Data
+# Works LLC - 4 users" is a name before a count, not a range.
 _AMOUNT = (r"(?:about|around|approximately|approx\.?|roughly|nearly|some|up to|at most"
            r"|no more than|~)?\s*"
-           r"(?:\d{1,3}(?:,\d{3})+|\d+|[A-Za-z]+(?:[- ][a-z]+){0,3}?)"
+           rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?:a\s+)?(?:{NUMBER_WORDS})"
+           rf"(?:[- ](?:and[- ])?(?:{NUMBER_WORDS}))*)"
            r"(?:\s*(?:-|to)\s*\d+)?(?:\s*\(\d+\))?")
 # Up to three words may stand between a count and its people ("8 new QI advisors"), but
 # never a word that joins or places ("version 2 of the users guide") nor a number word
@@ -91,9 +94,11 @@ _COUNT = (
     re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+{_QUALIFIER}(?:{_PEOPLE})\b",
                re.IGNORECASE),
     re.compile(rf"\b(?:team|group|staff)\s+of\s+(?P<count>{_AMOUNT})\b", re.IGNORECASE),
-    # "about 25 of us", "around 20 of our staff"
-    re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+of\s+(?:us|our\s+(?:staff|people|team"
-               rf"|employees))\b", re.IGNORECASE),
+    # "about 25 of us", "around 20 of our staff", "5 of our release managers"
+    re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+of\s+(?:us\b|(?:our|their)\s+"
+               rf"(?:team\b|{_QUALIFIER}(?:{_PEOPLE})\b))", re.IGNORECASE),
+    # "They are 11 in number"
+    re.compile(rf"(?<![\w$#/.:-])(?P<count>{_AMOUNT})\s+in\s+number\b", re.IGNORECASE),
     # "our 12-member team", "a 9-person measure team"
     re.compile(r"(?<![\w$#/.:-])(?P<count>\d+|[a-z]+(?:-[a-z]+)?)-(?:person|member|strong)\b",
                re.IGNORECASE),

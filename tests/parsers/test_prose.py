@@ -55,6 +55,13 @@ def test_the_issue_sentence_states_four_facts() -> None:
         ("Access is for 10-15 analysts.", 15),
         ("Up to 50 seats, please.", 50),
         ("Fifteen (15) staff members need HARP.", 15),
+        # a name or a service before the count is no range
+        ("Jira for Oriole Data Works LLC please - 4 users (QA team).", 4),
+        ("- Jira - 12 users - to track defects", 12),
+        ("We need the Portal for 5 of our release managers.", 5),
+        ("They are 11 in number and need IDM.", 11),
+        ("we need confluence, about 14 devs.", 14),
+        ("Twenty-five people will use it.", 25),
     ],
 )
 def test_user_counts_in_sentences(sentence: str, count: int) -> None:
