@@ -132,12 +132,15 @@ _INLINE_REASON = re.compile(
     r"\b(?:business\s+)?(?:justification|reason|purpose)\s*(?:is|:|-)\s*"
     r"(?P<reason>[^.!?;\n]{6,}[.!?]?)", re.IGNORECASE)
 _PURPOSE = re.compile(
-    r"\b(?:in order to|so that|so we can|so our|to)\s+(?P<reason>(?!be\b|the\b|a\b|an\b"
-    r"|our\b|your\b|you\b|us\b|me\b|it\b|this\b|that\b|access\b|request\b|onboard\b"
-    r"|add\b|get\b|use\b|have\b|ask\b|thank\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
-    # "... so the help desk can triage ...", "... so nurse abstractors can upload ..."
-    r"|\bso\s+(?:that\s+)?(?P<so>(?:the|our|we|they|[a-z]+\s+[a-z]+)\b[^.!?;\n]{0,40}?"
+    # "... so the help desk can triage ...", "... so our measure leads can ask ...": a
+    # purpose on its own, without a need beside it.
+    r"\bso\s+(?:that\s+)?(?P<so>(?:the|our|we|they|[a-z]+\s+[a-z]+)\b[^.!?;\n]{0,40}?"
     r"\b(?:can|could|will|may)\s+[a-z][^.!?;\n]{6,}[.!?]?)"
+    # The others are purposes only of a need ("need Jira to track defects", not "talk
+    # to Dana").
+    r"|\b(?:in order to|to)\s+(?P<reason>(?!be\b|the\b|a\b|an\b"
+    r"|our\b|your\b|you\b|us\b|me\b|it\b|this\b|that\b|access\b|request\b|onboard\b"
+    r"|add\b|get\b|use\b|have\b|ask\b|thank\b|join\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
     # "... for 25 users for managing user roles ..."
     r"|\bfor\s+(?P<gerund>[a-z]+ing\b[^.!?;\n]{6,}[.!?]?)"
     # "... for 40 staff who will track defects ..."
@@ -146,11 +149,32 @@ _PURPOSE = re.compile(
     # "They'll use it for specification drafts", "It would be used by 16 staff to ..."
     r"|\b(?:use|used)\b[^.!?;\n]{0,40}?\b(?:for|to)\s+(?P<use>(?!the\s+same\b|be\b)[a-z]"
     r"[^.!?;\n]{6,}[.!?]?)")
+# "needs Jira for defect tracking", "Confluence for the evaluation reports": what the
+# service is for, but not who ("for our new hires") nor how many ("for 10 users"); read
+# only where the sentence gives no other purpose.
+_FOR_PURPOSE = re.compile(
+    rf"(?:\b[A-Z][\w-]*\)?|\b(?:{_PEOPLE}))\s*,?\s+(?P<what>for\s+"
+    rf"(?:(?:the|their|its|our)\s+(?![A-Z][\w-]*\s*(?:[,.;]|$))"
+    rf"|(?!(?:them|us|you|all|each|every|about|approximately|around|up|now|a|an|in|on|at"
+    rf"|by|to|with|from|of|this|that|these|those|{NUMBER_WORDS})\b)(?=[a-z]))"
+    r"[\w-]+(?:\s+[\w-]+)+[^.!?;,\n]*)")
+# The words of a "for ..." purpose up to its first preposition: who it is for when they
+# hold a people word ("for our QPP data validation team", "for roughly 100 nurse
+# reviewers"), what it is for otherwise ("for quick coordination with the CMS team").
+_HEAD_OF_PHRASE = re.compile(r"^.*?(?=(?<![\w-])(?:with|to|in|on|at|during|so|and|across"
+                             r"|between|for|from|of|by|who|that)(?![\w-])|$)")
+_WHO = re.compile(rf"\b(?:{_PEOPLE}|teams?|groups?|company|organi[sz]ation|roughly|nearly"
+                  rf"|about|approximately|\d+)\b", re.IGNORECASE)
+# A purpose that is the request itself ("to request access to Confluence", "writing for
+# requesting Slack", "to create the Jira access"), typos and all.
+_THE_REQUEST_ITSELF = re.compile(r"^(?:[\w'-]+\s+){0,2}?(?:acc?ess|re?qu?e?st\w*|apply\w*"
+                                 r"|creat(?:e|ing))\b", re.IGNORECASE)
 # A sentence that is all purpose: "This is so our analysts can ...", "This is to publish".
 _PURPOSE_SENTENCE = re.compile(
     r"^(?:this|it) is (?:so\s+(?:that\s+)?|to\s+|for\s+)(?P<reason>[a-z][^.!?;\n]{6,}[.!?]?)",
     re.IGNORECASE)
-_NEED = re.compile(r"\b(?:need|needs|would like|requesting|request|requests|access"
+_NEED = re.compile(r"\b(?:need|needs|needed|would like|requesting|request|requests|access"
+                   r"|add|(?:want(?:s|ed)?|wish(?:es)?)\s+to(?!\s+(?:thank|say|let|ask)\b)"
                    r"|use it|use them|use the|ask(?:s|ing)?\s+for|wants?\s+(?=(?-i:[A-Z]))"
                    r"|could\s+use"
                    r"|(?:will|would|'ll)\s+(?:be\s+)?use[sd]?|(?:is|are)\s+for)\b",
@@ -329,11 +353,14 @@ def _purpose(sentence: str) -> str | None:
     whole = _PURPOSE_SENTENCE.search(sentence)
     if whole:
         return whole.group("reason").strip()
-    purpose = _PURPOSE.search(sentence)
-    # "to ..." and "for ...ing" are purposes only of a need ("need Jira to track
-    # defects", not "talk to Dana"); "so the analysts can ..." is one on its own, also
-    # in a clause cut from its need at a semicolon.
-    if purpose and (purpose.group("so") or _NEED.search(sentence)):
-        reason = next(group for group in purpose.groups() if group)
-        return reason.strip()
+    need = _NEED.search(sentence)
+    for purpose in _PURPOSE.finditer(sentence):
+        reason = next(group for group in purpose.groups() if group).strip()
+        if (purpose.group("so") or need) and not _THE_REQUEST_ITSELF.match(reason):
+            return reason
+    for what in _FOR_PURPOSE.finditer(sentence) if need else ():
+        phrase = what.group("what").strip()
+        head = _HEAD_OF_PHRASE.match(phrase.removeprefix("for ").strip())
+        if not _WHO.search(head.group(0) if head else phrase):
+            return phrase
     return None

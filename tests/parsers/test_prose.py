@@ -491,3 +491,25 @@ def test_the_senders_own_forwarded_request_states_its_facts() -> None:
     other = facts_of(body.replace("From: Jane Doe <jane@acmehealth.example.com>\nSent: Friday",
                                   "From: Pat Roe <pat@elsewhere.example.com>\nSent: Friday"))
     assert other.user_count is None and other.organization is None
+
+
+@pytest.mark.parametrize(
+    ("body", "justification"),
+    [
+        ("Hawthorne Quality Solutions needs Jira for defect tracking. 8 users.",
+         "for defect tracking"),
+        ("Please add Slack for Orchard Quality Reporting LLC - 9 users, for quick "
+         "coordination with the CMS team.", "for quick coordination with the CMS team"),
+        ("We need IDM for the group we requested HARP for in January, so they can complete "
+         "MFA before the submission period.", "they can complete MFA before the submission period"),
+        ("We would like to request access to Confluence for our team. We need it to "
+         "document our runbooks.", "document our runbooks"),
+        ("Juniper Measures Group would love to get on Slack so our measure leads can ask "
+         "the CMS team quick questions.", "our measure leads can ask the CMS team quick questions"),
+        # who and how many are no purpose
+        ("Wrenfield Analytics needs Confluence for our new hires, 7 people.", None),
+        ("We need Jira for 10 users.", None),
+    ],
+)
+def test_what_a_service_is_for(body: str, justification: str | None) -> None:
+    assert facts_of(f"Hello,\n\n{body}\n").justification == justification
