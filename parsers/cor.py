@@ -53,7 +53,9 @@ _WITHHELD = tuple(rule for rule in RULES if rule.kind is Kind.DOUBT
 # What keeps a COR line or a COR's mail from approving: the approvers' objections but
 # for a report of the approval itself, which is what such a line says ("Our COR
 # approved it on 3/2").
-_COR_LINE_OBJECTIONS = tuple(rule for rule in OBJECTIONS if rule.name != "hearsay")
+# The same goes for its receipt ("COR approval: received 2/20 from Priya Raman").
+_COR_LINE_OBJECTIONS = tuple(rule for rule in OBJECTIONS
+                             if rule.name not in ("hearsay", "receipt only"))
 _SENTENCE_END = re.compile(r"(?<=[.!;])\s+|\n")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # How many closing lines of a document may hold its signature (name, title, address).

@@ -195,6 +195,10 @@ _COR_PERSON_AFTER = re.compile(
     rf"{_COR_TITLE}\s*[,:(-]?\s*(?:is\s+)?(?P<person>{_PERSON})")
 _COR_PERSON_BEFORE = re.compile(
     rf"(?P<person>{_PERSON})\s*(?:,\s*|\(\s*)(?:our\s+|the\s+|my\s+)?{_COR_TITLE}")
+# A sentence that opens with a person approving: "Maria Delgado approved this on 3/17.",
+# "Dana Smith (dana.smith@cms.example.gov) has approved it."
+_PERSON_APPROVED = re.compile(rf"^(?P<person>{_PERSON})\s*(?:\([^)]*\)\s*)?(?:has\s+)?"
+                              r"(?:approved|signed\s+off)\b")
 # Capitalised words beside "COR" that are no one's name ("COR Approval Obtained").
 _NOT_A_PERSON = frozenset({"approval", "approved", "approves", "obtained", "confirmed",
                            "has", "have", "signed", "given", "granted", "received"})
@@ -303,7 +307,15 @@ def _fold(text: str) -> str:
 def _cor_said(sentence: str) -> str | None:
     """The part of `sentence` from its mention of the COR on, when that part reports an
     approval: "Redwood needs Confluence for 14 users, COR Keisha Howard approved" holds a
-    need the approval rules would read as a condition, before the COR is named."""
+    need the approval rules would read as a condition, before the COR is named. In a
+    request, a person who "approved this" is its COR, named or not ("Dana Smith
+    (dana.smith@cms.example.gov) approved it on 3/12; ask her if you need to")."""
+    if _PERSON_APPROVED.match(sentence):
+        # Tested without what follows it ("; her email is ... if you need to confirm"),
+        # but its address may stand there.
+        bare = re.sub(r"\([^)]*\)", " ", sentence)
+        if says_approve(re.split(r"[;,]|\s-+\s", bare, maxsplit=1)[0]):
+            return sentence
     mention = _COR.search(sentence)
     if mention is None:
         return None
@@ -318,7 +330,8 @@ def _cor_line(sentence: str) -> str:
     """The approval line a sentence amounts to, "approved by Dana Smith <dana@x>", for
     parsers/cor.py: the whole sentence would give the COR's name as its other words."""
     address = _EMAIL.search(sentence)
-    person = _COR_PERSON_AFTER.search(sentence) or _COR_PERSON_BEFORE.search(sentence)
+    person = (_COR_PERSON_AFTER.search(sentence) or _COR_PERSON_BEFORE.search(sentence)
+              or _PERSON_APPROVED.match(sentence))
     name = person.group("person") if person else ""
     if name and _NOT_A_PERSON & {w.casefold() for w in name.split()}:
         name = ""

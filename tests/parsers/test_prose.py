@@ -156,6 +156,14 @@ def test_no_organization_is_invented(body: str) -> None:
         ("Our COR has not given her approval.", CorStatus.MISSING),
         ("The COR approval was not given.", CorStatus.MISSING),
         ("Approval from our COR is not done yet.", CorStatus.MISSING),
+        # a person who approved the request is its COR, named or not
+        ("Maria Delgado approved this on 3/17.", CorStatus.STATED),
+        ("Angela Pierce approved the request; her email is angela.pierce@cms.example.gov "
+         "if you need to confirm.", CorStatus.STATED),
+        ("Marcus Bell (our COR, marcus.bell@cms.example.gov) has approved the request.",
+         CorStatus.STATED),
+        ("Maria Delgado has not approved this yet.", CorStatus.MISSING),
+        ("Maria Delgado approved it if the count stays under 10.", CorStatus.MISSING),
     ],
 )
 def test_a_cor_approval_in_a_sentence(sentence: str, status: CorStatus) -> None:
@@ -513,3 +521,15 @@ def test_the_senders_own_forwarded_request_states_its_facts() -> None:
 )
 def test_what_a_service_is_for(body: str, justification: str | None) -> None:
     assert facts_of(f"Hello,\n\n{body}\n").justification == justification
+
+
+def test_a_cor_line_may_report_the_approval_received() -> None:
+    facts = facts_of("COR approval: received 2/20 from Priya Raman\n")
+    assert facts.cor.status is CorStatus.STATED
+    assert facts_of("COR approval: not received yet\n").cor.status is CorStatus.MISSING
+
+
+def test_a_person_approving_gives_the_address_that_follows() -> None:
+    facts = facts_of("Priya Raman approved this on 3/10 - priya.raman@cms.example.gov.\n")
+    assert (facts.cor.status, facts.cor.address) == (CorStatus.STATED,
+                                                     "priya.raman@cms.example.gov")
