@@ -1,4 +1,4 @@
-"""The parse worker as a process: started without the daemon's own script, ending with
+"""The parse worker as a process: a fresh interpreter running this module, ending with
 the daemon even on SIGKILL, fed each mail down a pipe (a large one in a memory file
 whose descriptor travels on a socket) and answering in the same order.
 
@@ -12,14 +12,14 @@ import contextlib
 import ctypes
 import fcntl
 import logging
-import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import socket
+import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
 from onboardd.daemon.malloc import fixed_mmap_threshold
@@ -41,29 +41,6 @@ def _die_with_parent(parent: int) -> None:
     fixed_mmap_threshold()  # as in `onboardd run`
 
 
-@contextlib.contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Start the worker without running the daemon's own script in it again.
-
-    A spawned process re-imports the parent's __main__ (by module name, else by file),
-    which for the `onboardd` console script is the whole CLI: SQLAlchemy, the IMAP
-    client, Jinja2 for a process that only parses (a worker of ~90 MB instead of ~45 MB,
-    and a slower start). multiprocessing decides this from __main__'s __spec__ and
-    __file__ when it starts the process, so those are out of sight for that moment.
-    """
-    main = sys.modules.get("__main__")
-    kept = ("__spec__", "__file__")
-    saved = {name: main.__dict__[name] for name in kept if name in main.__dict__} if main else {}
-    try:
-        if main is not None:
-            main.__dict__["__spec__"] = None
-            main.__dict__.pop("__file__", None)
-        yield
-    finally:
-        if main is not None:
-            main.__dict__.update(saved)
-
-
 # How long a worker told to end is given to finish the parse in hand before it is killed.
 CLOSE_SECONDS = 5.0
 F_SETPIPE_SZ = 1031  # fcntl.h (Linux)
@@ -71,7 +48,7 @@ PIPE_BYTES = 1024 * 1024  # Linux lets an unprivileged process have up to 1 MiB
 
 
 class ParseWorker:
-    """The parse worker: a spawned process fed raw mail down one pipe, answering with a
+    """The parse worker: a process of its own fed raw mail down one pipe, answering with a
     Prepared per mail, in order, down another.
 
     No pool and no futures: the loop writes each mail itself and reads each answer when
@@ -82,22 +59,30 @@ class ParseWorker:
     """
 
     def __init__(self, max_bytes: int, reading: Reading | None) -> None:
-        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        raw_in, self._raw_out = context.Pipe(duplex=False)
-        self._answers, answers_out = context.Pipe(duplex=False)
+        raw_in, raw_out = os.pipe()
+        answers_in, answers_out = os.pipe()
         files_in, self._files_out = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._raw_out = Connection(raw_out, readable=False)
+        self._answers = Connection(answers_in, writable=False)
         _widen(self._raw_out)
-        self.process = context.Process(
-            target=_serve,
-            args=(raw_in, answers_out, files_in, os.getpid(), max_bytes, reading),
-            name="onboardd-parse",
-            daemon=True,
-        )
-        with _main_script_hidden():
-            self.process.start()
-        raw_in.close()
-        answers_out.close()
-        files_in.close()
+        # A fresh interpreter that imports only this module and what parsing needs (not
+        # the daemon's CLI, SQLAlchemy or Jinja2), and never a fork of a process with
+        # threads. Started by subprocess rather than multiprocessing's "spawn", which
+        # would also start its resource tracker: a third process of ~13 MB, for
+        # semaphores and shared memory this worker never makes.
+        handed = (raw_in, answers_out, files_in.fileno())
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", __name__, *map(str, handed), str(os.getpid())],
+                pass_fds=handed,
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            os.close(raw_in)
+            os.close(answers_out)
+            files_in.close()
+        # What the worker reads with goes first, before any mail.
+        self._raw_out.send_bytes(pickle.dumps((max_bytes, reading)))
         self._in_files = hasattr(os, "memfd_create")  # until the system says otherwise
         self.ready = False  # True once the worker has said so (its first answer)
         self.lost = False  # True once its answers ended before it was told to stop
@@ -174,10 +159,11 @@ class ParseWorker:
         self._raw_out.close()  # the worker finishes the parse in hand and ends
         self._answers.close()
         self._files_out.close()
-        self.process.join(CLOSE_SECONDS)
-        if self.process.is_alive():
+        try:
+            self.process.wait(CLOSE_SECONDS)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
 
 
 def _widen(connection: Connection) -> None:
@@ -186,16 +172,19 @@ def _widen(connection: Connection) -> None:
         fcntl.fcntl(connection.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _serve(
-    raw_in: Connection,
-    answers: Connection,
-    files: socket.socket,
-    parent: int,
-    max_bytes: int,
-    reading: Reading | None,
-) -> None:
-    """The worker process: parse each mail as it comes, answer in the same order."""
+def main(argv: list[str]) -> None:
+    """The worker process (`python -m onboardd.daemon.parse_worker RAW ANSWERS FILES
+    PARENT`, the descriptors it was handed and the daemon's pid): parse each mail as it
+    comes, answer in the same order."""
+    raw_fd, answers_fd, files_fd, parent = map(int, argv)
     _die_with_parent(parent)
+    raw_in = Connection(raw_fd, writable=False)
+    answers = Connection(answers_fd, readable=False)
+    files = socket.socket(fileno=files_fd)
+    try:
+        max_bytes, reading = pickle.loads(raw_in.recv_bytes())
+    except (EOFError, OSError):
+        return  # the daemon gave up on the worker before it started
     # The reading thread needs the GIL for each chunk it takes from the pipe; a short
     # switch interval hands it over during a parse instead of after the default 5 ms.
     sys.setswitchinterval(0.0005)
@@ -239,3 +228,7 @@ def worker_ready(worker: ParseWorker) -> bool:
 def worker_available() -> bool:
     """A second process only pays where there is a second core to run it."""
     return (os.cpu_count() or 1) >= 2
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
