@@ -10,7 +10,8 @@ Lee, the Jira Service Lead, types above the quoted approval request.
 - `probe/` (session 13): 150 requests, 220 replies. The reader was then fixed against
   it, so its figures now overstate the reader in turn.
 - `probe2/` (session 13, written after those fixes, by a session that had seen neither
-  the reader nor `probe/`): 90 requests, 150 replies, not tuned on.
+  the reader nor `probe/`): 90 requests, 150 replies; only the session's last
+  justification rules were taken from its misses.
 
 They are scored by the same code as the main set. Labels are kept as written, so a
 later fix shows as a gain on mail nobody tuned it on until then; mails added to fix a

@@ -134,7 +134,7 @@ _INLINE_REASON = re.compile(
 _PURPOSE = re.compile(
     # "... so the help desk can triage ...", "... so our measure leads can ask ...": a
     # purpose on its own, without a need beside it.
-    r"\bso\s+(?:that\s+)?(?P<so>(?:the|our|we|they|[a-z]+\s+[a-z]+)\b[^.!?;\n]{0,40}?"
+    r"\b[Ss]o\s+(?:that\s+)?(?P<so>(?:the|our|we|they|[a-z]+\s+[a-z]+)\b[^.!?;\n]{0,40}?"
     r"\b(?:can|could|will|may)\s+[a-z][^.!?;\n]{6,}[.!?]?)"
     # The others are purposes only of a need ("need Jira to track defects", not "talk
     # to Dana").
@@ -143,17 +143,24 @@ _PURPOSE = re.compile(
     r"|add\b|get\b|use\b|have\b|ask\b|thank\b|join\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
     # "... for 25 users for managing user roles ..."
     r"|\bfor\s+(?P<gerund>[a-z]+ing\b[^.!?;\n]{6,}[.!?]?)"
-    # "... for 40 staff who will track defects ..."
+    # "... for 40 staff who will track defects ...", "... 4 staff who submit the data"
     r"|\b(?:who|that)\s+(?:will|would|'ll)\s+(?P<who>(?!be\b|need\b|have\b|not\b)[a-z]+\b"
     r"[^.!?;\n]{6,}[.!?]?)"
+    r"|\bwho\s+(?P<does>(?!(?:are|is|was|were|have|has|had|need|needs|will|would|can|could"
+    r"|do|does|did|may|might|also|already|just)\b)[a-z]+\b[^.!?;\n]{6,}[.!?]?)"
+    # "We need it because the CMS team logs its data requests in Jira", "The main use is
+    # writing requirements"
+    r"|\bbecause\s+(?P<because>(?!of\b)[a-z][^.!?;\n]{6,}[.!?]?)"
+    r"|\b(?:main|primary)\s+use\s+(?:is|will\s+be)\s+(?P<main>[a-z][^.!?;\n]{6,}[.!?]?)"
     # "They'll use it for specification drafts", "It would be used by 16 staff to ..."
-    r"|\b(?:use|used)\b[^.!?;\n]{0,40}?\b(?:for|to)\s+(?P<use>(?!the\s+same\b|be\b)[a-z]"
+    r"|\b(?:use|used|using)\b[^.!?;\n]{0,40}?\b(?:for|to)\s+(?P<use>(?!the\s+same\b|be\b)[a-z]"
     r"[^.!?;\n]{6,}[.!?]?)")
 # "needs Jira for defect tracking", "Confluence for the evaluation reports": what the
 # service is for, but not who ("for our new hires") nor how many ("for 10 users"); read
 # only where the sentence gives no other purpose.
 _FOR_PURPOSE = re.compile(
-    rf"(?:\b[A-Z][\w-]*\)?|\b(?:{_PEOPLE}))\s*,?\s+(?P<what>for\s+"
+    rf"(?:\b[A-Z][\w-]*\)?|\b(?:{_PEOPLE}|needed|mainly|primarily|mostly|it's))\s*,?\s+"
+    rf"(?P<what>for\s+"
     rf"(?:(?:the|their|its|our)\s+(?![A-Z][\w-]*\s*(?:[,.;]|$))"
     rf"|(?!(?:them|us|you|all|each|every|about|approximately|around|up|now|a|an|in|on|at"
     rf"|by|to|with|from|of|this|that|these|those|{NUMBER_WORDS})\b)(?=[a-z]))"
@@ -171,13 +178,14 @@ _THE_REQUEST_ITSELF = re.compile(r"^(?:[\w'-]+\s+){0,2}?(?:acc?ess|re?qu?e?st\w*
                                  r"|creat(?:e|ing))\b", re.IGNORECASE)
 # A sentence that is all purpose: "This is so our analysts can ...", "This is to publish".
 _PURPOSE_SENTENCE = re.compile(
-    r"^(?:this|it) is (?:so\s+(?:that\s+)?|to\s+|for\s+)(?P<reason>[a-z][^.!?;\n]{6,}[.!?]?)",
+    r"^(?:this|it)(?: is|'s) (?:so\s+(?:that\s+)?|to\s+|for\s+)"
+    r"(?P<reason>[a-z][^.!?;\n]{6,}[.!?]?)",
     re.IGNORECASE)
-_NEED = re.compile(r"\b(?:need|needs|needed|would like|requesting|request|requests|access"
+_NEED = re.compile(r"(?:\b(?:need|needs|needed|would like|requesting|request|requests|access"
                    r"|add|(?:want(?:s|ed)?|wish(?:es)?)\s+to(?!\s+(?:thank|say|let|ask)\b)"
                    r"|use it|use them|use the|ask(?:s|ing)?\s+for|wants?\s+(?=(?-i:[A-Z]))"
                    r"|could\s+use"
-                   r"|(?:will|would|'ll)\s+(?:be\s+)?use[sd]?|(?:is|are)\s+for)\b",
+                   r"|(?:will|would|'ll)\s+(?:be\s+)?(?:use[sd]?|using)|(?:is|are)\s+for)|'d\s+like)\b",
                    re.IGNORECASE)
 _COR = re.compile(r"\bCORs?\b|\bcontracting officer", re.IGNORECASE)
 _COR_TITLE = r"(?:\bCOR\b|\b[Cc]ontracting [Oo]fficer'?s? [Rr]epresentative\b)"

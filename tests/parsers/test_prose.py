@@ -514,6 +514,16 @@ def test_the_senders_own_forwarded_request_states_its_facts() -> None:
          "document our runbooks.", "document our runbooks"),
         ("Juniper Measures Group would love to get on Slack so our measure leads can ask "
          "the CMS team quick questions.", "our measure leads can ask the CMS team quick questions"),
+        ("Please add ServiceNow for Ironbark. 4 users, needed for change tickets on the "
+         "OQR release.", "for change tickets on the OQR release"),
+        ("We'd like Confluence for Umber Street; it's for the architecture decision records.",
+         "for the architecture decision records"),
+        ("Coriander Labs is requesting IDM for 7 admins who handle role provisioning.",
+         "handle role provisioning"),
+        ("We need it because the CMS team logs its data requests in Jira.",
+         "the CMS team logs its data requests in Jira"),
+        ("Our operations staff will be using it to report data feed failures.",
+         "report data feed failures"),
         # who and how many are no purpose
         ("Wrenfield Analytics needs Confluence for our new hires, 7 people.", None),
         ("We need Jira for 10 users.", None),
