@@ -80,7 +80,9 @@ _NEGATION = (r"(?:can\s*not|can'?t|won'?t|will\s+not|would\s+not|wouldn'?t|do\s+
 _R, _D, _H, _C = Kind.REFUSAL, Kind.DOUBT, Kind.HEDGE, Kind.CONSENT
 # A consent word as a form's field name, then its value: "Approved: ", "Approve (Y/N) ".
 # The value may be boxed without a separator ("Approved [N]", "Approve [ ]").
-_FORM_FIELD = (rf"\b{_CONSENT}(?>\s*(?:[(\[]?\s*y(?:es)?\s*/\s*n(?:o)?\s*[)\]]?\s*"
+# A form's own "Y/N" after a field's name.
+_YES_OR_NO = r"y(?:es)?\s*/\s*n(?:o)?"
+_FORM_FIELD = (rf"\b{_CONSENT}(?>\s*(?:[(\[]?\s*{_YES_OR_NO}\s*[)\]]?\s*"
                r"[:=\-\u2013\u2014]?|[:=\-\u2013\u2014]>?)\s*|\s*(?=[(\[]))")
 # What ends a value written as a word: the text or a sentence ("Approved: no." but not
 # "Approved: no changes needed").
@@ -100,8 +102,7 @@ RULES: tuple[WordRule, ...] = (
     # Actually, wait - hold off.", "Deny. Sorry, approve - misread.").
     _rule("second thoughts", _D, r"\bon\s+second\s+thoughts?\b|\bscratch\s+that\b"
                                  r"|\b(?:actually|oops|sorry)\W+wait\b|\bwait\W+(?:actually|no)\b"
-                                 r"|\bmis-?read\b|\b(?:ignore|disregard)\s+(?:my|the|that)\s+"
-                                 r"(?:last|previous|earlier|above|first)\b"),
+                                 r"|\bmis-?read\b"),
     # "Approve? No." answers its own question about the decision; read before the
     # question mark can hedge. Another question answered no ("Who is Acme? Never heard of
     # them.") is a doubt, read by the rules below.
@@ -401,7 +402,7 @@ _HARMLESS_WORDS = frozenset(word for group in (
 _HARMLESS_PHRASES = re.compile(
     r"\bafter\s+all\b|\bhave\s+a\s+(?:great|good|nice)\s+(?:day|week|weekend)\b"
     # a form's own marks: "Approved (Y/N): Y", "[X] Approve"
-    rf"|[(\[]\s*y(?:es)?\s*/\s*n(?:o)?\s*[)\]]|{_TICKED_BOX}"
+    rf"|[(\[]\s*{_YES_OR_NO}\s*[)\]]|{_TICKED_BOX}"
     # asking to be told it is done: "let us know once they are on board"
     r"|\blet\s+(?:us|me)\s+know\s+(?:once|when)\s+(?:they|it|this|that)(?:'re|'s|\s+(?:are|is))"
     r"\s+(?:on\s*board|set\s+up|done|provisioned|live|in)\b"

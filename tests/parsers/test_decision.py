@@ -418,6 +418,8 @@ def test_the_probes_false_approvals_never_approve(text: str) -> None:
         ("Never.", Verdict.DENY),
         ("That will never happen.", Verdict.DENY),
         ("Approved? No. Budget cut.", Verdict.DENY),
+        # an approval taken back is a refusal, not second thoughts
+        ("Please disregard my last approval.", Verdict.DENY),
     ],
 )
 def test_a_sentence_holding_an_approval_and_what_it_answers(text: str, verdict: Verdict) -> None:
