@@ -82,16 +82,12 @@ def extract_facts(
         # A form filled in as a Word or PDF file and attached.
         if not _REQUIRED - values.keys():
             break
-        for fact, value in read_labels(document.text).items():
-            if fact not in values:
-                values[fact], sources[fact] = value, f"the attachment {document.filename}"
+        _fill_missing(values, sources, document.text, f"the attachment {document.filename}")
     for forwarded in _own_forwarded(mail):
         # The sender's own earlier request under a forward ("Forwarding the thread with
         # Hector's approval") is the sender's words; its COR line is what the forwarded
         # COR mail above it answered, so the COR evidence is read from that mail instead.
-        for fact, value in read_labels(forwarded.text).items():
-            if fact not in values and fact != "cor":
-                values[fact], sources[fact] = value, FROM_OWN_FORWARD
+        _fill_missing(values, sources, forwarded.text, FROM_OWN_FORWARD, but="cor")
     if _SENTENCE_FACTS - values.keys():
         for fact, (value, place) in read_prose(
                 mail.reply_text, _SENTENCE_FACTS - values.keys(), sender=mail.sender,
@@ -129,6 +125,16 @@ def extract_facts(
         contract_number=_single_line(values.get("contract_number")),
         sources=tuple(sources.items()),
     )
+
+
+def _fill_missing(
+    values: dict[str, str], sources: dict[str, str], text: str, place: str, *, but: str = ""
+) -> None:
+    """The labelled facts of `text` that `values` still lacks (but `but`), noted as read
+    from `place`."""
+    for fact, value in read_labels(text).items():
+        if fact not in values and fact != but:
+            values[fact], sources[fact] = value, place
 
 
 def _own_forwarded(mail: ParsedEmail) -> list[ForwardedMessage]:

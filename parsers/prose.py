@@ -25,7 +25,13 @@ FROM_SENTENCE = "a sentence"
 FROM_DOMAIN = "the domain of your mail address"
 
 # A proper name: capitalised words, with "of", "and", "&" between two of them.
-_NAME = r"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][\w&'.-]*)*"
+_CAPITALISED = r"[A-Z][\w&'.-]*"
+_JOINED = r"\s+(?:(?:of|and|for|the|&)\s+)?"
+_NAME = rf"{_CAPITALISED}(?:{_JOINED}{_CAPITALISED})*"
+# An organization's words: a proper name without "for", which begins what it is for.
+_ORG_WORDS = rf"{_CAPITALISED}(?:\s+(?:(?:of|and|the|&)\s+)?{_CAPITALISED})*"
+# The legal endings of a company's name.
+_LEGAL_END = r"(?:Inc\.?|LLC|Corp\.?|Co\.|Ltd\.?)"
 # A person's name as people write it beside "COR": "Dana Smith", "Dana J. Smith".
 _PERSON = r"[A-Z][a-z'-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'-]+){1,2}"
 # "Dana" or "Dana Smith" introducing themselves: "This is Dana from ...".
@@ -41,11 +47,10 @@ _ORG_END = (r"(?:Inc\.?|LLC|Corp\.?|Corporation|Company|Co\.?|Group|Solutions|Se
             r"|Strategies|Initiatives|Assurance|Review|Evaluation|Sciences|Collaborative"
             r"|Enterprises|Works)")
 _ORG_NAME = (rf"(?!CMS\b|Department\b|Centers\b|Office\b|{_ORG_END}\b)"
-             rf"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|the|&)\s+)?[A-Z][\w&'.-]*)*"
-             rf"\s+{_ORG_END}(?:,?\s+(?:Inc\.?|LLC))?(?![\w&'-])")
+             rf"{_ORG_WORDS}\s+{_ORG_END}(?:,?\s+(?:Inc\.?|LLC))?(?![\w&'-])")
 # Two capitalised words or more: a name after a lead-in clause, where one word would
 # as often be a sentence's first ("Business justification: Staff need ...").
-_NAMES_OF_TWO = r"[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|for|the|&)\s+)?[A-Z][\w&'.-]*)+"
+_NAMES_OF_TWO = rf"{_CAPITALISED}(?:{_JOINED}{_CAPITALISED})+"
 # What an organization does as the subject of a request ("X would now also like ...");
 # the bare "request" and "need" of a writer whose English is not native only before a
 # name ("X request Confluence"), not as a noun ("Quick request from ...").
@@ -91,8 +96,7 @@ _ORGANIZATION = (
 # on its line ("Driftwood Systems Integration LLC again (we asked ...)").
 _ORG_LINES = (
     re.compile(rf"^(?:[^|]+\|\s*)?(?P<name>{_ORG_NAME})\.?\s*$"),
-    re.compile(r"(?P<name>(?!CMS\b)[A-Z][\w&'.-]*(?:\s+(?:(?:of|and|the|&)\s+)?[A-Z][\w&'.-]*)*"
-               r",?\s+(?:Inc\.?|LLC|Corp\.?|Co\.|Ltd\.?))(?![\w&'-])"),
+    re.compile(rf"(?P<name>(?!CMS\b){_ORG_WORDS},?\s+{_LEGAL_END})(?![\w&'-])"),
 )
 # Words that begin a sentence but name no organization.
 _NOT_A_NAME = frozenset({"we", "i", "our", "the", "this", "it", "please", "hello", "hi",
