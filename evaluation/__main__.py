@@ -1,5 +1,5 @@
 """Print how well the reader does on the evaluation set (facts first, then decisions),
-then on the held-out probe."""
+then on the held-out probes."""
 
 from __future__ import annotations
 
